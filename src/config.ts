@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+// Five or six space-separated fields (seconds optional), each made of the usual cron characters.
+const CRON = /^(\S+\s+){4,5}\S+$/;
+const CRON_FIELD = /^[\d*/,\-?LW#A-Za-z]+$/;
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const channel = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^#?[a-z0-9_-]{1,80}$|^[CGD][A-Z0-9]{2,}$/, 'expected a channel id (C…) or a channel name')
+    .default(fallback);
+
+const ZConfig = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+        .optional(),
+    ),
+    TRUSTOPS_DATA_DIR: z.string().trim().min(1).default('./.data'),
+    TRUSTOPS_MIGRATE_ON_START: z
+      .enum(['true', 'false', '1', '0'])
+      .default('true')
+      .transform((v) => v === 'true' || v === '1'),
+    SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith('xoxb-', 'expected a bot token starting with xoxb-').optional()),
+    SLACK_SIGNING_SECRET: optionalString.pipe(z.string().min(8, 'expected the app signing secret').optional()),
+    SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith('xapp-', 'expected an app-level token starting with xapp-').optional()),
+    SLACK_API_URL: optionalString.pipe(
+      z
+        .string()
+        .url('expected an http(s) URL such as https://slack.com/api/')
+        .transform((u) => (u.endsWith('/') ? u : `${u}/`))
+        .optional(),
+    ),
+    TRUSTOPS_INTAKE_TOKEN: optionalString.pipe(z.string().min(16, 'expected at least 16 characters').optional()),
+    TRUSTOPS_TIMEZONE: z.string().trim().default('UTC').refine(isTimeZone, 'expected an IANA time zone such as Europe/Dublin'),
+    TRUSTOPS_ADMINS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected comma-separated Slack user ids such as U012ABCDEF'))),
+    TRUSTOPS_SLA_SCAN_CRON: z
+      .string()
+      .trim()
+      .default('* * * * *')
+      .refine((v) => CRON.test(v) && v.split(/\s+/).every((f) => CRON_FIELD.test(f)), 'expected a cron expression with 5 or 6 fields, e.g. "*/30 * * * * *"'),
+    TRUSTOPS_REVIEW_URL: z
+      .string()
+      .trim()
+      .default('https://review.example.invalid/cases/{case_id}')
+      .refine((v) => v.includes('{case_id}'), 'expected a URL template containing {case_id}')
+      .refine((v) => /^https?:\/\//.test(v), 'expected an http(s) URL'),
+    TRUSTOPS_SLA_CHANNEL: channel('trustops-sla'),
+    TRUSTOPS_ESCALATION_CHANNEL: channel('trustops-escalations'),
+    TRUSTOPS_COPYRIGHT_CHANNEL: channel('trustops-copyright'),
+    TRUSTOPS_TRIAGE_CHANNEL: channel('trustops-triage'),
+    TRUSTOPS_VENDOR_OPS_CHANNEL: channel('vendor-ops'),
+    /** Port of the local Slack emulator in sandbox mode (0 = any free port). */
+    TRUSTOPS_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.SLACK_BOT_TOKEN && !c.SLACK_APP_TOKEN && !c.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'required when SLACK_BOT_TOKEN is set (HTTP mode)' });
+    }
+    if (c.SLACK_APP_TOKEN && !c.SLACK_BOT_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'required when SLACK_APP_TOKEN is set (Socket Mode)' });
+    }
+  });
+
+type RawConfig = z.infer<typeof ZConfig>;
+
+export type RunMode = 'http' | 'socket' | 'sandbox';
+
+export type Config = Readonly<
+  RawConfig & {
+    mode: RunMode;
+    /** Every secret value, so the logger can redact it wherever it appears. */
+    secrets: readonly string[];
+  }
+>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once. Throws ConfigError with one line naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ZConfig.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    const given = env[name];
+    const shown = given === undefined || /TOKEN|SECRET|DATABASE_URL/.test(name) ? '' : ` (got "${given}")`;
+    throw new ConfigError(`${name}: ${issue?.message ?? 'invalid'}${shown}`);
+  }
+  const c = parsed.data;
+  const mode: RunMode = !c.SLACK_BOT_TOKEN ? 'sandbox' : c.SLACK_APP_TOKEN ? 'socket' : 'http';
+  const secrets = [c.SLACK_BOT_TOKEN, c.SLACK_SIGNING_SECRET, c.SLACK_APP_TOKEN, c.TRUSTOPS_INTAKE_TOKEN, passwordOf(c.DATABASE_URL)].filter(
+    (s): s is string => typeof s === 'string' && s.length >= 4,
+  );
+  return Object.freeze({ ...c, mode, secrets: Object.freeze(secrets) });
+}
+
+function passwordOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,54 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../generated/prisma/client';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded';
+
+export type Db = PrismaClient;
+/** A transaction client: repositories accept either. */
+export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+
+export type Database = {
+  prisma: PrismaClient;
+  url: string;
+  embedded: boolean;
+  close(): Promise<void>;
+};
+
+export class DatabaseUnavailableError extends Error {}
+
+/** The only place that constructs a PrismaClient: DATABASE_URL, or embedded PGlite under dataDir. */
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; poolSize?: number }): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = opts.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(opts.dataDir);
+    url = embedded.url;
+  }
+  const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
+  const prisma = new PrismaClient({ adapter });
+  try {
+    await prisma.$queryRaw`SELECT 1`;
+  } catch (err) {
+    await prisma.$disconnect().catch(() => {});
+    await embedded?.stop();
+    throw new DatabaseUnavailableError(`cannot reach the database (${describeUrl(url)}): ${(err as Error).message}`);
+  }
+  return {
+    prisma,
+    url,
+    embedded: Boolean(embedded),
+    async close() {
+      await prisma.$disconnect();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** host:port/db without credentials, for messages. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return 'an unparseable DATABASE_URL';
+  }
+}

@@ -1,0 +1,33 @@
+import { readFile } from 'node:fs/promises';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SchemaEngine } from '@prisma/schema-engine-wasm';
+
+type EngineModule = typeof import('@prisma/schema-engine-wasm');
+
+let enginePromise: Promise<EngineModule> | undefined;
+
+// The package's entry does `import * as wasm from "./x.wasm"`, which Node 20 only allows behind
+// --experimental-wasm-modules. We instantiate the module ourselves against its JS glue instead.
+function loadEngineModule(): Promise<EngineModule> {
+  enginePromise ??= (async () => {
+    const glue = (await import('@prisma/schema-engine-wasm/schema_engine_bg')) as unknown as EngineModule & {
+      __wbg_set_wasm(exports: WebAssembly.Exports): void;
+    };
+    const wasmPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg').replace(/\.js$/, '.wasm');
+    const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
+      './schema_engine_bg.js': glue as unknown as WebAssembly.ModuleImports,
+    });
+    glue.__wbg_set_wasm(instance.exports);
+    (instance.exports.__wbindgen_start as () => void)();
+    return glue;
+  })();
+  return enginePromise;
+}
+
+/** A schema engine bound to one Postgres database through the pg driver adapter. */
+export async function openSchemaEngine(connectionString: string, schemaText: string): Promise<SchemaEngine> {
+  const mod = await loadEngineModule();
+  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString }));
+  return mod.SchemaEngine.new({ datamodels: [['schema.prisma', schemaText]] }, () => {}, adapter);
+}
