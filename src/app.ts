@@ -1,0 +1,103 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { type Clock, systemClock } from './clock';
+import type { Database } from './db/client';
+import type { DomainDeps } from './domain/deps';
+import { syncConfiguredAdmins } from './domain/roles/roles';
+import { createMetrics, type Metrics } from './http/metrics';
+import { httpRoutes, sendJson } from './http/routes';
+import type { Logger } from './logger';
+import { boltLogger } from './slack/bolt-logger';
+import { registerListeners } from './slack/listeners';
+
+export type SlackConnection = {
+  botToken: string;
+  /** HTTP mode: requests are verified with it. */
+  signingSecret?: string;
+  /** Socket Mode when set. */
+  appToken?: string;
+  /** Slack's Web API, or the local emulator's. */
+  apiUrl?: string;
+};
+
+export type StartAppOptions = {
+  db: Database;
+  log: Logger;
+  slack: SlackConnection;
+  port: number;
+  host?: string;
+  configuredAdmins: readonly string[];
+  clock?: Clock;
+};
+
+export type RunningApp = {
+  app: App;
+  deps: DomainDeps;
+  metrics: Metrics;
+  /** The bound port (useful when asked for port 0). */
+  port: number;
+  stop(): Promise<void>;
+};
+
+/** Builds the Bolt app behind its receiver, registers every listener and starts serving. */
+export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
+  const { log } = opts;
+  const metrics = createMetrics();
+  const deps: DomainDeps = { db: opts.db.prisma, clock: opts.clock ?? systemClock, log, configuredAdmins: opts.configuredAdmins };
+  await syncConfiguredAdmins(deps);
+
+  const logger = boltLogger(log);
+  const customRoutes = httpRoutes({ db: deps.db, metrics });
+  const receiver: Receiver = opts.slack.appToken
+    ? new SocketModeReceiver({ appToken: opts.slack.appToken, customRoutes, installerOptions: { port: opts.port }, logger })
+    : new HTTPReceiver({
+        signingSecret: opts.slack.signingSecret ?? '',
+        endpoints: '/slack/events',
+        customRoutes,
+        logger,
+        // Unknown paths and unparseable bodies get a 4xx answer; they never reach a listener.
+        dispatchErrorHandler: ({ error, response }) => {
+          log.warn('request not dispatched', { error: error.message });
+          if (!response.headersSent) sendJson(response, /Unhandled HTTP request/.test(error.message) ? 404 : 400, { error: 'bad_request' });
+        },
+      });
+
+  const app = new App({
+    token: opts.slack.botToken,
+    receiver,
+    logger,
+    clientOptions: opts.slack.apiUrl ? { slackApiUrl: opts.slack.apiUrl } : undefined,
+  });
+  app.error(async (err) => {
+    log.error('unhandled listener error', { err: err.original ?? err });
+  });
+  registerListeners(app, deps, { onInteraction: (kind) => metrics.slackInteractions.inc({ kind }) });
+
+  const started = (await app.start(opts.slack.appToken ? opts.port : { port: opts.port, host: opts.host })) as unknown;
+  // HTTP mode resolves with the http.Server; Socket Mode with nothing we need.
+  const server = typeof started === 'object' && started !== null && 'address' in started ? (started as Server) : undefined;
+  server?.on('request', (req, res) => {
+    res.on('finish', () => metrics.httpRequests.inc({ route: routeLabel(req.url), method: req.method ?? '', status: String(res.statusCode) }));
+  });
+  const port = (server?.address() as AddressInfo | null)?.port ?? opts.port;
+  log.info('TrustOps is listening', { port, mode: opts.slack.appToken ? 'socket' : 'http' });
+
+  return {
+    app,
+    deps,
+    metrics,
+    port,
+    async stop() {
+      await app.stop();
+    },
+  };
+}
+
+// Bounded label values: known routes by name, anything else as "other".
+function routeLabel(url: string | undefined): string {
+  const path = (url ?? '').split('?')[0] ?? '';
+  if (path === '/slack/events' || path === '/healthz' || path === '/metrics') return path;
+  if (path.startsWith('/api/v1/')) return path.split('/').slice(0, 4).join('/');
+  return 'other';
+}

@@ -1,0 +1,15 @@
+import type { Clock } from '../clock';
+import type { Db } from '../db/client';
+import type { Logger } from '../logger';
+
+/** What every domain operation may use. Slack never appears here. */
+export type DomainDeps = {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  /** Slack user ids that are admins by configuration, whatever the database says. */
+  configuredAdmins: readonly string[];
+};
+
+/** Who did something, and through which door. */
+export type Actor = { id: string; origin: 'slack' | 'api' | 'system' | 'cli' };

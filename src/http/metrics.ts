@@ -1,0 +1,30 @@
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+
+/** One registry per app instance, so several instances (tests, replicas in one process) never clash. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'trustops_' });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'trustops_http_requests_total',
+      help: 'HTTP requests served, by route and status code',
+      labelNames: ['route', 'method', 'status'] as const,
+      registers: [registry],
+    }),
+    slackInteractions: new Counter({
+      name: 'trustops_slack_interactions_total',
+      help: 'Verified Slack requests handled, by kind (command, action, view_submission, event)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    jobRuns: new Counter({
+      name: 'trustops_job_runs_total',
+      help: 'Scheduled job runs, by job and outcome (ok, error, skipped_locked)',
+      labelNames: ['job', 'outcome'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

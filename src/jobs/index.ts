@@ -1,0 +1,74 @@
+import schedule from 'node-schedule';
+import type { Clock } from '../clock';
+import type { Db } from '../db/client';
+import { isUniqueViolation } from '../errors';
+import type { Metrics } from '../http/metrics';
+import type { Logger } from '../logger';
+
+export type JobDeps = { db: Db; log: Logger; metrics: Metrics; clock: Clock };
+
+export type Job = {
+  name: string;
+  /** Cron (seconds field allowed), optionally in a time zone. */
+  cron: string | { rule: string; tz: string };
+  run(deps: JobDeps, firedAt: Date): Promise<void>;
+};
+
+export type Jobs = { stop(): Promise<void>; runOnce(name: string, firedAt: Date): Promise<'ran' | 'skipped'> };
+
+const KEEP_RUNS_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Schedules jobs with node-schedule. Each tick runs once across every replica on the database:
+ * the replica that inserts the (job, fire time) row into job_runs runs it, the others skip.
+ * No lock is held while the job works, so the embedded single-session database never stalls.
+ */
+export function startJobs(deps: JobDeps, jobs: readonly Job[]): Jobs {
+  const running = new Set<Promise<unknown>>();
+
+  const runOnce = async (job: Job, firedAt: Date): Promise<'ran' | 'skipped'> => {
+    const runKey = firedAt.toISOString();
+    let runId: number;
+    try {
+      runId = (await deps.db.jobRun.create({ data: { jobName: job.name, runKey, startedAt: deps.clock.now() } })).id;
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      deps.metrics.jobRuns.inc({ job: job.name, outcome: 'skipped_locked' });
+      return 'skipped';
+    }
+    try {
+      await job.run(deps, firedAt);
+      await deps.db.jobRun.update({ where: { id: runId }, data: { status: 'ok', finishedAt: deps.clock.now() } });
+      deps.metrics.jobRuns.inc({ job: job.name, outcome: 'ok' });
+    } catch (err) {
+      deps.log.error('job failed', { job: job.name, runKey, err });
+      deps.metrics.jobRuns.inc({ job: job.name, outcome: 'error' });
+      await deps.db.jobRun
+        .update({ where: { id: runId }, data: { status: 'error', error: (err as Error).message.slice(0, 2000), finishedAt: deps.clock.now() } })
+        .catch(() => {});
+    }
+    // The table only needs to remember recent ticks; older rows are pruned as we go.
+    await deps.db.jobRun.deleteMany({ where: { jobName: job.name, startedAt: { lt: new Date(deps.clock.now().getTime() - KEEP_RUNS_MS) } } });
+    return 'ran';
+  };
+
+  const scheduled = jobs.map((job) =>
+    schedule.scheduleJob(job.name, job.cron, (firedAt) => {
+      const p = runOnce(job, firedAt).catch((err) => deps.log.error('job scheduling failed', { job: job.name, err }));
+      running.add(p);
+      void p.finally(() => running.delete(p));
+    }),
+  );
+
+  return {
+    async stop() {
+      for (const s of scheduled) s?.cancel();
+      await Promise.allSettled([...running]);
+    },
+    async runOnce(name, firedAt) {
+      const job = jobs.find((j) => j.name === name);
+      if (!job) throw new Error(`no job named ${name}`);
+      return runOnce(job, firedAt);
+    },
+  };
+}

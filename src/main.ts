@@ -1,0 +1,83 @@
+// Composition root: config → database (+ migrations) → Bolt app → jobs. `npm start` runs this.
+import { randomBytes } from 'node:crypto';
+import { startApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { openDatabase } from './db/client';
+import { applyMigrations } from './db/migrate';
+import { seedDemoData } from './db/seed';
+import { startJobs } from './jobs';
+import { createLogger, redact } from './logger';
+import { startSandbox } from './sandbox';
+
+// Known once the configuration is read, so even the last error line is redacted.
+let secrets: readonly string[] = [];
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const config = loadConfig();
+  const sandbox = config.mode === 'sandbox';
+  // Sandbox mode: a local Slack emulator stands in for Slack, with a signing secret made up for this run.
+  const signingSecret = sandbox ? randomBytes(16).toString('hex') : config.SLACK_SIGNING_SECRET;
+  secrets = [...config.secrets, ...(signingSecret ? [signingSecret] : [])];
+  const log = createLogger({ level: config.LOG_LEVEL, secrets });
+
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TRUSTOPS_DATA_DIR });
+  log.info('database ready', { embedded: db.embedded, dataDir: db.embedded ? config.TRUSTOPS_DATA_DIR : undefined });
+  if (config.TRUSTOPS_MIGRATE_ON_START) {
+    const applied = await applyMigrations(db.url);
+    if (applied.length) log.info('migrations applied', { applied });
+  }
+
+  if (sandbox) {
+    const summary = await seedDemoData(db.prisma, {});
+    if (!summary.skipped) log.info('demo data written', { ...summary.counts });
+  }
+  const emulator = sandbox ? await startSandbox({ port: config.TRUSTOPS_SANDBOX_PORT, log }) : undefined;
+
+  const running = await startApp({
+    db,
+    log,
+    port: config.PORT,
+    configuredAdmins: config.TRUSTOPS_ADMINS,
+    slack: {
+      botToken: config.SLACK_BOT_TOKEN ?? emulator!.botToken,
+      signingSecret,
+      appToken: config.SLACK_APP_TOKEN,
+      apiUrl: emulator?.apiUrl ?? config.SLACK_API_URL,
+    },
+  });
+  const jobs = startJobs({ db: db.prisma, log, metrics: running.metrics, clock: running.deps.clock }, []);
+  emulator?.connectBot({ botUrl: `http://127.0.0.1:${running.port}/slack/events`, signingSecret: signingSecret! });
+
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  if (emulator) {
+    console.log(`\nTrustOps sandbox is running (started in ${seconds} s).`);
+    console.log(`  Slack emulator:  ${emulator.baseUrl}/  (channels and messages)`);
+    console.log(`  Bot:             http://127.0.0.1:${running.port}/healthz`);
+    console.log(`  Try a command:   curl -s -XPOST ${emulator.baseUrl}/sandbox/command -d 'text=help'\n`);
+  } else {
+    log.info('TrustOps started', { mode: config.mode, seconds });
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping', { signal });
+    await jobs.stop();
+    await running.stop();
+    await emulator?.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  // One line, no stack trace: the message names what is wrong.
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  const prefix = err instanceof ConfigError ? 'configuration error: ' : 'TrustOps could not start: ';
+  process.stderr.write(`${redact(prefix + message, secrets)}\n`);
+  process.exit(1);
+});

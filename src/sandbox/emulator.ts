@@ -1,0 +1,425 @@
+/**
+ * A local stand-in for Slack's Web API, used by the tests and by sandbox mode. The bot's
+ * WebClient is pointed at it with `slackApiUrl: emulator.apiUrl`. It keeps the workspace in
+ * memory, answers with Slack's response shapes and errors, enforces Block Kit limits, records
+ * every call, and can be told to rate-limit or fail.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_BOT_USER_ID, DEFAULT_TEAM_ID, TEAM_DOMAIN, toSlackChannel } from './emulator/directory';
+import { BadJsonError, parseArgs, parseMultipart, readBody, sendJson, sendText } from './emulator/http-io';
+import type {
+  ApiResult,
+  Args,
+  EphemeralMessage,
+  RecordedCall,
+  RecordedResponse,
+  ResponseContext,
+  SlackChannel,
+  SlackUser,
+  StoredFile,
+  StoredMessage,
+  StoredView,
+} from './emulator/types';
+import { WEB_API } from './emulator/web-api';
+import { Workspace } from './emulator/workspace';
+
+export type {
+  ApiResult,
+  EphemeralMessage,
+  RecordedCall,
+  RecordedResponse,
+  ResponseContext,
+  SlackChannel,
+  SlackUser,
+  StoredFile,
+  StoredMessage,
+  StoredView,
+} from './emulator/types';
+
+export type EmulatorOptions = {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  botToken?: string;
+  teamId?: string;
+  botUserId?: string;
+  /** Clock in epoch milliseconds, for message ts and trigger_id expiry. */
+  now?: () => number;
+};
+
+type Fault =
+  | { kind: 'ratelimit'; method?: string; remaining: number; retryAfterSeconds: number }
+  | { kind: 'error'; method?: string; remaining: number; error: string; status: number };
+
+/** Extra routes on the emulator's server, e.g. the sandbox page and its command composer. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
+
+const POLL_MS = 10;
+
+export class SlackEmulator {
+  readonly calls: RecordedCall[] = [];
+  /** Base URL for WebClient's `slackApiUrl`, e.g. `http://127.0.0.1:PORT/api/`. */
+  readonly apiUrl: string;
+  readonly botToken: string;
+  readonly teamId: string;
+  readonly teamDomain = TEAM_DOMAIN;
+  readonly botUserId: string;
+  readonly botId = 'B0TRUSTOPS';
+  readonly appId = 'A0TRUSTOPS';
+  private readonly workspace: Workspace;
+  private readonly now: () => number;
+  private faults: Fault[] = [];
+  private readonly routes = new Map<string, RouteHandler>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly baseUrl: string,
+    opts: EmulatorOptions,
+  ) {
+    this.apiUrl = `${baseUrl}/api/`;
+    this.botToken = opts.botToken ?? 'xoxb-sandbox';
+    this.teamId = opts.teamId ?? DEFAULT_TEAM_ID;
+    this.botUserId = opts.botUserId ?? DEFAULT_BOT_USER_ID;
+    this.now = opts.now ?? Date.now;
+    this.workspace = new Workspace({
+      teamId: this.teamId,
+      botUserId: this.botUserId,
+      botId: this.botId,
+      appId: this.appId,
+      now: this.now,
+      baseUrl: () => this.baseUrl,
+    });
+  }
+
+  static async start(opts: EmulatorOptions = {}): Promise<SlackEmulator> {
+    const server = createServer();
+    const host = opts.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, host, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    const emulator = new SlackEmulator(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, opts);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      emulator.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) sendText(res, 500, `emulator error: ${err instanceof Error ? err.stack : String(err)}`);
+        else res.destroy();
+      });
+    });
+    return emulator;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.close((err) => (err ? reject(err) : resolve()));
+      // WebClient's fetch keeps connections alive; close() alone would wait for them.
+      this.server.closeAllConnections();
+    });
+  }
+
+  // --- recording ----------------------------------------------------------------------------
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Current state of a channel's messages (edits applied, deletions gone), oldest first, replies included. */
+  messages(channel: string): StoredMessage[] {
+    return structuredClone(this.workspace.messagesIn(this.requireChannel(channel).id));
+  }
+
+  message(channel: string, ts: string): StoredMessage | undefined {
+    const found = this.workspace.findMessage(this.requireChannel(channel).id, ts);
+    return found && structuredClone(found);
+  }
+
+  /** Messages only one user saw: chat.postEphemeral, ephemeral responses and ack bodies. */
+  ephemeralMessages(filter: { channel?: string; user?: string } = {}): EphemeralMessage[] {
+    const channelId = filter.channel === undefined ? undefined : this.requireChannel(filter.channel).id;
+    return structuredClone(
+      this.workspace.ephemerals.filter(
+        (m) => (channelId === undefined || m.channel === channelId) && (filter.user === undefined || m.recipient === filter.user),
+      ),
+    );
+  }
+
+  /** Bodies the bot POSTed to one response_url (give the id or the whole URL). */
+  responses(idOrUrl: string): RecordedResponse[] {
+    const id = idOrUrl.split('/').pop() ?? idOrUrl;
+    return this.workspace.responses.filter((r) => r.id === id);
+  }
+
+  allResponses(): RecordedResponse[] {
+    return [...this.workspace.responses];
+  }
+
+  /** Resolves with the first recorded call matching the predicate; rejects after timeoutMs. */
+  waitFor(predicate: (call: RecordedCall) => boolean, timeoutMs = 2000): Promise<RecordedCall> {
+    return this.waitUntil(() => this.calls.find(predicate), timeoutMs, 'a matching Web API call');
+  }
+
+  /** Polls until the condition returns something other than undefined/null/false, and returns it. */
+  async waitUntil<T>(condition: () => T | undefined | null | false, timeoutMs = 2000, what = 'the condition'): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = condition();
+      if (value !== undefined && value !== null && value !== false) return value;
+      if (Date.now() >= deadline) {
+        const recent = this.calls.slice(-10).map((c) => `${c.method} → ${describe(c.response)}`);
+        throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}. Last calls: ${recent.join('; ') || 'none'}`);
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+
+  /** Clears calls, messages, views, files, faults and interactions; channels and users stay. */
+  reset(): void {
+    this.calls.length = 0;
+    this.faults = [];
+    this.workspace.reset();
+  }
+
+  // --- fault injection ----------------------------------------------------------------------
+
+  /** The next `times` matching calls answer HTTP 429 with Retry-After, as Slack does. */
+  injectRateLimit(opts: { method?: string; times: number; retryAfterSeconds?: number }): void {
+    this.faults.push({ kind: 'ratelimit', method: opts.method, remaining: opts.times, retryAfterSeconds: opts.retryAfterSeconds ?? 1 });
+  }
+
+  /** The next `times` matching calls fail: `{ok:false,error}` with 200, or a non-JSON body with another status. */
+  injectError(opts: { method?: string; times: number; error: string; status?: number }): void {
+    this.faults.push({ kind: 'error', method: opts.method, remaining: opts.times, error: opts.error, status: opts.status ?? 200 });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  // --- workspace ----------------------------------------------------------------------------
+
+  /** Adds a channel (or returns the existing one with that name). */
+  addChannel(name: string, opts: { id?: string; isPrivate?: boolean } = {}): SlackChannel {
+    return { ...this.workspace.addChannel(name, opts) };
+  }
+
+  addUser(user: Pick<SlackUser, 'id' | 'name'> & Partial<SlackUser>): SlackUser {
+    const full: SlackUser = { real_name: user.name, is_admin: false, is_bot: false, tz: 'UTC', ...user };
+    this.workspace.users.set(full.id, full);
+    return { ...full };
+  }
+
+  channel(ref: string): SlackChannel | undefined {
+    const c = this.workspace.resolveChannel(ref);
+    return c && { ...c };
+  }
+
+  channels(): SlackChannel[] {
+    return [...this.workspace.channels.values()].map((c) => ({ ...c }));
+  }
+
+  user(id: string): SlackUser | undefined {
+    const u = this.workspace.users.get(id);
+    return u && { ...u };
+  }
+
+  /** A message written by a person (for events and history scenarios); returns it. */
+  postAsUser(opts: { channel: string; user: string; text: string; thread_ts?: string }): StoredMessage {
+    const channel = this.requireChannel(opts.channel);
+    const message: StoredMessage = {
+      type: 'message',
+      ts: this.workspace.nextTs(),
+      user: opts.user,
+      team: this.teamId,
+      text: opts.text,
+      thread_ts: opts.thread_ts,
+    };
+    return structuredClone(this.workspace.append(channel.id, message));
+  }
+
+  view(id: string): StoredView | undefined {
+    const v = this.workspace.views.get(id);
+    return v && structuredClone(v);
+  }
+
+  /** The user's modal stack, bottom first. */
+  openModals(userId: string): StoredView[] {
+    return structuredClone(this.workspace.openModals(userId));
+  }
+
+  homeView(userId: string): StoredView | undefined {
+    const v = this.workspace.homeView(userId);
+    return v && structuredClone(v);
+  }
+
+  file(id: string): StoredFile | undefined {
+    const f = this.workspace.files.get(id);
+    return f && { ...f, channels: [...f.channels] };
+  }
+
+  // --- interactions (used by SignedSlackClient and the sandbox page) ---------------------------
+
+  /** A trigger_id as Slack puts in interaction payloads: valid for 3 s, one use. */
+  issueTriggerId(userId: string): string {
+    return this.workspace.issueTriggerId(userId);
+  }
+
+  issueResponseUrl(ctx: ResponseContext): string {
+    return this.workspace.issueResponseUrl(ctx);
+  }
+
+  /** A message body the bot returned in its ack (slash command, button): Slack shows it like a response. */
+  applyAckMessage(responseUrl: string, body: unknown): ApiResult {
+    const ctx = this.workspace.responseContext(responseUrl.split('/').pop() ?? '');
+    if (!ctx) return { ok: false, error: 'expired_url' };
+    return this.workspace.applyResponse(ctx, body);
+  }
+
+  /** Closes, updates or keeps the modal according to the bot's view_submission ack. */
+  applyViewSubmissionAck(userId: string, viewId: string, ack: unknown): void {
+    this.workspace.afterSubmission(userId, viewId, ack);
+  }
+
+  /** What `GET /sandbox/state` serves: every channel with its messages, plus open views. */
+  state(): Record<string, unknown> {
+    const ws = this.workspace;
+    return {
+      team: { id: this.teamId, domain: this.teamDomain },
+      bot: { user_id: this.botUserId, bot_id: this.botId, app_id: this.appId },
+      channels: [...ws.channels.values()].map((c) => ({
+        ...toSlackChannel(c),
+        messages: ws.history.get(c.id) ?? [],
+        ephemeral: ws.ephemerals.filter((m) => m.channel === c.id),
+      })),
+      users: [...ws.users.keys()].map((id) => ws.slackUser(id)),
+      views: [...ws.views.values()],
+    };
+  }
+
+  // --- HTTP ---------------------------------------------------------------------------------
+
+  /** Serves `method path` (exact path) from this server; added routes win over the built-in ones. */
+  addRoute(method: string, path: string, handler: RouteHandler): void {
+    this.routes.set(`${method.toUpperCase()} ${path}`, handler);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const path = url.pathname;
+    const route = this.routes.get(`${req.method} ${path}`);
+    let m: RegExpExecArray | null;
+    if (route) {
+      await route(req, res, url);
+    } else if (req.method === 'GET' && path === '/') {
+      res.writeHead(302, { location: '/sandbox/state' }).end();
+    } else if (req.method === 'GET' && path === '/sandbox/state') {
+      sendJson(res, 200, this.state());
+    } else if ((m = /^\/api\/([\w.]+)$/.exec(path)) && (req.method === 'POST' || req.method === 'GET')) {
+      await this.handleApi(req, res, m[1] ?? '', url.searchParams);
+    } else if ((m = /^\/upload\/(\w+)$/.exec(path)) && req.method === 'POST') {
+      await this.handleUpload(req, res, m[1] ?? '');
+    } else if ((m = /^\/response\/(\w+)$/.exec(path)) && req.method === 'POST') {
+      await this.handleResponseUrl(req, res, m[1] ?? '');
+    } else if ((m = /^\/files\/(\w+)(\/.*)?$/.exec(path)) && req.method === 'GET') {
+      const bytes = this.workspace.files.get(m[1] ?? '')?.bytes;
+      if (!bytes) return sendText(res, 404, 'file_not_found');
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
+    } else {
+      sendText(res, 404, 'not_found');
+    }
+  }
+
+  private async handleApi(req: IncomingMessage, res: ServerResponse, method: string, query: URLSearchParams): Promise<void> {
+    let args: Args;
+    try {
+      args = await parseArgs(await readBody(req), req.headers['content-type'], query);
+    } catch (err) {
+      if (!(err instanceof BadJsonError)) throw err;
+      return this.answer(res, method, {}, 200, { ok: false, error: 'invalid_json' });
+    }
+    // The token is a credential, not an argument: keep it out of the recording.
+    const bodyToken = args.token;
+    delete args.token;
+
+    const fault = this.takeFault(method);
+    if (fault?.kind === 'ratelimit') {
+      const headers = { 'retry-after': String(fault.retryAfterSeconds) };
+      return this.answer(res, method, args, 429, { ok: false, error: 'ratelimited' }, headers);
+    }
+    if (fault?.kind === 'error') {
+      if (fault.status === 200) return this.answer(res, method, args, 200, { ok: false, error: fault.error });
+      this.calls.push({ method, args, response: fault.error, status: fault.status, at: this.now() });
+      return sendText(res, fault.status, fault.error);
+    }
+
+    const handler = Object.hasOwn(WEB_API, method) ? WEB_API[method] : undefined;
+    if (!handler) return this.answer(res, method, args, 200, { ok: false, error: 'unknown_method' });
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const token = bearer ?? (typeof bodyToken === 'string' && bodyToken !== '' ? bodyToken : undefined);
+    if (!token) return this.answer(res, method, args, 200, { ok: false, error: 'not_authed' });
+    if (token !== this.botToken) return this.answer(res, method, args, 200, { ok: false, error: 'invalid_auth' });
+    this.answer(res, method, args, 200, handler(this.workspace, args));
+  }
+
+  private answer(
+    res: ServerResponse,
+    method: string,
+    args: Args,
+    status: number,
+    body: ApiResult,
+    headers: Record<string, string> = {},
+  ): void {
+    // Serialise once, so the recording is a snapshot that later edits do not change.
+    const text = JSON.stringify(body);
+    this.calls.push({ method, args, response: JSON.parse(text), status, at: this.now() });
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(text);
+  }
+
+  private takeFault(method: string): Fault | undefined {
+    const fault = this.faults.find((f) => f.remaining > 0 && (f.method === undefined || f.method === method));
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    this.faults = this.faults.filter((f) => f.remaining > 0);
+    return fault;
+  }
+
+  /** The upload_url step of files upload v2: a raw body, or multipart with the file as its one binary part. */
+  private async handleUpload(req: IncomingMessage, res: ServerResponse, fileId: string): Promise<void> {
+    const file = this.workspace.files.get(fileId);
+    const body = await readBody(req);
+    if (!file) return sendText(res, 404, 'file_not_found');
+    const contentType = req.headers['content-type'] ?? '';
+    let bytes = body;
+    if (contentType.startsWith('multipart/form-data')) {
+      const parts = Object.values(await parseMultipart(body, contentType));
+      const part = parts.find((v) => Buffer.isBuffer(v)) ?? parts[0];
+      bytes = Buffer.isBuffer(part) ? part : Buffer.from(String(part ?? ''));
+    }
+    file.bytes = bytes;
+    sendText(res, 200, `OK - ${bytes.length}`);
+  }
+
+  private async handleResponseUrl(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const raw = (await readBody(req)).toString('utf8');
+    let body: unknown = raw;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      // Recorded as the raw text; applying it fails with invalid_payload.
+    }
+    const { status, result } = this.workspace.postToResponseUrl(id, body);
+    sendJson(res, status, result);
+  }
+
+  private requireChannel(ref: string): SlackChannel {
+    const channel = this.workspace.resolveChannel(ref);
+    if (!channel) throw new Error(`SlackEmulator: no channel "${ref}"`);
+    return channel;
+  }
+}
+
+function describe(response: unknown): string {
+  if (typeof response !== 'object' || response === null) return String(response).slice(0, 80);
+  const r = response as { ok?: unknown; error?: unknown };
+  return r.ok === true ? 'ok' : `error ${String(r.error)}`;
+}

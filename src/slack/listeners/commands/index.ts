@@ -1,0 +1,24 @@
+import type { App } from '@slack/bolt';
+import type { DomainDeps } from '../../../domain/deps';
+import { AppError, userFacingMessage } from '../../../errors';
+import { COMMAND } from '../../ids';
+import { errorMessage } from '../../views/feedback';
+import { tokenize } from './args';
+import { findSubcommand } from './subcommands';
+
+export function registerCommands(app: App, deps: DomainDeps): void {
+  app.command(COMMAND, async ({ command, ack, respond }) => {
+    // Slack's 3-second rule: acknowledge first, answer through response_url.
+    await ack();
+    const [name, ...args] = tokenize(command.text ?? '');
+    try {
+      const sub = findSubcommand(name);
+      const message = await sub.run({ deps, actor: { id: command.user_id, origin: 'slack' }, args, channelId: command.channel_id });
+      await respond({ response_type: 'ephemeral', ...message });
+    } catch (err) {
+      if (!(err instanceof AppError)) deps.log.error('command failed', { command: name, err });
+      const { text, example } = userFacingMessage(err);
+      await respond({ response_type: 'ephemeral', ...errorMessage(text, example) });
+    }
+  });
+}
