@@ -78,7 +78,9 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   // HTTP mode resolves with the http.Server; Socket Mode with nothing we need.
   const server = typeof started === 'object' && started !== null && 'address' in started ? (started as Server) : undefined;
   server?.on('request', (req, res) => {
-    res.on('finish', () => metrics.httpRequests.inc({ route: routeLabel(req.url), method: req.method ?? '', status: String(res.statusCode) }));
+    res.on('finish', () =>
+      metrics.httpRequests.inc({ route: routeLabel(req.url), method: req.method ?? '', status: String(res.statusCode) }),
+    );
   });
   const port = (server?.address() as AddressInfo | null)?.port ?? opts.port;
   log.info('TrustOps is listening', { port, mode: opts.slack.appToken ? 'socket' : 'http' });

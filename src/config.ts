@@ -67,7 +67,10 @@ const ZConfig = z
       .string()
       .trim()
       .default('* * * * *')
-      .refine((v) => CRON.test(v) && v.split(/\s+/).every((f) => CRON_FIELD.test(f)), 'expected a cron expression with 5 or 6 fields, e.g. "*/30 * * * * *"'),
+      .refine(
+        (v) => CRON.test(v) && v.split(/\s+/).every((f) => CRON_FIELD.test(f)),
+        'expected a cron expression with 5 or 6 fields, e.g. "*/30 * * * * *"',
+      ),
     TRUSTOPS_REVIEW_URL: z
       .string()
       .trim()
@@ -118,9 +121,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const mode: RunMode = !c.SLACK_BOT_TOKEN ? 'sandbox' : c.SLACK_APP_TOKEN ? 'socket' : 'http';
-  const secrets = [c.SLACK_BOT_TOKEN, c.SLACK_SIGNING_SECRET, c.SLACK_APP_TOKEN, c.TRUSTOPS_INTAKE_TOKEN, passwordOf(c.DATABASE_URL)].filter(
-    (s): s is string => typeof s === 'string' && s.length >= 4,
-  );
+  const secrets = [
+    c.SLACK_BOT_TOKEN,
+    c.SLACK_SIGNING_SECRET,
+    c.SLACK_APP_TOKEN,
+    c.TRUSTOPS_INTAKE_TOKEN,
+    passwordOf(c.DATABASE_URL),
+  ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
   return Object.freeze({ ...c, mode, secrets: Object.freeze(secrets) });
 }
 

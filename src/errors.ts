@@ -1,11 +1,5 @@
 /** Known failures carry a code; their message is written for the person who caused them. */
-export type ErrorCode =
-  | 'bad_input'
-  | 'unknown_subcommand'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'unavailable';
+export type ErrorCode = 'bad_input' | 'unknown_subcommand' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
 
 export class AppError extends Error {
   constructor(

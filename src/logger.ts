@@ -18,7 +18,9 @@ export function redact(text: string, secrets: readonly string[]): string {
 }
 
 /** One JSON line per entry on stdout (stderr for errors), secrets removed. */
-export function createLogger(opts: { level?: Level; secrets?: readonly string[]; write?: (line: string, level: Level) => void } = {}): Logger {
+export function createLogger(
+  opts: { level?: Level; secrets?: readonly string[]; write?: (line: string, level: Level) => void } = {},
+): Logger {
   const min = ORDER[opts.level ?? 'info'];
   const secrets = opts.secrets ?? [];
   const write = opts.write ?? ((line, level) => (level === 'error' ? process.stderr : process.stdout).write(`${line}\n`));
@@ -33,7 +35,8 @@ export function createLogger(opts: { level?: Level; secrets?: readonly string[];
 function serialize(fields: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!fields) return {};
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) out[k] = v instanceof Error ? { name: v.name, message: v.message, code: (v as { code?: unknown }).code } : v;
+  for (const [k, v] of Object.entries(fields))
+    out[k] = v instanceof Error ? { name: v.name, message: v.message, code: (v as { code?: unknown }).code } : v;
   return out;
 }
 

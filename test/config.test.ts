@@ -4,7 +4,13 @@ import { createLogger, redact } from '../src/logger';
 describe('configuration', () => {
   it('runs on embedded defaults with nothing set (sandbox mode)', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ mode: 'sandbox', PORT: 3000, TRUSTOPS_DATA_DIR: './.data', TRUSTOPS_TIMEZONE: 'UTC', TRUSTOPS_SLA_SCAN_CRON: '* * * * *' });
+    expect(c).toMatchObject({
+      mode: 'sandbox',
+      PORT: 3000,
+      TRUSTOPS_DATA_DIR: './.data',
+      TRUSTOPS_TIMEZONE: 'UTC',
+      TRUSTOPS_SLA_SCAN_CRON: '* * * * *',
+    });
     expect(c.DATABASE_URL).toBeUndefined();
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -48,9 +54,17 @@ describe('configuration', () => {
 describe('logging', () => {
   it('redacts configured secrets and anything shaped like a Slack token', () => {
     const lines: string[] = [];
-    const c = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-111-222-abcdef', SLACK_SIGNING_SECRET: 'very-secret-signing', TRUSTOPS_INTAKE_TOKEN: 'intake-token-0123456789' });
+    const c = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-111-222-abcdef',
+      SLACK_SIGNING_SECRET: 'very-secret-signing',
+      TRUSTOPS_INTAKE_TOKEN: 'intake-token-0123456789',
+    });
     const log = createLogger({ secrets: c.secrets, write: (line) => lines.push(line) });
-    log.info('connecting with xoxb-111-222-abcdef', { secret: 'very-secret-signing', header: 'Bearer intake-token-0123456789', other: 'xapp-1-A0-zzzzzz' });
+    log.info('connecting with xoxb-111-222-abcdef', {
+      secret: 'very-secret-signing',
+      header: 'Bearer intake-token-0123456789',
+      other: 'xapp-1-A0-zzzzzz',
+    });
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toMatch(/abcdef|very-secret|intake-token|zzzzzz/);
     expect(lines[0]).toContain('[redacted]');

@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Client } from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded';
 
@@ -23,15 +24,19 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
     embedded = await startEmbeddedPostgres(opts.dataDir);
     url = embedded.url;
   }
+  // Probe with a bare pg client first: its errors name the cause plainly ("ECONNREFUSED", "role … does not exist").
+  const probe = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await probe.connect();
+    await probe.query('SELECT 1');
+  } catch (err) {
+    await embedded?.stop();
+    throw new DatabaseUnavailableError(`cannot reach the database (${describeUrl(url)}): ${(err as Error).message || (err as Error).name}`);
+  } finally {
+    await probe.end().catch(() => {});
+  }
   const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
   const prisma = new PrismaClient({ adapter });
-  try {
-    await prisma.$queryRaw`SELECT 1`;
-  } catch (err) {
-    await prisma.$disconnect().catch(() => {});
-    await embedded?.stop();
-    throw new DatabaseUnavailableError(`cannot reach the database (${describeUrl(url)}): ${(err as Error).message}`);
-  }
   return {
     prisma,
     url,

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { MigrationList } from '@prisma/schema-engine-wasm' with { 'resolution-mode': 'import' };
-import { openSchemaEngine } from './schema-engine';
+import { type MigrationList, openSchemaEngine } from './schema-engine';
 
 export const PRISMA_DIR = path.resolve(__dirname, '../../prisma');
 export const SCHEMA_PATH = path.join(PRISMA_DIR, 'schema.prisma');

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
-import type { SchemaEngine } from '@prisma/schema-engine-wasm' with { 'resolution-mode': 'import' };
 
-type EngineModule = typeof import('@prisma/schema-engine-wasm', { with: { 'resolution-mode': 'import' } });
+type EngineModule = typeof import('@prisma/schema-engine-wasm', { with: { 'resolution-mode': 'import' }});
+export type SchemaEngine = Awaited<ReturnType<EngineModule['SchemaEngine']['new']>>;
+export type MigrationList = Parameters<SchemaEngine['applyMigrations']>[0]['migrationsList'];
 
 // Node has WebAssembly at run time; its types live in lib.dom, which this project does not load.
 type WasmExports = Record<string, unknown>;

@@ -44,11 +44,16 @@ export function startJobs(deps: JobDeps, jobs: readonly Job[]): Jobs {
       deps.log.error('job failed', { job: job.name, runKey, err });
       deps.metrics.jobRuns.inc({ job: job.name, outcome: 'error' });
       await deps.db.jobRun
-        .update({ where: { id: runId }, data: { status: 'error', error: (err as Error).message.slice(0, 2000), finishedAt: deps.clock.now() } })
+        .update({
+          where: { id: runId },
+          data: { status: 'error', error: (err as Error).message.slice(0, 2000), finishedAt: deps.clock.now() },
+        })
         .catch(() => {});
     }
     // The table only needs to remember recent ticks; older rows are pruned as we go.
-    await deps.db.jobRun.deleteMany({ where: { jobName: job.name, startedAt: { lt: new Date(deps.clock.now().getTime() - KEEP_RUNS_MS) } } });
+    await deps.db.jobRun.deleteMany({
+      where: { jobName: job.name, startedAt: { lt: new Date(deps.clock.now().getTime() - KEEP_RUNS_MS) } },
+    });
     return 'ran';
   };
 

@@ -293,6 +293,7 @@ export class SlackEmulator {
       })),
       users: [...ws.users.keys()].map((id) => ws.slackUser(id)),
       views: [...ws.views.values()],
+      open_modals: Object.fromEntries(ws.modalStacks),
     };
   }
 
@@ -307,21 +308,22 @@ export class SlackEmulator {
     const url = new URL(req.url ?? '/', this.baseUrl);
     const path = url.pathname;
     const route = this.routes.get(`${req.method} ${path}`);
-    let m: RegExpExecArray | null;
-    if (route) {
-      await route(req, res, url);
-    } else if (req.method === 'GET' && path === '/') {
+    if (route) return route(req, res, url);
+    // "/<section>/<id>": the API method, upload, response_url or file the request is about.
+    const [, section = '', id = ''] = /^\/(\w+)\/([\w.]+)/.exec(path) ?? [];
+    const post = req.method === 'POST';
+    if (req.method === 'GET' && path === '/') {
       res.writeHead(302, { location: '/sandbox/state' }).end();
     } else if (req.method === 'GET' && path === '/sandbox/state') {
       sendJson(res, 200, this.state());
-    } else if ((m = /^\/api\/([\w.]+)$/.exec(path)) && (req.method === 'POST' || req.method === 'GET')) {
-      await this.handleApi(req, res, m[1] ?? '', url.searchParams);
-    } else if ((m = /^\/upload\/(\w+)$/.exec(path)) && req.method === 'POST') {
-      await this.handleUpload(req, res, m[1] ?? '');
-    } else if ((m = /^\/response\/(\w+)$/.exec(path)) && req.method === 'POST') {
-      await this.handleResponseUrl(req, res, m[1] ?? '');
-    } else if ((m = /^\/files\/(\w+)(\/.*)?$/.exec(path)) && req.method === 'GET') {
-      const bytes = this.workspace.files.get(m[1] ?? '')?.bytes;
+    } else if (section === 'api' && (post || req.method === 'GET')) {
+      await this.handleApi(req, res, id, url.searchParams);
+    } else if (section === 'upload' && post) {
+      await this.handleUpload(req, res, id);
+    } else if (section === 'response' && post) {
+      await this.handleResponseUrl(req, res, id);
+    } else if (section === 'files' && req.method === 'GET') {
+      const bytes = this.workspace.files.get(id)?.bytes;
       if (!bytes) return sendText(res, 404, 'file_not_found');
       res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
     } else {

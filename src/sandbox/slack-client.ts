@@ -4,8 +4,8 @@
  * and response_urls come from the emulator, so what the bot does with them lands there.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { findElement } from './emulator/block-kit';
 import type { SlackEmulator, StoredView } from './emulator';
+import { findElement } from './emulator/block-kit';
 
 export type SignedSlackClientOptions = {
   /** The bot's request URL, e.g. http://127.0.0.1:3000/slack/events */

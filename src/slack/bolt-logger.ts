@@ -4,7 +4,8 @@ import type { Logger } from '../logger';
 /** Routes Bolt's own logging through ours, so its lines are redacted too. */
 export function boltLogger(log: Logger): BoltLogger {
   let level = LogLevel.INFO;
-  const join = (msgs: unknown[]) => msgs.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  const join = (msgs: unknown[]) =>
+    msgs.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
   return {
     debug: (...m) => log.debug(join(m), { source: 'bolt' }),
     info: (...m) => log.info(join(m), { source: 'bolt' }),

@@ -1,5 +1,5 @@
-import { adminQuery } from '../support/postgres';
 import { startTestApp, type TestApp } from '../support/app';
+import { adminQuery } from '../support/postgres';
 
 let t: TestApp;
 beforeAll(async () => {

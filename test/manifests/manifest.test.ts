@@ -35,7 +35,11 @@ describe('the app manifest against the code', () => {
     expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual([COMMAND]);
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
     expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write']));
-    for (const url of [manifest.features.slash_commands[0].url, manifest.settings.interactivity.request_url, manifest.settings.event_subscriptions.request_url]) {
+    for (const url of [
+      manifest.features.slash_commands[0].url,
+      manifest.settings.interactivity.request_url,
+      manifest.settings.event_subscriptions.request_url,
+    ]) {
       expect(new URL(url).pathname).toBe('/slack/events');
     }
   });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifySlackRequest } from '@slack/bolt';
-import { ErrorCode, LogLevel, type Logger, WebClient, type WebClientOptions } from '@slack/web-api';
+import { ErrorCode, type Logger, LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
 import { SlackEmulator } from '../../src/sandbox/emulator';
 import { SignedSlackClient } from '../../src/sandbox/slack-client';
 
@@ -166,9 +166,7 @@ describe('Block Kit limits', () => {
   it('rejects a section whose text is 3001 characters', async () => {
     const err = await caught(client.chat.postMessage({ channel: 'C0SLA', text: 'long', blocks: [section('x'.repeat(3001))] }));
     expect(err.data?.error).toBe('invalid_blocks');
-    expect(err.data?.response_metadata?.messages).toEqual([
-      '[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]',
-    ]);
+    expect(err.data?.response_metadata?.messages).toEqual(['[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]']);
   });
 
   it('checks headers, buttons, ids and block types', async () => {
@@ -208,9 +206,9 @@ describe('Block Kit limits', () => {
       block_id: `case:${caseId}`,
       elements: [{ type: 'button', action_id: 'claim', text: { type: 'plain_text', text: 'Claim' }, value: caseId }],
     });
-    await expect(
-      client.chat.postMessage({ channel: 'C0TRIAGE', text: 'queue', blocks: [claim('1'), claim('2')] }),
-    ).resolves.toMatchObject({ ok: true });
+    await expect(client.chat.postMessage({ channel: 'C0TRIAGE', text: 'queue', blocks: [claim('1'), claim('2')] })).resolves.toMatchObject({
+      ok: true,
+    });
   });
 });
 
@@ -275,8 +273,9 @@ describe('files upload v2', () => {
     const [message] = emulator.messages('trustops-copyright');
     expect(message?.text).toBe('Notice 17 attached');
     expect(message?.files).toEqual([expect.objectContaining({ name: 'notice-17.txt', mimetype: 'text/plain' })]);
-    const fileId = (message?.files?.[0] as { id: string }).id;
-    expect(emulator.file(fileId)?.bytes?.toString('utf8')).toBe('DMCA notice body');
+    const [file] = (message?.files ?? []) as { id: string }[];
+    expect(file).toBeDefined();
+    expect(emulator.file(file!.id)?.bytes?.toString('utf8')).toBe('DMCA notice body');
     expect(emulator.callsTo('files.getUploadURLExternal')[0]?.args).toMatchObject({ filename: 'notice-17.txt', length: '16' });
   });
 
@@ -350,7 +349,9 @@ describe('directory', () => {
     expect(list.channels).toHaveLength(3);
     const next = await client.conversations.list({ limit: 100, cursor: list.response_metadata?.next_cursor });
     const names = [...(list.channels ?? []), ...(next.channels ?? [])].map((c) => c.name);
-    expect(names).toEqual(expect.arrayContaining(['general', 'trustops-sla', 'trustops-escalations', 'trustops-copyright', 'trustops-triage', 'vendor-ops']));
+    expect(names).toEqual(
+      expect.arrayContaining(['general', 'trustops-sla', 'trustops-escalations', 'trustops-copyright', 'trustops-triage', 'vendor-ops']),
+    );
     const info = await client.conversations.info({ channel: 'C0VENDOROPS' });
     expect(info.channel).toMatchObject({ id: 'C0VENDOROPS', name: 'vendor-ops', is_channel: true });
   });
@@ -433,7 +434,10 @@ describe('SignedSlackClient', () => {
   it('can send a wrong signature, an old timestamp and retry headers', async () => {
     await slack.command('help', {}, { signingSecret: 'other-secret' });
     expect(() => verify(0)).toThrow(/signature mismatch/);
-    await slack.event({ type: 'app_mention', text: 'hi' }, { timestamp: Math.floor(Date.now() / 1000) - 600, retryNum: 1, retryReason: 'http_timeout' });
+    await slack.event(
+      { type: 'app_mention', text: 'hi' },
+      { timestamp: Math.floor(Date.now() / 1000) - 600, retryNum: 1, retryReason: 'http_timeout' },
+    );
     expect(() => verify(1)).toThrow(/stale/);
     expect(bot.received[1]?.headers).toMatchObject({ 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
   });
@@ -482,7 +486,9 @@ describe('SignedSlackClient', () => {
         section('Escalation 9'),
         {
           type: 'actions',
-          elements: [{ type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Approve' }, value: 'esc-9', style: 'primary' }],
+          elements: [
+            { type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Approve' }, value: 'esc-9', style: 'primary' },
+          ],
         },
       ],
     });
@@ -511,7 +517,6 @@ describe('SignedSlackClient', () => {
     });
     expect(res.status).toBe(200);
     expect(emulator.messages('C0ESCALATIONS').map((m) => m.text)).toEqual(['Approved by Dave']);
-
   });
 
   it('rejects response_url bodies that break Block Kit limits', async () => {
@@ -527,7 +532,10 @@ describe('SignedSlackClient', () => {
   });
 
   it('submits a modal with state values in Slack’s shape, then closes it', async () => {
-    const opened = await client.views.open({ trigger_id: emulator.issueTriggerId('U0ALICE'), view: { ...modal(), private_metadata: 'case=42' } });
+    const opened = await client.views.open({
+      trigger_id: emulator.issueTriggerId('U0ALICE'),
+      view: { ...modal(), private_metadata: 'case=42' },
+    });
     await slack.viewSubmission({
       userId: 'U0ALICE',
       callbackId: 'escalate',

@@ -1,3 +1,5 @@
+import { describeWithReference } from '../support/reference';
+import { checkCallsAgainstOpenApi } from '../support/slack-openapi';
 import { ADMIN, startTestApp, type TestApp } from '../support/app';
 
 let t: TestApp;
@@ -15,7 +17,8 @@ describe('/trustops help', () => {
   it('acknowledges at once and lists every subcommand with a description and an example', async () => {
     const reply = await t.command('help');
     expect(reply.response_type).toBe('ephemeral');
-    for (const usage of ['/trustops help', '/trustops surface list | add', '/trustops role <@user>']) expect(textOf(reply)).toContain(usage);
+    for (const usage of ['/trustops help', '/trustops surface list | add', '/trustops role <@user>'])
+      expect(textOf(reply)).toContain(usage);
     expect(textOf(reply)).toContain('/trustops surface add mcp_apps');
     expect((await t.command('')).text).toContain('TrustOps commands');
   });
@@ -33,7 +36,13 @@ describe('/trustops surface', () => {
     const row = await t.db.prisma.surface.findUnique({ where: { key: 'mcp_apps' } });
     expect(row).toMatchObject({ name: 'MCP Apps', active: true });
     const [audit] = await auditRows('surface.add');
-    expect(audit).toMatchObject({ actor: ADMIN, origin: 'slack', entityType: 'surface', entityId: 'mcp_apps', after: { key: 'mcp_apps', name: 'MCP Apps' } });
+    expect(audit).toMatchObject({
+      actor: ADMIN,
+      origin: 'slack',
+      entityType: 'surface',
+      entityId: 'mcp_apps',
+      after: { key: 'mcp_apps', name: 'MCP Apps' },
+    });
     expect((await t.command('surface list')).text).toContain('mcp_apps');
   });
 
@@ -66,7 +75,10 @@ describe('/trustops role', () => {
   it('lets an admin set a role, recording before and after', async () => {
     const reply = await t.command('role <@U0JANE01|jane> approver', ADMIN);
     expect(reply.text).toContain('<@U0JANE01> is now approver (was viewer)');
-    expect(await t.db.prisma.roleAssignment.findUnique({ where: { slackId: 'U0JANE01' } })).toMatchObject({ role: 'approver', grantedBy: ADMIN });
+    expect(await t.db.prisma.roleAssignment.findUnique({ where: { slackId: 'U0JANE01' } })).toMatchObject({
+      role: 'approver',
+      grantedBy: ADMIN,
+    });
     const audit = (await auditRows('role.set')).find((a) => a.entityId === 'U0JANE01');
     expect(audit).toMatchObject({ actor: ADMIN, before: { role: 'viewer' }, after: { role: 'approver' } });
   });
@@ -114,5 +126,12 @@ describe('mistakes and the audit trail', () => {
     await t.slack.event({ type: 'app_home_opened', user: 'U0HOME01', channel: 'D0HOME01', tab: 'home', event_ts: '1.2' });
     const call = await t.emulator.waitFor((c) => c.method === 'views.publish' && c.args.user_id === 'U0HOME01', 5000);
     expect(JSON.stringify(call.args.view)).toContain('Your role: *viewer*');
+  });
+});
+
+describeWithReference("the Web API calls the bot made, against Slack's OpenAPI spec", () => {
+  it('carry every argument the spec requires', () => {
+    expect(t.emulator.calls.length).toBeGreaterThan(0);
+    expect(checkCallsAgainstOpenApi(t.emulator.calls)).toEqual([]);
   });
 });

@@ -154,6 +154,7 @@ export const DEMO_ROUTING_RULES: readonly DemoRule[] = [
   { reportType: 'mcp_server', queue: 'acme_urgent', priority: 'urgent' },
   { reportType: 'illegal_content', jurisdiction: 'DE', queue: 'dublin_urgent', priority: 'high' },
   { reportType: 'illegal_content', jurisdiction: 'FR', queue: 'dublin_urgent', priority: 'high' },
+  { reportType: 'illegal_content', surface: 'mobile', queue: 'manila_urgent', priority: 'high' },
   { reportType: 'illegal_content', queue: 'acme_urgent', priority: 'high' },
   { reportType: 'copyright', jurisdiction: 'DE', queue: 'dublin_copyright', priority: 'normal' },
   { reportType: 'copyright', jurisdiction: 'FR', queue: 'dublin_copyright', priority: 'normal' },

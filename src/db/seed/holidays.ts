@@ -57,7 +57,6 @@ function usObserved(d: Date): Date {
 }
 
 function unitedStates(year: number): PublicHoliday[] {
-  const thanksgiving = nthWeekday(year, 11, 4, 4);
   return [
     { d: usObserved(ymd(year, 1, 1)), name: "New Year's Day" },
     { d: nthWeekday(year, 1, 1, 3), name: 'Martin Luther King Jr. Day' },
@@ -68,8 +67,7 @@ function unitedStates(year: number): PublicHoliday[] {
     { d: nthWeekday(year, 9, 1, 1), name: 'Labor Day' },
     { d: nthWeekday(year, 10, 1, 2), name: 'Columbus Day' },
     { d: usObserved(ymd(year, 11, 11)), name: 'Veterans Day' },
-    { d: thanksgiving, name: 'Thanksgiving Day' },
-    { d: addDays(thanksgiving, 1), name: 'Day after Thanksgiving' },
+    { d: nthWeekday(year, 11, 4, 4), name: 'Thanksgiving Day' },
     { d: usObserved(ymd(year, 12, 25)), name: 'Christmas Day' },
   ].map(({ d, name }) => ({ date: iso(d), name }));
 }

@@ -79,20 +79,32 @@ function checkLength(p: Problems, value: unknown, max: number, pointer: string):
 }
 
 function checkText(p: Problems, text: unknown, pointer: string, max: number, plainOnly = false): void {
-  if (!isObj(text)) return p.add(pointer, 'must be a text object');
+  if (!isObj(text)) {
+    p.add(pointer, 'must be a text object');
+    return;
+  }
   const allowed = plainOnly ? ['plain_text'] : ['plain_text', 'mrkdwn'];
   if (!allowed.includes(String(text.type))) p.add(`${pointer}/type`, 'must be a valid enum value');
-  if (typeof text.text !== 'string') return p.add(pointer, 'missing required field: text');
+  if (typeof text.text !== 'string') {
+    p.add(pointer, 'missing required field: text');
+    return;
+  }
   if (text.text.length === 0) p.add(`${pointer}/text`, 'must be more than 0 characters');
   checkLength(p, text.text, max, `${pointer}/text`);
 }
 
 function checkOptions(p: Problems, options: unknown, pointer: string, max: number): void {
   if (options === undefined) return;
-  if (!Array.isArray(options)) return p.add(pointer, 'must be an array');
+  if (!Array.isArray(options)) {
+    p.add(pointer, 'must be an array');
+    return;
+  }
   if (options.length > max) p.add(pointer, `no more than ${max} items allowed`);
   options.forEach((o, i) => {
-    if (!isObj(o)) return p.add(`${pointer}/${i}`, 'must be an object');
+    if (!isObj(o)) {
+      p.add(`${pointer}/${i}`, 'must be an object');
+      return;
+    }
     checkText(p, o.text, `${pointer}/${i}/text`, LIMITS.optionText);
     checkLength(p, o.value, LIMITS.optionValue, `${pointer}/${i}/value`);
   });
@@ -100,7 +112,10 @@ function checkOptions(p: Problems, options: unknown, pointer: string, max: numbe
 
 function checkConfirm(p: Problems, confirm: unknown, pointer: string): void {
   if (confirm === undefined) return;
-  if (!isObj(confirm)) return p.add(pointer, 'must be an object');
+  if (!isObj(confirm)) {
+    p.add(pointer, 'must be an object');
+    return;
+  }
   checkText(p, confirm.title, `${pointer}/title`, 100, true);
   checkText(p, confirm.text, `${pointer}/text`, 300);
   checkText(p, confirm.confirm, `${pointer}/confirm`, 30, true);
@@ -108,10 +123,19 @@ function checkConfirm(p: Problems, confirm: unknown, pointer: string): void {
 }
 
 function checkElement(p: Problems, el: unknown, pointer: string, allowed: ReadonlySet<string>): void {
-  if (!isObj(el)) return p.add(pointer, 'must be an object');
+  if (!isObj(el)) {
+    p.add(pointer, 'must be an object');
+    return;
+  }
   const type = el.type;
-  if (typeof type !== 'string') return p.add(pointer, 'missing required field: type');
-  if (!allowed.has(type)) return p.add(`${pointer}/type`, `unsupported type: ${type}`);
+  if (typeof type !== 'string') {
+    p.add(pointer, 'missing required field: type');
+    return;
+  }
+  if (!allowed.has(type)) {
+    p.add(`${pointer}/type`, `unsupported type: ${type}`);
+    return;
+  }
   checkLength(p, el.action_id, LIMITS.id, `${pointer}/action_id`);
   if (el.placeholder !== undefined) checkText(p, el.placeholder, `${pointer}/placeholder`, LIMITS.placeholder, true);
   checkConfirm(p, el.confirm, `${pointer}/confirm`);
@@ -161,9 +185,18 @@ function checkActionIdsUnique(p: Problems, elements: unknown[], pointer: string)
 }
 
 function checkBlock(p: Problems, block: unknown, pointer: string): void {
-  if (!isObj(block)) return p.add(pointer, 'must be an object');
-  if (typeof block.type !== 'string') return p.add(pointer, 'missing required field: type');
-  if (!BLOCK_TYPES.has(block.type)) return p.add(`${pointer}/type`, `unsupported type: ${block.type}`);
+  if (!isObj(block)) {
+    p.add(pointer, 'must be an object');
+    return;
+  }
+  if (typeof block.type !== 'string') {
+    p.add(pointer, 'missing required field: type');
+    return;
+  }
+  if (!BLOCK_TYPES.has(block.type)) {
+    p.add(`${pointer}/type`, `unsupported type: ${block.type}`);
+    return;
+  }
   checkLength(p, block.block_id, LIMITS.id, `${pointer}/block_id`);
   switch (block.type) {
     case 'section': {
@@ -177,7 +210,9 @@ function checkBlock(p: Problems, block: unknown, pointer: string): void {
           if (block.fields.length > LIMITS.sectionFields) {
             p.add(`${pointer}/fields`, `no more than ${LIMITS.sectionFields} items allowed`);
           }
-          block.fields.forEach((f, i) => checkText(p, f, `${pointer}/fields/${i}`, LIMITS.sectionFieldText));
+          block.fields.forEach((f, i) => {
+            checkText(p, f, `${pointer}/fields/${i}`, LIMITS.sectionFieldText);
+          });
         }
       }
       if (block.accessory !== undefined) {
@@ -190,18 +225,26 @@ function checkBlock(p: Problems, block: unknown, pointer: string): void {
       break;
     case 'actions': {
       const els = block.elements;
-      if (!Array.isArray(els)) return p.add(pointer, 'missing required field: elements');
+      if (!Array.isArray(els)) {
+        p.add(pointer, 'missing required field: elements');
+        return;
+      }
       if (els.length === 0) p.add(`${pointer}/elements`, 'must provide at least 1 item');
       if (els.length > LIMITS.actionsElements) {
         p.add(`${pointer}/elements`, `no more than ${LIMITS.actionsElements} items allowed`);
       }
-      els.forEach((el, i) => checkElement(p, el, `${pointer}/elements/${i}`, INTERACTIVE_ELEMENTS));
+      els.forEach((el, i) => {
+        checkElement(p, el, `${pointer}/elements/${i}`, INTERACTIVE_ELEMENTS);
+      });
       checkActionIdsUnique(p, els, `${pointer}/elements`);
       break;
     }
     case 'context': {
       const els = block.elements;
-      if (!Array.isArray(els)) return p.add(pointer, 'missing required field: elements');
+      if (!Array.isArray(els)) {
+        p.add(pointer, 'missing required field: elements');
+        return;
+      }
       if (els.length === 0) p.add(`${pointer}/elements`, 'must provide at least 1 item');
       if (els.length > LIMITS.contextElements) {
         p.add(`${pointer}/elements`, `no more than ${LIMITS.contextElements} items allowed`);

@@ -6,8 +6,7 @@ type Handler = (ws: Workspace, args: Args) => ApiResult;
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined =>
-  typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 const bool = (v: unknown): boolean => v === true || v === 'true' || v === '1' || v === 1;
 
 /** The view object as Slack returns it (our bookkeeping field `user` is not part of it). */
@@ -75,7 +74,7 @@ export const WEB_API: Record<string, Handler> = {
     if (message.user !== ws.opts.botUserId) return fail('cant_update_message');
     const problem = ws.checkContent(args);
     if (problem) return problem;
-    ws.edit(message, args, true);
+    ws.edit(message, args);
     return { ok: true, channel: channel.id, ts: message.ts, text: message.text, message };
   },
 
@@ -174,7 +173,10 @@ export const WEB_API: Record<string, Handler> = {
       const channel = ws.resolveChannel(channelRef);
       return channel ? { ok: true, channel: toSlackChannel(channel) } : fail('channel_not_found');
     }
-    const users = (str(args.users) ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+    const users = (str(args.users) ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean);
     if (users.length === 0) return fail('users_list_not_supplied');
     // Group DMs (several users) are not emulated.
     if (users.length > 1) return fail('not_supported');

@@ -52,7 +52,8 @@ export class Workspace {
   readonly files = new Map<string, StoredFile>();
   readonly responses: RecordedResponse[] = [];
   private readonly homeViews = new Map<string, string>();
-  private readonly modalStacks = new Map<string, string[]>();
+  /** user → open modal view ids, bottom first. */
+  readonly modalStacks = new Map<string, string[]>();
   private readonly triggers = new Map<string, { userId: string; issuedAt: number; used: boolean }>();
   private readonly responseUrls = new Map<string, { ctx: ResponseContext; issuedAt: number; uses: number }>();
   private lastTsMicros = 0;
@@ -214,14 +215,14 @@ export class Workspace {
   }
 
   /** Replaces only the parts given, like chat.update (an empty blocks array removes the blocks). */
-  edit(message: StoredMessage, content: MessageContent & { metadata?: unknown }, markEdited: boolean): void {
+  edit(message: StoredMessage, content: MessageContent & { metadata?: unknown }): void {
     if (typeof content.text === 'string') message.text = content.text;
     if (content.blocks !== undefined) {
       message.blocks = Array.isArray(content.blocks) && content.blocks.length > 0 ? this.withBlockIds(content.blocks) : undefined;
     }
     if (content.attachments !== undefined) message.attachments = content.attachments as unknown[];
     if (content.metadata !== undefined) message.metadata = content.metadata;
-    if (markEdited) message.edited = { user: this.opts.botUserId, ts: this.nextTs() };
+    message.edited = { user: this.opts.botUserId, ts: this.nextTs() };
   }
 
   remove(channelId: string, ts: string): boolean {
@@ -270,10 +271,9 @@ export class Workspace {
   postToResponseUrl(id: string, body: unknown): { status: number; result: ApiResult } {
     const entry = this.responseUrls.get(id);
     let outcome: { status: number; result: ApiResult };
-    if (!entry) outcome = { status: 404, result: fail('expired_url') };
-    else if (entry.uses >= RESPONSE_URL_MAX_USES || this.opts.now() - entry.issuedAt > RESPONSE_URL_TTL_MS) {
-      outcome = { status: 404, result: fail('used_url') };
-    } else {
+    if (!entry || this.opts.now() - entry.issuedAt > RESPONSE_URL_TTL_MS) outcome = { status: 404, result: fail('expired_url') };
+    else if (entry.uses >= RESPONSE_URL_MAX_USES) outcome = { status: 404, result: fail('used_url') };
+    else {
       entry.uses += 1;
       const result = this.applyResponse(entry.ctx, body);
       outcome = { status: result.ok ? 200 : 400, result };
@@ -312,8 +312,7 @@ export class Workspace {
 
   private findOriginal(ctx: ResponseContext): StoredMessage | undefined {
     return (
-      this.findMessage(ctx.channelId, ctx.messageTs) ??
-      this.ephemerals.find((m) => m.channel === ctx.channelId && m.ts === ctx.messageTs)
+      this.findMessage(ctx.channelId, ctx.messageTs) ?? this.ephemerals.find((m) => m.channel === ctx.channelId && m.ts === ctx.messageTs)
     );
   }
 

@@ -1,4 +1,4 @@
-import { type SlackMessage, context, section } from './blocks';
+import { context, type SlackMessage, section } from './blocks';
 
 /** The ephemeral answer to a mistake or a refusal: what went wrong, then a correct example. */
 export function errorMessage(text: string, example?: string): SlackMessage {

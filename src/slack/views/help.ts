@@ -1,4 +1,4 @@
-import { type Block, type SlackMessage, context, header, section } from './blocks';
+import { type Block, context, header, type SlackMessage, section } from './blocks';
 
 export type HelpEntry = { usage: string; description: string; example: string };
 

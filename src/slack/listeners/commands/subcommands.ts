@@ -1,6 +1,6 @@
+import type { Actor, DomainDeps } from '../../../domain/deps';
 import { ROLES, type RoleName, setRole } from '../../../domain/roles/roles';
 import { addSurface, listSurfaces } from '../../../domain/surfaces/surfaces';
-import type { Actor, DomainDeps } from '../../../domain/deps';
 import { AppError, badInput } from '../../../errors';
 import type { SlackMessage } from '../../views/blocks';
 import { okMessage } from '../../views/feedback';
@@ -55,7 +55,9 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
         throw badInput(`The role must be one of ${ROLES.map((r) => `\`${r}\``).join(', ')}.`, ROLE_EXAMPLE);
       }
       const result = await setRole(deps, { actor, userId, role: role as RoleName });
-      return okMessage(result.changed ? `<@${userId}> is now ${result.after} (was ${result.before}).` : `<@${userId}> already is ${result.after}.`);
+      return okMessage(
+        result.changed ? `<@${userId}> is now ${result.after} (was ${result.before}).` : `<@${userId}> already is ${result.after}.`,
+      );
     },
   },
 ];

@@ -1,0 +1,208 @@
+// Demo data: a realistic 90 days of Trust & Safety work for the sandbox, demos and benchmarks.
+// Deterministic (seeded PRNG: same anchor and scale, same rows), written once (a second call
+// finds the demo vendor and writes nothing), and fast enough for tens of millions of rows:
+// rows stream day by day into batched `INSERT … SELECT FROM unnest(…)` statements.
+import { Client } from 'pg';
+import type { PrismaClient } from '../../generated/prisma/client';
+import { type ActivityContext, dailyReportVolumes, generateDay, type RecentCase } from './activity';
+import { BulkWriter, type Sql, sqlFromPg, sqlFromPrisma } from './bulk';
+import { DEMO_MARKER_VENDOR, DEMO_ROLES } from './catalog';
+import { generateCopyrightDay } from './copyright';
+import { hashSeed, hex, mulberry32 } from './random';
+import { type SetupCounts, writeReferenceData } from './setup';
+import { registerTables, TABLE_SPECS, type TableKey, type Tables } from './tables';
+
+const DAY = 86_400;
+export const SEED_DAYS = 90;
+const BATCH_ROWS = 10_000;
+/** Copyright notices per day at scale 1. */
+const NOTICES_PER_DAY = 7;
+// Serialises concurrent seeders (two sandboxes starting on one database).
+const SEED_LOCK = 7_271_001;
+
+export type SeedOptions = {
+  /** Multiplies reports, cases, decisions and their dependents; 1 ≈ 125 reports a day. Fractions allowed. */
+  scale?: number;
+  /** The anchor: the data covers the 90 days before it. Default: today at 00:00 UTC. */
+  now?: Date;
+  /** Called as rows are generated: reports so far, reports in total. */
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * Write through a dedicated pg connection to this URL instead of the Prisma client: faster
+   * for large scales. The whole seed is still one transaction.
+   */
+  databaseUrl?: string;
+};
+
+export type SeedCounts = SetupCounts & {
+  reports: number;
+  cases: number;
+  decisions: number;
+  qa_reviews: number;
+  appeals: number;
+  escalations: number;
+  escalation_votes: number;
+  copyright_notices: number;
+  counter_notices: number;
+  copyright_strikes: number;
+  audit_events: number;
+};
+
+export type SeedSummary = {
+  /** True when demo data was already there and nothing was written. */
+  skipped: boolean;
+  message: string;
+  anchor: string;
+  scale: number;
+  /** Rows written, per table. */
+  counts: SeedCounts;
+};
+
+export function startOfUtcDay(at: Date): Date {
+  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+}
+
+function emptyCounts(): SeedCounts {
+  const counts: Record<string, number> = {
+    surfaces: 0,
+    report_types: 0,
+    business_calendars: 0,
+    holidays: 0,
+    vendors: 0,
+    queues: 0,
+    sla_policies: 0,
+    routing_rules: 0,
+    role_assignments: 0,
+  };
+  for (const spec of Object.values(TABLE_SPECS)) counts[spec.table] = 0;
+  return counts as SeedCounts;
+}
+
+export async function seedDemoData(prisma: PrismaClient, opts: SeedOptions = {}): Promise<SeedSummary> {
+  const scale = opts.scale ?? 1;
+  if (!Number.isFinite(scale) || scale <= 0) throw new Error(`seed: scale must be a positive number (got ${scale})`);
+  const anchor = opts.now ?? startOfUtcDay(new Date());
+  if (Number.isNaN(anchor.getTime())) throw new Error('seed: invalid anchor date');
+  const run = (sql: Sql) => seedWith(sql, { scale, anchor, onProgress: opts.onProgress });
+
+  if (opts.databaseUrl) {
+    const client = new Client({ connectionString: opts.databaseUrl });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      const summary = await run(sqlFromPg(client));
+      await client.query('COMMIT');
+      return summary;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      await client.end();
+    }
+  }
+  // One transaction: an interrupted seed leaves nothing behind, so the next start seeds again.
+  return prisma.$transaction((tx) => run(sqlFromPrisma(tx)), { timeout: 24 * 3600 * 1000, maxWait: 60_000 });
+}
+
+async function seedWith(sql: Sql, opts: { scale: number; anchor: Date; onProgress?: (done: number, total: number) => void }): Promise<SeedSummary> {
+  const { scale, anchor } = opts;
+  const now = Math.floor(anchor.getTime() / 1000);
+  const since = now - SEED_DAYS * DAY;
+  const base = { anchor: anchor.toISOString(), scale };
+
+  await sql.execute('SET LOCAL statement_timeout = 0');
+  await sql.query(`SELECT pg_advisory_xact_lock(${SEED_LOCK})`);
+  const marker = await sql.query('SELECT 1 FROM vendors WHERE key = $1', [DEMO_MARKER_VENDOR]);
+  if (marker.length > 0) {
+    return { ...base, skipped: true, message: `demo data already present (vendor ${DEMO_MARKER_VENDOR} exists); nothing written`, counts: emptyCounts() };
+  }
+
+  const { ref, counts: setupCounts } = await writeReferenceData(sql, { since: since - DAY, anchor: now, until: now + 60 * DAY });
+
+  // Explicit ids continue after whatever the tables already hold; sequences are moved past them at the end.
+  const bases = new Map<TableKey, number>();
+  for (const [key, spec] of Object.entries(TABLE_SPECS) as [TableKey, (typeof TABLE_SPECS)[TableKey]][]) {
+    const [row] = await sql.query<{ max: string | number }>(`SELECT coalesce(max(id), 0)::int8 AS max FROM "${spec.table}"`);
+    bases.set(key, Number(row?.max ?? 0));
+  }
+  const next = new Map(bases);
+  const ids = {
+    next(table: TableKey): number {
+      const id = (next.get(table) as number) + 1;
+      next.set(table, id);
+      return id;
+    },
+  };
+
+  const writer = new BulkWriter(sql, BATCH_ROWS);
+  const tables = registerTables(writer);
+  const seedKey = `${base.anchor}|${scale}`;
+  const volumes = dailyReportVolumes(mulberry32(hashSeed(`${seedKey}|volume`)), since, SEED_DAYS, scale);
+  const total = volumes.reduce((a, b) => a + b, 0);
+  const progress = () => opts.onProgress?.(Math.min(total, tables.reports.count), total);
+  const accountsRng = mulberry32(hashSeed(`${seedKey}|accounts`));
+  const recent: RecentCase[] = [];
+  const ctx: ActivityContext & { repeatAccounts: string[] } = {
+    ref,
+    tables,
+    ids,
+    now,
+    recent,
+    repeatAccounts: Array.from({ length: Math.max(3, Math.round(25 * scale)) }, () => `acct_${hex(accountsRng, 10)}`),
+    async flushIfFull() {
+      if (writer.full) {
+        await writer.flush();
+        progress();
+      }
+    },
+  };
+
+  writeSetupAudit(tables, ids, since - DAY);
+  for (let d = 0; d < SEED_DAYS; d++) {
+    const dayStart = since + d * DAY;
+    await generateDay(ctx, mulberry32(hashSeed(`${seedKey}|day|${d}`)), dayStart, volumes[d] as number);
+    await generateCopyrightDay(ctx, mulberry32(hashSeed(`${seedKey}|copyright|${d}`)), dayStart, NOTICES_PER_DAY * scale);
+    progress();
+  }
+
+  const counts = { ...emptyCounts(), ...setupCounts };
+  for (const [key, spec] of Object.entries(TABLE_SPECS) as [TableKey, (typeof TABLE_SPECS)[TableKey]][]) {
+    (counts as Record<string, number>)[spec.table] = tables[key].count;
+  }
+  counts.audit_events += 1;
+  tables.auditEvents.push({
+    id: ids.next('auditEvents'),
+    actor: 'system',
+    action: 'seed.demo_data_loaded',
+    entity_type: 'seed',
+    entity_id: base.anchor.slice(0, 10),
+    before: null,
+    after: JSON.stringify({ scale, days: SEED_DAYS, counts }),
+    origin: 'cli',
+    created_at: now,
+  });
+  await writer.close();
+
+  for (const [key, spec] of Object.entries(TABLE_SPECS) as [TableKey, (typeof TABLE_SPECS)[TableKey]][]) {
+    if (next.get(key) === bases.get(key)) continue;
+    await sql.query(`SELECT setval(pg_get_serial_sequence('"${spec.table}"', 'id'), (SELECT max(id) FROM "${spec.table}"))`);
+  }
+  opts.onProgress?.(total, total);
+  return { ...base, skipped: false, message: `seeded ${SEED_DAYS} days of demo data at scale ${scale}`, counts };
+}
+
+function writeSetupAudit(tables: Tables, ids: { next(table: TableKey): number }, at: number): void {
+  for (const r of DEMO_ROLES) {
+    tables.auditEvents.push({
+      id: ids.next('auditEvents'),
+      actor: 'system',
+      action: 'role.granted',
+      entity_type: 'role_assignment',
+      entity_id: r.slackId,
+      before: null,
+      after: JSON.stringify({ role: r.role }),
+      origin: 'cli',
+      created_at: at,
+    });
+  }
+}
