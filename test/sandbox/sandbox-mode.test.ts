@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort, type Started, startMain, waitHealthy, waitUntil } from '../support/process';
+
+// The newcomer's path: `npm start` with nothing set — embedded PGlite, migrations, demo data,
+// the Slack emulator — and data that survives a restart.
+describe('sandbox mode on the embedded database', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'trustops-sandbox-'));
+  let run: Started | undefined;
+  afterAll(() => {
+    run?.child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function start(): Promise<{ port: number; sandboxPort: number; started: Started }> {
+    const [port, sandboxPort] = [await freePort(), await freePort()];
+    const started = startMain({ PORT: String(port), TRUSTOPS_SANDBOX_PORT: String(sandboxPort), TRUSTOPS_DATA_DIR: dataDir });
+    run = started;
+    await waitUntil('the sandbox banner', async () => (started.stdout().includes('TrustOps sandbox is running') ? true : undefined), 90_000).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}\n${started.stdout()}\n${started.stderr()}`);
+      },
+    );
+    await waitHealthy(port, 5000);
+    return { port, sandboxPort, started };
+  }
+
+  async function command(sandboxPort: number, text: string, user = 'U0DEMOADMIN') {
+    const res = await fetch(`http://127.0.0.1:${sandboxPort}/sandbox/command`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ text, user }),
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as { ack_status: number; replies: { text: string }[] };
+  }
+
+  async function stop(started: Started) {
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+  }
+
+  it('starts healthy, answers signed commands, and keeps its data across a restart', async () => {
+    const first = await start();
+    expect(first.started.stdout()).toContain(`http://127.0.0.1:${first.sandboxPort}/`);
+    const help = await command(first.sandboxPort, 'help');
+    expect(help.ack_status).toBe(200);
+    expect(help.replies[0]?.text).toContain('TrustOps commands');
+    const added = await command(first.sandboxPort, 'surface add sandbox_test "Sandbox test"');
+    expect(added.replies[0]?.text).toContain('Added surface `sandbox_test`');
+    const state = (await (await fetch(`http://127.0.0.1:${first.sandboxPort}/sandbox/state`)).json()) as Record<string, unknown>;
+    expect(state).toHaveProperty('channels');
+    await stop(first.started);
+
+    const second = await start();
+    const list = await command(second.sandboxPort, 'surface list');
+    expect(list.replies[0]?.text).toContain('sandbox_test');
+    // Demo data was written once, not again on the second start.
+    expect(second.started.stdout()).not.toContain('demo data written');
+    await stop(second.started);
+  }, 240_000);
+});
