@@ -14,7 +14,10 @@ async function timeToHealthy(dataDir: string): Promise<{ ms: number; commandMs: 
     await waitHealthy(port, 180_000);
     const ms = Date.now() - began;
     const sent = Date.now();
-    const res = await fetch(`http://127.0.0.1:${sandboxPort}/sandbox/command`, { method: 'POST', body: new URLSearchParams({ text: 'help' }) });
+    const res = await fetch(`http://127.0.0.1:${sandboxPort}/sandbox/command`, {
+      method: 'POST',
+      body: new URLSearchParams({ text: 'help' }),
+    });
     if (res.status !== 200) throw new Error(`help answered ${res.status}`);
     return { ms, commandMs: Date.now() - sent };
   } finally {
@@ -30,7 +33,8 @@ export async function startup(): Promise<BenchResult> {
     const warm = await timeToHealthy(dataDir);
     return {
       name: 'startup',
-      description: '`npm start` in sandbox mode (src/main.ts under tsx): time until /healthz answers 200, first on an empty data folder (create the embedded database, migrate, write demo data), then again on the same folder; and the round trip of a signed `/trustops help` through the emulator.',
+      description:
+        '`npm start` in sandbox mode (src/main.ts under tsx): time until /healthz answers 200, first on an empty data folder (create the embedded database, migrate, write demo data), then again on the same folder; and the round trip of a signed `/trustops help` through the emulator.',
       machine: machine(),
       at: new Date().toISOString(),
       figures: {

@@ -2,9 +2,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { type Clock, systemClock } from './clock';
+import type { Config } from './config';
 import type { Database } from './db/client';
 import type { DomainDeps } from './domain/deps';
 import { syncConfiguredAdmins } from './domain/roles/roles';
+import { apiRoutes } from './http/api';
 import { createMetrics, type Metrics } from './http/metrics';
 import { httpRoutes, sendJson } from './http/routes';
 import type { Logger } from './logger';
@@ -22,12 +24,11 @@ export type SlackConnection = {
 };
 
 export type StartAppOptions = {
+  config: Config;
   db: Database;
   log: Logger;
   slack: SlackConnection;
-  port: number;
   host?: string;
-  configuredAdmins: readonly string[];
   clock?: Clock;
 };
 
@@ -42,15 +43,28 @@ export type RunningApp = {
 
 /** Builds the Bolt app behind its receiver, registers every listener and starts serving. */
 export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
-  const { log } = opts;
+  const { log, config } = opts;
   const metrics = createMetrics();
-  const deps: DomainDeps = { db: opts.db.prisma, clock: opts.clock ?? systemClock, log, configuredAdmins: opts.configuredAdmins };
+  const deps: DomainDeps = {
+    db: opts.db.prisma,
+    clock: opts.clock ?? systemClock,
+    log,
+    configuredAdmins: config.TRUSTOPS_ADMINS,
+    channels: {
+      sla: config.TRUSTOPS_SLA_CHANNEL,
+      escalation: config.TRUSTOPS_ESCALATION_CHANNEL,
+      copyright: config.TRUSTOPS_COPYRIGHT_CHANNEL,
+      triage: config.TRUSTOPS_TRIAGE_CHANNEL,
+      vendorOps: config.TRUSTOPS_VENDOR_OPS_CHANNEL,
+    },
+    alertsQueued: () => {},
+  };
   await syncConfiguredAdmins(deps);
 
   const logger = boltLogger(log);
-  const customRoutes = httpRoutes({ db: deps.db, metrics });
+  const customRoutes = [...httpRoutes({ db: deps.db, metrics }), ...apiRoutes(deps, config.TRUSTOPS_INTAKE_TOKEN)];
   const receiver: Receiver = opts.slack.appToken
-    ? new SocketModeReceiver({ appToken: opts.slack.appToken, customRoutes, installerOptions: { port: opts.port }, logger })
+    ? new SocketModeReceiver({ appToken: opts.slack.appToken, customRoutes, installerOptions: { port: config.PORT }, logger })
     : new HTTPReceiver({
         signingSecret: opts.slack.signingSecret ?? '',
         endpoints: '/slack/events',
@@ -74,7 +88,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   });
   registerListeners(app, deps, { onInteraction: (kind) => metrics.slackInteractions.inc({ kind }) });
 
-  const started = (await app.start(opts.slack.appToken ? opts.port : { port: opts.port, host: opts.host })) as unknown;
+  const started = (await app.start(opts.slack.appToken ? config.PORT : { port: config.PORT, host: opts.host })) as unknown;
   // HTTP mode resolves with the http.Server; Socket Mode with nothing we need.
   const server = typeof started === 'object' && started !== null && 'address' in started ? (started as Server) : undefined;
   server?.on('request', (req, res) => {
@@ -82,7 +96,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
       metrics.httpRequests.inc({ route: routeLabel(req.url), method: req.method ?? '', status: String(res.statusCode) }),
     );
   });
-  const port = (server?.address() as AddressInfo | null)?.port ?? opts.port;
+  const port = (server?.address() as AddressInfo | null)?.port ?? config.PORT;
   log.info('TrustOps is listening', { port, mode: opts.slack.appToken ? 'socket' : 'http' });
 
   return {

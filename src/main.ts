@@ -29,16 +29,15 @@ async function main(): Promise<void> {
   }
 
   if (sandbox) {
-    const summary = await seedDemoData(db.prisma, {});
+    const summary = await seedDemoData(db.prisma, { databaseUrl: db.url });
     if (!summary.skipped) log.info('demo data written', { ...summary.counts });
   }
   const emulator = sandbox ? await startSandbox({ port: config.TRUSTOPS_SANDBOX_PORT, log }) : undefined;
 
   const running = await startApp({
+    config,
     db,
     log,
-    port: config.PORT,
-    configuredAdmins: config.TRUSTOPS_ADMINS,
     slack: {
       botToken: config.SLACK_BOT_TOKEN ?? emulator!.botToken,
       signingSecret,

@@ -45,7 +45,10 @@ describe('npm start', () => {
         LOG_LEVEL: 'debug',
       });
       try {
-        expect(await waitHealthy(port, 30_000).catch((e) => `${e.message}\n${run.stdout()}${run.stderr()}`)).toEqual({ status: 'ok', db: 'ok' });
+        expect(await waitHealthy(port, 30_000).catch((e) => `${e.message}\n${run.stdout()}${run.stderr()}`)).toEqual({
+          status: 'ok',
+          db: 'ok',
+        });
         const slack = new SignedSlackClient({ botUrl: `http://127.0.0.1:${port}/slack/events`, signingSecret, emulator });
         const sent = await slack.command('help', { userId: 'U0ALICE' });
         expect(sent.status).toBe(200);

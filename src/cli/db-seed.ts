@@ -18,11 +18,13 @@ function parseArgs(argv: readonly string[]): { scale: number; anchor: Date } {
     if (flag === '--scale') {
       const raw = value();
       scale = Number(raw);
-      if (!raw || !Number.isFinite(scale) || scale <= 0) throw new Error(`--scale: expected a positive number (got "${raw ?? ''}"); ${USAGE}`);
+      if (!raw || !Number.isFinite(scale) || scale <= 0)
+        throw new Error(`--scale: expected a positive number (got "${raw ?? ''}"); ${USAGE}`);
     } else if (flag === '--anchor') {
       const raw = value() ?? '';
       anchor = new Date(`${raw}T00:00:00Z`);
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number.isNaN(anchor.getTime())) throw new Error(`--anchor: expected a date YYYY-MM-DD (got "${raw}"); ${USAGE}`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number.isNaN(anchor.getTime()))
+        throw new Error(`--anchor: expected a date YYYY-MM-DD (got "${raw}"); ${USAGE}`);
     } else {
       throw new Error(`unknown argument "${argv[i]}"; ${USAGE}`);
     }

@@ -9,7 +9,13 @@ export type DomainDeps = {
   log: Logger;
   /** Slack user ids that are admins by configuration, whatever the database says. */
   configuredAdmins: readonly string[];
+  /** Where the bot posts, by purpose (channel names or ids). */
+  channels: Channels;
+  /** Called after a transaction that queued alerts commits, so delivery need not wait for its next poll. */
+  alertsQueued(): void;
 };
+
+export type Channels = { sla: string; escalation: string; copyright: string; triage: string; vendorOps: string };
 
 /** Who did something, and through which door. */
 export type Actor = { id: string; origin: 'slack' | 'api' | 'system' | 'cli' };

@@ -17,11 +17,13 @@ describe('sandbox mode on the embedded database', () => {
     const [port, sandboxPort] = [await freePort(), await freePort()];
     const started = startMain({ PORT: String(port), TRUSTOPS_SANDBOX_PORT: String(sandboxPort), TRUSTOPS_DATA_DIR: dataDir });
     run = started;
-    await waitUntil('the sandbox banner', async () => (started.stdout().includes('TrustOps sandbox is running') ? true : undefined), 90_000).catch(
-      (err: Error) => {
-        throw new Error(`${err.message}\n${started.stdout()}\n${started.stderr()}`);
-      },
-    );
+    await waitUntil(
+      'the sandbox banner',
+      async () => (started.stdout().includes('TrustOps sandbox is running') ? true : undefined),
+      90_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${started.stdout()}\n${started.stderr()}`);
+    });
     await waitHealthy(port, 5000);
     return { port, sandboxPort, started };
   }

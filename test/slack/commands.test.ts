@@ -1,6 +1,6 @@
+import { ADMIN, startTestApp, type TestApp } from '../support/app';
 import { describeWithReference } from '../support/reference';
 import { checkCallsAgainstOpenApi } from '../support/slack-openapi';
-import { ADMIN, startTestApp, type TestApp } from '../support/app';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type RunningApp, startApp } from '../../src/app';
 import type { Clock } from '../../src/clock';
+import { loadConfig } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logger';
 import { SlackEmulator } from '../../src/sandbox/emulator';
 import { SignedSlackClient } from '../../src/sandbox/slack-client';
@@ -15,24 +16,35 @@ export type TestApp = {
   running: RunningApp;
   baseUrl: string;
   logLines: string[];
+  /** POSTs to the intake API with the bearer token (or the given headers). */
+  api(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any }>;
   /** Sends a signed /trustops command and resolves with the first message the bot posts to its response_url. */
   command(text: string, userId?: string): Promise<{ text: string; blocks?: unknown[]; response_type?: string }>;
   stop(): Promise<void>;
 };
 
 /** The real Bolt app behind its real HTTP receiver, on a fresh database, talking to the Slack emulator. */
-export async function startTestApp(opts: { admins?: string[]; clock?: Clock; db?: TestDatabase } = {}): Promise<TestApp> {
+export const INTAKE_TOKEN = 'test-intake-token-0123456789';
+
+export async function startTestApp(
+  opts: { admins?: string[]; clock?: Clock; db?: TestDatabase; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const db = opts.db ?? (await createTestDatabase());
   const emulator = await SlackEmulator.start({ port: 0 });
   const signingSecret = randomBytes(16).toString('hex');
   const logLines: string[] = [];
   const log: Logger = createLogger({ level: 'debug', secrets: [signingSecret, emulator.botToken], write: (line) => logLines.push(line) });
+  const config = loadConfig({
+    PORT: '0',
+    TRUSTOPS_ADMINS: (opts.admins ?? [ADMIN]).join(','),
+    TRUSTOPS_INTAKE_TOKEN: INTAKE_TOKEN,
+    ...opts.env,
+  });
   const running = await startApp({
+    config,
     db,
     log,
-    port: 0,
     host: '127.0.0.1',
-    configuredAdmins: opts.admins ?? [ADMIN],
     clock: opts.clock,
     slack: { botToken: emulator.botToken, signingSecret, apiUrl: emulator.apiUrl },
   });
@@ -45,6 +57,15 @@ export async function startTestApp(opts: { admins?: string[]; clock?: Clock; db?
     running,
     baseUrl,
     logLines,
+    async api(path, body, headers) {
+      const res = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: headers ?? { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'application/json' },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text ? JSON.parse(text) : undefined };
+    },
     async command(text, userId = 'U0VIEWER1') {
       const sent = await slack.command(text, { userId });
       if (sent.status !== 200) throw new Error(`command answered ${sent.status}: ${sent.body}`);

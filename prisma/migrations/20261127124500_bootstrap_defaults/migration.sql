@@ -32,8 +32,9 @@ INSERT INTO "queues" ("key", "name", "vendor_id")
 SELECT 'default', 'Default queue', v."id" FROM "vendors" v WHERE v."key" = 'default'
 ON CONFLICT ("key") DO NOTHING;
 
-INSERT INTO "sla_policies" ("queue_id", "priority", "version", "first_action_minutes", "resolution_minutes", "at_risk_percent", "calendar_id")
-SELECT q."id", 'normal', 1, 24 * 60, 72 * 60, 75, c."id"
+-- In force since long before any report, so back-dated reports find it too.
+INSERT INTO "sla_policies" ("queue_id", "priority", "version", "first_action_minutes", "resolution_minutes", "at_risk_percent", "calendar_id", "effective_from")
+SELECT q."id", 'normal', 1, 24 * 60, 72 * 60, 75, c."id", TIMESTAMPTZ '2000-01-01 00:00:00+00'
 FROM "queues" q, "business_calendars" c
 WHERE q."key" = 'default' AND c."key" = 'always_open'
 ON CONFLICT ("queue_id", "priority", "version") DO NOTHING;

@@ -1,18 +1,7 @@
 // One day of enforcement work: reports arrive, become cases (or join an open one), and each case
 // gets its review timeline, decision(s), QA sample, appeal and escalation. Times are epoch seconds.
 import { DEMO_USERS, INTERNAL_ANALYSTS, type Priority, type ReportTypeKey, routeReport, type SurfaceKey } from './catalog';
-import {
-  base62,
-  between,
-  chance,
-  hex,
-  int,
-  lognormal,
-  pickOne,
-  type Rng,
-  uuid,
-  weighted,
-} from './random';
+import { base62, base62Of, between, chance, hex, int, lognormal, pickOne, type Rng, uuidV7, weighted } from './random';
 import { policyFor, type Reference } from './setup';
 import type { TableKey, Tables } from './tables';
 
@@ -59,7 +48,14 @@ export const POLICIES = [
 ] as const;
 export type Policy = (typeof POLICIES)[number];
 
-export const ACTIONS = ['no_violation', 'content_removed', 'content_restricted', 'account_warned', 'account_suspended', 'account_banned'] as const;
+export const ACTIONS = [
+  'no_violation',
+  'content_removed',
+  'content_restricted',
+  'account_warned',
+  'account_suspended',
+  'account_banned',
+] as const;
 type Action = (typeof ACTIONS)[number];
 
 // Reports arrive mostly in European and American daytime (UTC hours).
@@ -86,7 +82,12 @@ const TRUSTED_FLAGGER_TYPES = weighted<ReportTypeKey>([
   ['harmful_content', 40],
   ['copyright', 10],
 ]);
-const TRUSTED_FLAGGERS = ['reports@safer-internet-hotline.example', 'flags@eu-hate-watch.example', 'trust@fraud-alliance.example', 'notices@child-safety-ngo.example'];
+const TRUSTED_FLAGGERS = [
+  'reports@safer-internet-hotline.example',
+  'flags@eu-hate-watch.example',
+  'trust@fraud-alliance.example',
+  'notices@child-safety-ngo.example',
+];
 
 const SURFACES = weighted<SurfaceKey>([
   ['claude_ai', 48],
@@ -302,8 +303,16 @@ const ESCALATION_OUTCOMES = weighted<'approved' | 'rejected' | 'reassigned'>([
   ['rejected', 22],
   ['reassigned', 13],
 ]);
-const REJECT_REASONS = ['Within policy: satire/commentary', 'Insufficient evidence; vendor decision stands', 'Duplicate of an escalation already decided'];
-const REASSIGN_REASONS = ['Needs the Dublin team (German-language content)', 'Route to the child-safety specialists', 'Legal should review first'];
+const REJECT_REASONS = [
+  'Within policy: satire/commentary',
+  'Insufficient evidence; vendor decision stands',
+  'Duplicate of an escalation already decided',
+];
+const REASSIGN_REASONS = [
+  'Needs the Dublin team (German-language content)',
+  'Route to the child-safety specialists',
+  'Legal should review first',
+];
 
 const QA_SEVERITY = weighted<string>([
   ['minor', 55],
@@ -319,17 +328,19 @@ function sampleLanguage(rng: Rng, jurisdiction: string | null): string | null {
   return pickOne(rng, local);
 }
 
-function contentRefFor(rng: Rng, surface: SurfaceKey): string {
+// Ids carry their creation time first (as real share and message ids often do), which keeps
+// the cases(content_ref) index append-mostly at tens of millions of rows.
+function contentRefFor(rng: Rng, surface: SurfaceKey, at: number): string {
   switch (surface) {
     case 'claude_ai':
     case 'mobile':
-      return `https://claude.ai/share/${uuid(rng)}`;
+      return `https://claude.ai/share/${uuidV7(rng, at)}`;
     case 'api':
-      return `api:msg_01${base62(rng, 22)}`;
+      return `api:msg_01${base62Of(at * 1000, 8)}${base62(rng, 14)}`;
     case 'claude_code':
-      return `claude-code:session_${base62(rng, 24)}`;
+      return `claude-code:session_${base62Of(at * 1000, 8)}${base62(rng, 16)}`;
     case 'console':
-      return `https://console.anthropic.com/workbench/${uuid(rng)}`;
+      return `https://console.anthropic.com/workbench/${uuidV7(rng, at)}`;
     case 'mcp_directory':
       return `https://claude.ai/directory/servers/${pickOne(rng, MCP_SERVERS)}-${hex(rng, 6)}`;
   }
@@ -348,7 +359,7 @@ type Profile = {
   contentRef: string;
 };
 
-function sampleProfile(rng: Rng): Profile {
+function sampleProfile(rng: Rng, at: number): Profile {
   const ownInitiative = chance(rng, 0.05);
   const trustedFlagger = !ownInitiative && chance(rng, 0.04);
   const type = ownInitiative ? OWN_INITIATIVE_TYPES(rng) : trustedFlagger ? TRUSTED_FLAGGER_TYPES(rng) : REPORT_TYPES(rng);
@@ -364,7 +375,7 @@ function sampleProfile(rng: Rng): Profile {
     contentRef = `https://claude.ai/directory/servers/${name}-${hex(rng, 6)}`;
   } else {
     category = CATEGORY_BY_TYPE[type](rng);
-    contentRef = contentRefFor(rng, surface);
+    contentRef = contentRefFor(rng, surface, at - int(rng, 0, 3 * DAY));
   }
   const jurisdiction = chance(rng, 0.04) ? null : JURISDICTIONS(rng);
   return {
@@ -375,7 +386,13 @@ function sampleProfile(rng: Rng): Profile {
     language: sampleLanguage(rng, jurisdiction),
     ownInitiative,
     trustedFlagger,
-    contact: ownInitiative ? null : trustedFlagger ? pickOne(rng, TRUSTED_FLAGGERS) : chance(rng, 0.35) ? `reporter-${hex(rng, 8)}@example.com` : null,
+    contact: ownInitiative
+      ? null
+      : trustedFlagger
+        ? pickOne(rng, TRUSTED_FLAGGERS)
+        : chance(rng, 0.35)
+          ? `reporter-${hex(rng, 8)}@example.com`
+          : null,
     details,
     contentRef,
   };
@@ -395,7 +412,14 @@ type EscalationPlan = {
 };
 
 /** Writes an escalation with its votes and audit trail; returns who decided, if anyone. */
-function writeEscalation(ctx: ActivityContext, rng: Rng, caseId: number, vendorKey: string, plan: EscalationPlan, faDueAt: number): string | null {
+function writeEscalation(
+  ctx: ActivityContext,
+  rng: Rng,
+  caseId: number,
+  vendorKey: string,
+  plan: EscalationPlan,
+  faDueAt: number,
+): string | null {
   const { tables, ids } = ctx;
   const id = ids.next('escalations');
   const quorum = plan.severity === 'sev1' || plan.severity === 'sev2' ? 2 : 1;
@@ -409,7 +433,13 @@ function writeEscalation(ctx: ActivityContext, rng: Rng, caseId: number, vendorK
   let outcomeReason: string | null = null;
   const end = plan.decidedAt ?? deadline;
   if (plan.status === 'approved') {
-    if (quorum === 2) votes.push({ user: approvers[1] as string, vote: 'approve', reason: null, at: plan.createdAt + Math.floor((end - plan.createdAt) * rng()) });
+    if (quorum === 2)
+      votes.push({
+        user: approvers[1] as string,
+        vote: 'approve',
+        reason: null,
+        at: plan.createdAt + Math.floor((end - plan.createdAt) * rng()),
+      });
     votes.push({ user: approvers[0] as string, vote: 'approve', reason: null, at: end });
   } else if (plan.status === 'rejected') {
     outcomeReason = pickOne(rng, REJECT_REASONS);
@@ -419,7 +449,10 @@ function writeEscalation(ctx: ActivityContext, rng: Rng, caseId: number, vendorK
     votes.push({ user: approvers[0] as string, vote: 'reassign', reason: outcomeReason, at: end });
   } else if (quorum === 2 && chance(rng, 0.5)) {
     // Pending or expired two-person escalations often hold one of the two votes already.
-    const at = plan.status === 'expired' ? plan.createdAt + Math.floor((deadline - plan.createdAt) * rng()) : plan.createdAt + Math.floor((ctx.now - plan.createdAt) * rng());
+    const at =
+      plan.status === 'expired'
+        ? plan.createdAt + Math.floor((deadline - plan.createdAt) * rng())
+        : plan.createdAt + Math.floor((ctx.now - plan.createdAt) * rng());
     votes.push({ user: approvers[0] as string, vote: 'approve', reason: null, at });
   }
   const decided = plan.status === 'approved' || plan.status === 'rejected' || plan.status === 'reassigned';
@@ -442,7 +475,14 @@ function writeEscalation(ctx: ActivityContext, rng: Rng, caseId: number, vendorK
     created_at: plan.createdAt,
   });
   for (const v of votes) {
-    tables.escalationVotes.push({ id: ids.next('escalationVotes'), escalation_id: id, user_id: v.user, vote: v.vote, reason: v.reason, created_at: v.at });
+    tables.escalationVotes.push({
+      id: ids.next('escalationVotes'),
+      escalation_id: id,
+      user_id: v.user,
+      vote: v.vote,
+      reason: v.reason,
+      created_at: v.at,
+    });
   }
   tables.auditEvents.push({
     id: ids.next('auditEvents'),
@@ -513,7 +553,8 @@ function openCase(ctx: ActivityContext, rng: Rng, p: Profile, receivedAt: number
     faAt = openedAt + int(rng, 2, 90);
     resAt = faAt + int(rng, 0, 5);
   } else {
-    faAt = openedAt + Math.max(MINUTE, Math.min(21 * DAY, Math.floor(lognormal(rng, vendor.pace, 0.95) * policy.firstActionMinutes * MINUTE)));
+    faAt =
+      openedAt + Math.max(MINUTE, Math.min(21 * DAY, Math.floor(lognormal(rng, vendor.pace, 0.95) * policy.firstActionMinutes * MINUTE)));
     resAt = faAt + Math.max(2 * MINUTE, Math.min(21 * DAY, Math.floor(lognormal(rng, 0.18, 0.9) * policy.resolutionMinutes * MINUTE)));
   }
 
@@ -531,7 +572,8 @@ function openCase(ctx: ActivityContext, rng: Rng, p: Profile, receivedAt: number
   let approvedBy: string | null = null;
   if (escalation) {
     // The case waits for the internal call (or its expiry) before it is resolved.
-    const settled = escalation.decidedAt ?? (escalation.status === 'expired' ? escalation.createdAt + ESCALATION_DEADLINE[escalation.severity] : now);
+    const settled =
+      escalation.decidedAt ?? (escalation.status === 'expired' ? escalation.createdAt + ESCALATION_DEADLINE[escalation.severity] : now);
     resAt = Math.max(resAt, settled + int(rng, 5 * MINUTE, 4 * HOUR));
     const decidedBy = writeEscalation(ctx, rng, caseId, vendor.key, escalation, faDue);
     if (escalation.status === 'approved') approvedBy = decidedBy;
@@ -541,7 +583,15 @@ function openCase(ctx: ActivityContext, rng: Rng, p: Profile, receivedAt: number
   const resolvedAt = resAt <= now ? resAt : null;
   const closeAt = resAt + int(rng, HOUR, 2 * DAY);
   const closedAt = resolvedAt !== null && closeAt <= now && !chance(rng, 0.01) ? closeAt : null;
-  const status = closedAt ? 'closed' : resolvedAt ? 'decided' : escalation?.status === 'pending' ? 'escalated' : firstActionAt ? 'in_review' : 'queued';
+  const status = closedAt
+    ? 'closed'
+    : resolvedAt
+      ? 'decided'
+      : escalation?.status === 'pending'
+        ? 'escalated'
+        : firstActionAt
+          ? 'in_review'
+          : 'queued';
 
   tables.cases.push({
     id: caseId,
@@ -561,7 +611,14 @@ function openCase(ctx: ActivityContext, rng: Rng, p: Profile, receivedAt: number
     updated_at: Math.min(now, Math.max(openedAt, closedAt ?? resolvedAt ?? firstActionAt ?? openedAt, escalation?.decidedAt ?? 0)),
   });
 
-  if (resolvedAt !== null) writeDecisions(ctx, rng, caseId, p.category, resolvedAt, { automated, vendorKey: vendor.key, reviewers: vendor.reviewers, qaDisagree: vendor.qaDisagree, decidedBy: approvedBy });
+  if (resolvedAt !== null)
+    writeDecisions(ctx, rng, caseId, p.category, resolvedAt, {
+      automated,
+      vendorKey: vendor.key,
+      reviewers: vendor.reviewers,
+      qaDisagree: vendor.qaDisagree,
+      decidedBy: approvedBy,
+    });
   return { id: caseId, contentRef: p.contentRef, openedAt, resolvedAt: resAt, surface: p.surface, type: p.type, category: p.category };
 }
 
@@ -581,7 +638,16 @@ function writeDecisions(ctx: ActivityContext, rng: Rng, caseId: number, policy: 
 
   for (const action of actions) {
     const decisionId = ids.next('decisions');
-    tables.decisions.push({ id: decisionId, case_id: caseId, action, policy, actor_type: actorType, actor_id: actorId, automated: actor.automated, decided_at: decidedAt });
+    tables.decisions.push({
+      id: decisionId,
+      case_id: caseId,
+      action,
+      policy,
+      actor_type: actorType,
+      actor_id: actorId,
+      automated: actor.automated,
+      decided_at: decidedAt,
+    });
 
     if (chance(rng, 0.05)) {
       const reviewedAt = decidedAt + int(rng, 6 * HOUR, 5 * DAY);
@@ -589,7 +655,13 @@ function writeDecisions(ctx: ActivityContext, rng: Rng, caseId: number, policy: 
         const disagreeRate = actor.automated ? 0.09 : internal ? 0.03 : actor.qaDisagree;
         const disagree = policy !== 'csam' && chance(rng, disagreeRate);
         const correctAction = disagree ? otherAction(rng, action) : action;
-        const correctPolicy = disagree && chance(rng, 0.3) ? pickOne(rng, POLICIES.filter((x) => x !== 'csam' && x !== policy)) : policy;
+        const correctPolicy =
+          disagree && chance(rng, 0.3)
+            ? pickOne(
+                rng,
+                POLICIES.filter((x) => x !== 'csam' && x !== policy),
+              )
+            : policy;
         tables.qaReviews.push({
           id: ids.next('qaReviews'),
           decision_id: decisionId,
@@ -617,7 +689,13 @@ function writeDecisions(ctx: ActivityContext, rng: Rng, caseId: number, policy: 
       if (filedAt <= now) {
         const decideAt = filedAt + Math.max(2 * HOUR, Math.floor(lognormal(rng, 3 * DAY, 0.6)));
         const outcome = decideAt > now ? 'pending' : chance(rng, 0.25) ? 'overturned' : 'upheld';
-        tables.appeals.push({ id: ids.next('appeals'), decision_id: decisionId, outcome, filed_at: filedAt, resolved_at: outcome === 'pending' ? null : decideAt });
+        tables.appeals.push({
+          id: ids.next('appeals'),
+          decision_id: decisionId,
+          outcome,
+          filed_at: filedAt,
+          resolved_at: outcome === 'pending' ? null : decideAt,
+        });
         if (outcome === 'overturned') {
           // The reversal is itself an enforcement decision, taken by the team.
           tables.decisions.push({
@@ -654,7 +732,7 @@ export async function generateDay(ctx: ActivityContext, rng: Rng, dayStart: numb
   times.sort((a, b) => a - b);
 
   for (const receivedAt of times) {
-    const p = sampleProfile(rng);
+    const p = sampleProfile(rng, receivedAt);
     const joined = chance(rng, 0.035) ? findOpenCase(ctx, rng, receivedAt) : null;
     let caseId: number;
     if (joined) {

@@ -47,6 +47,25 @@ export function tableSpec<const C extends readonly Column[]>(spec: TableSpec<C>)
   return spec;
 }
 
+const NEEDS_ESCAPE = /["\\]/;
+const ESCAPE = /["\\]/g;
+
+/** `{1,2,NULL}` / `{"a","b",NULL}`: what the driver would send for an array, built ahead of time. */
+function arrayLiteral(values: readonly unknown[], quoted: boolean): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) parts[i] = 'NULL';
+    else if (typeof v === 'boolean') parts[i] = v ? 't' : 'f';
+    else if (!quoted) parts[i] = String(v);
+    else {
+      const text = String(v);
+      parts[i] = NEEDS_ESCAPE.test(text) ? `"${text.replace(ESCAPE, '\\$&')}"` : `"${text}"`;
+    }
+  }
+  return `{${parts.join(',')}}`;
+}
+
 class TableBuffer<C extends readonly Column[]> {
   readonly sql: string;
   columns: unknown[][];
@@ -74,8 +93,9 @@ class TableBuffer<C extends readonly Column[]> {
     this.count++;
   }
 
-  take(): unknown[][] {
-    const taken = this.columns;
+  /** The buffered rows as one Postgres array literal per column; the buffer starts over. */
+  take(): string[] {
+    const taken = this.columns.map((values, i) => arrayLiteral(values, (this.spec.columns[i] as Column)[1] === 'text'));
     this.columns = this.spec.columns.map(() => []);
     return taken;
   }
@@ -113,8 +133,10 @@ export class BulkWriter {
   }
 
   async flush(): Promise<void> {
-    await this.settle();
+    // Array literals are built before waiting on the batch in flight, so the server never sits
+    // idle while this thread serialises parameters.
     const work = this.buffers.filter((b) => b.length > 0).map((b) => ({ sql: b.sql, params: b.take() }));
+    await this.settle();
     if (work.length === 0) return;
     // A handler is attached at once: a failed batch must not surface as an unhandled rejection.
     this.pending = (async () => {

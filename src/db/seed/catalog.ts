@@ -134,7 +134,13 @@ export const SLA_TARGETS: Record<QueueKind, Record<Priority, Target>> = {
 };
 
 /** Tightened targets that took effect mid-window: older cases keep version 1. */
-export const SLA_REVISIONS: readonly { queue: string; priority: Priority; firstAction: number; resolution: number; daysBeforeAnchor: number }[] = [
+export const SLA_REVISIONS: readonly {
+  queue: string;
+  priority: Priority;
+  firstAction: number;
+  resolution: number;
+  daysBeforeAnchor: number;
+}[] = [
   { queue: 'acme_general', priority: 'normal', firstAction: 720, resolution: 2880, daysBeforeAnchor: 30 },
   { queue: 'dublin_general', priority: 'high', firstAction: 240, resolution: 960, daysBeforeAnchor: 45 },
 ];

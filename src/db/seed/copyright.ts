@@ -1,6 +1,6 @@
 // Copyright takedown notices for one day, with the counter-notices and strikes that followed.
 import type { ActivityContext } from './activity';
-import { chance, hex, int, lognormal, pickOne, type Rng, roundRandom, uuid, weighted } from './random';
+import { chance, hex, int, lognormal, pickOne, type Rng, roundRandom, uuidV7, weighted } from './random';
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -15,7 +15,14 @@ export const NOTICE_ELEMENTS = [
   'accuracy_statement',
 ] as const;
 
-type Claimant = { name: string; contact: string | null; works: readonly string[]; source: string; falsePositive: number; incomplete: number };
+type Claimant = {
+  name: string;
+  contact: string | null;
+  works: readonly string[];
+  source: string;
+  falsePositive: number;
+  incomplete: number;
+};
 
 // Fictional rights holders; false-positive rates differ so the per-claimant metrics have a story.
 const CLAIMANTS = weighted<Claimant>([
@@ -105,8 +112,9 @@ export function addBusinessDays(from: number, days: number): number {
   return t;
 }
 
-function materialRef(rng: Rng): string {
-  return chance(rng, 0.8) ? `https://claude.ai/share/${uuid(rng)}` : `https://console.anthropic.com/workbench/${uuid(rng)}`;
+function materialRef(rng: Rng, at: number): string {
+  const id = uuidV7(rng, at - int(rng, 0, 30 * DAY));
+  return chance(rng, 0.8) ? `https://claude.ai/share/${id}` : `https://console.anthropic.com/workbench/${id}`;
 }
 
 export async function generateCopyrightDay(ctx: CopyrightContext, rng: Rng, dayStart: number, expected: number): Promise<void> {
@@ -116,7 +124,7 @@ export async function generateCopyrightDay(ctx: CopyrightContext, rng: Rng, dayS
     const claimant = CLAIMANTS(rng);
     const id = ids.next('notices');
     const receivedAt = dayStart + int(rng, 0, DAY - 1);
-    const refs = Array.from({ length: int(rng, 1, 3) }, () => materialRef(rng));
+    const refs = Array.from({ length: int(rng, 1, 3) }, () => materialRef(rng, receivedAt));
     const missing = chance(rng, claimant.incomplete) ? NOTICE_ELEMENTS.filter(() => chance(rng, 0.3)).slice(0, 2) : [];
     if (claimant.incomplete > 0 && missing.length === 0 && chance(rng, claimant.incomplete / 3)) missing.push('signature');
     const present = NOTICE_ELEMENTS.filter((e) => !missing.includes(e));
@@ -169,7 +177,14 @@ export async function generateCopyrightDay(ctx: CopyrightContext, rng: Rng, dayS
 }
 
 /** Returns whether the material was restored (no strike then). */
-function writeCounterNotice(ctx: CopyrightContext, rng: Rng, noticeId: number, accountId: string, actionedAt: number, falsePositive: number): boolean {
+function writeCounterNotice(
+  ctx: CopyrightContext,
+  rng: Rng,
+  noticeId: number,
+  accountId: string,
+  actionedAt: number,
+  falsePositive: number,
+): boolean {
   const { now } = ctx;
   const receivedAt = actionedAt + Math.min(20 * DAY, Math.max(HOUR, Math.floor(lognormal(rng, 3 * DAY, 0.7))));
   if (receivedAt > now) return false;

@@ -72,8 +72,26 @@ export function base62(rng: Rng, length: number): string {
   return out;
 }
 
-export function uuid(rng: Rng): string {
-  return `${hex(rng, 8)}-${hex(rng, 4)}-4${hex(rng, 3)}-${'89ab'[Math.floor(rng() * 4)]}${hex(rng, 3)}-${hex(rng, 12)}`;
+/**
+ * A UUIDv7: the first 48 bits are the time in ms, so ids minted in time order land next to each
+ * other in a btree (bulk inserts stay append-mostly instead of touching random index pages).
+ */
+export function uuidV7(rng: Rng, epochSeconds: number): string {
+  const ms = Math.floor(epochSeconds * 1000)
+    .toString(16)
+    .padStart(12, '0');
+  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${hex(rng, 3)}-${'89ab'[Math.floor(rng() * 4)]}${hex(rng, 3)}-${hex(rng, 12)}`;
+}
+
+/** Base62 of a non-negative integer, left-padded: sorts like the number. */
+export function base62Of(n: number, width: number): string {
+  let out = '';
+  let v = Math.floor(n);
+  while (v > 0) {
+    out = BASE62[v % 62] + out;
+    v = Math.floor(v / 62);
+  }
+  return out.padStart(width, '0');
 }
 
 export type Weighted<T> = readonly (readonly [T, number])[];

@@ -20,7 +20,13 @@ import { publicHolidaysBetween } from './holidays';
 
 const DAY = 86_400;
 
-export type PolicyVersion = { id: number; firstActionMinutes: number; resolutionMinutes: number; atRiskPercent: number; effectiveFrom: number };
+export type PolicyVersion = {
+  id: number;
+  firstActionMinutes: number;
+  resolutionMinutes: number;
+  atRiskPercent: number;
+  effectiveFrom: number;
+};
 export type SeedQueue = { id: number; key: string; vendor: DemoVendor };
 
 export type Reference = {
@@ -46,10 +52,22 @@ export type SetupCounts = {
 type Cell = string | number | boolean | null;
 
 /** INSERT … VALUES with one cast per column; returns the number of rows written. */
-async function insertValues(sql: Sql, table: string, columns: readonly (readonly [string, string])[], rows: readonly Cell[][], onConflict: string): Promise<number> {
+async function insertValues(
+  sql: Sql,
+  table: string,
+  columns: readonly (readonly [string, string])[],
+  rows: readonly Cell[][],
+  onConflict: string,
+): Promise<number> {
   if (rows.length === 0) return 0;
   const params: Cell[] = [];
-  const tuples = rows.map((row) => `(${row.map((value, i) => (params.push(value), `$${params.length}::${(columns[i] as readonly [string, string])[1]}`)).join(', ')})`);
+  const tuples = rows.map((row) => {
+    const cells = row.map((value, i) => {
+      params.push(value);
+      return `$${params.length}::${(columns[i] as readonly [string, string])[1]}`;
+    });
+    return `(${cells.join(', ')})`;
+  });
   const names = columns.map(([name]) => `"${name}"`).join(', ');
   return sql.execute(`INSERT INTO "${table}" (${names}) VALUES ${tuples.join(', ')} ${onConflict}`, params);
 }
@@ -66,7 +84,10 @@ function record<K extends string>(keys: readonly K[], ids: Map<string, number>):
 }
 
 /** Writes the reference rows (`since` dates them; `until` bounds the holidays) and returns their ids. */
-export async function writeReferenceData(sql: Sql, window: { since: number; anchor: number; until: number }): Promise<{ ref: Reference; counts: SetupCounts }> {
+export async function writeReferenceData(
+  sql: Sql,
+  window: { since: number; anchor: number; until: number },
+): Promise<{ ref: Reference; counts: SetupCounts }> {
   const createdAt = new Date(window.since * 1000).toISOString();
   const at = (seconds: number) => new Date(seconds * 1000).toISOString();
 
@@ -279,7 +300,10 @@ export async function writeReferenceData(sql: Sql, window: { since: number; anch
     DEMO_REPORT_TYPES.map((t) => t.key),
   );
   const queueMap = new Map<string, SeedQueue>(
-    DEMO_QUEUES.map((q) => [q.key, { id: queueIds.get(q.key) as number, key: q.key, vendor: DEMO_VENDORS.find((v) => v.key === q.vendor) as DemoVendor }]),
+    DEMO_QUEUES.map((q) => [
+      q.key,
+      { id: queueIds.get(q.key) as number, key: q.key, vendor: DEMO_VENDORS.find((v) => v.key === q.vendor) as DemoVendor },
+    ]),
   );
 
   return {

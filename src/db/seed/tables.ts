@@ -78,7 +78,13 @@ export const TABLE_SPECS = {
   }),
   appeals: tableSpec({
     table: 'appeals',
-    columns: [['id', 'int4'], ['decision_id', 'int4'], ['outcome', 'text', 'u.outcome::"AppealOutcome"'], time('filed_at'), time('resolved_at')],
+    columns: [
+      ['id', 'int4'],
+      ['decision_id', 'int4'],
+      ['outcome', 'text', 'u.outcome::"AppealOutcome"'],
+      time('filed_at'),
+      time('resolved_at'),
+    ],
   }),
   escalations: tableSpec({
     table: 'escalations',

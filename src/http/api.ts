@@ -1,0 +1,148 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CustomRoute } from '@slack/bolt';
+import type { Actor, DomainDeps } from '../domain/deps';
+import { IMPORT_KINDS, type ImportKind, importCsv } from '../domain/intake/import';
+import { type Submission, submitAppeal, submitDecision, submitQaReview, submitReport } from '../domain/intake/intake';
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+import { sendJson } from './routes';
+
+export const JSON_LIMIT_BYTES = 1024 * 1024;
+export const CSV_LIMIT_BYTES = 50 * 1024 * 1024;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Constant-time bearer check; with no token configured the intake API is closed. */
+export function authenticate(req: IncomingMessage, token: string | undefined): Actor {
+  if (!token) throw new HttpError(503, 'intake_disabled', 'the intake API is off: set TRUSTOPS_INTAKE_TOKEN to enable it');
+  const header = req.headers.authorization ?? '';
+  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7).trim() : '');
+  const expected = Buffer.from(token);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new HttpError(401, 'unauthorized', 'send the intake token as "Authorization: Bearer <TRUSTOPS_INTAKE_TOKEN>"');
+  }
+  return { id: 'api:intake', origin: 'api' };
+}
+
+export async function readJsonBody(req: IncomingMessage, limit = JSON_LIMIT_BYTES): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new HttpError(413, 'payload_too_large', `the body is over ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpError(413, 'payload_too_large', `the body is over ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (err) {
+    throw new HttpError(400, 'invalid_json', `the body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+const STATUS: Record<Submission<unknown>['status'], number> = { invalid: 400, created: 201, replayed: 200, conflict: 409, not_found: 404 };
+
+export function sendSubmission(res: ServerResponse, outcome: Submission<unknown>): void {
+  const status = STATUS[outcome.status];
+  switch (outcome.status) {
+    case 'created':
+    case 'replayed':
+      sendJson(res, status, outcome.receipt);
+      break;
+    case 'invalid':
+      sendJson(res, status, { error: 'invalid_request', errors: outcome.errors });
+      break;
+    case 'conflict':
+      sendJson(res, status, { error: 'conflict', message: outcome.message });
+      break;
+    case 'not_found':
+      sendJson(res, status, { error: 'not_found', errors: [{ path: outcome.path, message: outcome.message }] });
+      break;
+  }
+}
+
+/** Runs a handler and turns any failure into a JSON answer: never a stack trace, never a hang. */
+export function jsonHandler(log: Logger, handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      await handle(req, res);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'bad_input') {
+        sendJson(res, 400, { error: 'invalid_request', message: err.message });
+        req.resume();
+        return;
+      }
+      if (err instanceof HttpError) {
+        sendJson(res, err.status, { error: err.code, message: err.message });
+        // Stop reading an oversized or refused upload.
+        if (err.status === 413 || err.status === 401) req.resume();
+        return;
+      }
+      log.error('intake request failed', { url: req.url, err });
+      if (!res.headersSent)
+        sendJson(res, 500, { error: 'internal', message: 'the request failed on our side; it is logged, and nothing was recorded' });
+    }
+  };
+}
+
+/** The request body as a stream, refused with 413 once it passes the limit (the import then rolls back). */
+async function* limitedBody(req: IncomingMessage, limit: number): AsyncGenerator<Uint8Array> {
+  if (Number(req.headers['content-length'] ?? 0) > limit)
+    throw new HttpError(413, 'payload_too_large', `the file is over ${limit / 1024 / 1024} MB`);
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpError(413, 'payload_too_large', `the file is over ${limit / 1024 / 1024} MB`);
+    yield chunk as Buffer;
+  }
+}
+
+type Submit = (deps: DomainDeps, actor: Actor, raw: unknown) => Promise<Submission<unknown>>;
+
+const JSON_ENDPOINTS: Record<string, Submit> = {
+  '/api/v1/reports': submitReport,
+  '/api/v1/decisions': submitDecision,
+  '/api/v1/qa-reviews': submitQaReview,
+  '/api/v1/appeals': submitAppeal,
+};
+
+export function apiRoutes(deps: DomainDeps, intakeToken: string | undefined): CustomRoute[] {
+  const json: CustomRoute[] = Object.entries(JSON_ENDPOINTS).map(([path, submit]) => ({
+    path,
+    method: ['POST'],
+    handler: jsonHandler(deps.log, async (req, res) => {
+      const actor = authenticate(req, intakeToken);
+      const body = await readJsonBody(req);
+      sendSubmission(res, await submit(deps, actor, body));
+    }),
+  }));
+  const imports: CustomRoute = {
+    path: '/api/v1/imports/:kind',
+    method: ['POST'],
+    handler: jsonHandler(deps.log, async (req, res) => {
+      const actor = authenticate(req, intakeToken);
+      const kind = (req as IncomingMessage & { params?: Record<string, string> }).params?.kind ?? '';
+      if (!(IMPORT_KINDS as readonly string[]).includes(kind)) {
+        throw new HttpError(404, 'unknown_import', `no import of "${kind}"; known: ${IMPORT_KINDS.join(', ')}`);
+      }
+      if (!/^(text\/csv|application\/csv)\b/i.test(req.headers['content-type'] ?? '')) {
+        throw new HttpError(415, 'unsupported_media_type', 'send the file as text/csv');
+      }
+      const result = await importCsv(deps, actor, kind as ImportKind, limitedBody(req, CSV_LIMIT_BYTES));
+      sendJson(res, 200, result);
+    }),
+  };
+  return [...json, imports];
+}
