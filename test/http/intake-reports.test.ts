@@ -66,7 +66,9 @@ describe('POST /api/v1/reports', () => {
 
   it('answers 401 without the bearer token and 413 over 1 MB', async () => {
     expect((await t.api('/api/v1/reports', report(), { 'content-type': 'application/json' })).status).toBe(401);
-    expect((await t.api('/api/v1/reports', report(), { authorization: 'Bearer wrong', 'content-type': 'application/json' })).status).toBe(401);
+    expect((await t.api('/api/v1/reports', report(), { authorization: 'Bearer wrong', 'content-type': 'application/json' })).status).toBe(
+      401,
+    );
     const big = await t.api('/api/v1/reports', report({ description: 'x'.repeat(1_100_000) }));
     expect(big.status).toBe(413);
   });
