@@ -2,16 +2,18 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { type Clock, systemClock } from './clock';
-import type { Config } from './config';
+import { type Config, channelsOf } from './config';
 import type { Database } from './db/client';
 import type { DomainDeps } from './domain/deps';
 import { syncConfiguredAdmins } from './domain/roles/roles';
 import { apiRoutes } from './http/api';
 import { createMetrics, type Metrics } from './http/metrics';
 import { httpRoutes, sendJson } from './http/routes';
+import { type DeliveryWorker, startAlertDelivery } from './jobs/alert-delivery';
 import type { Logger } from './logger';
 import { boltLogger } from './slack/bolt-logger';
 import { registerListeners } from './slack/listeners';
+import { createNotifier } from './slack/notifier';
 
 export type SlackConnection = {
   botToken: string;
@@ -36,6 +38,7 @@ export type RunningApp = {
   app: App;
   deps: DomainDeps;
   metrics: Metrics;
+  delivery: DeliveryWorker;
   /** The bound port (useful when asked for port 0). */
   port: number;
   stop(): Promise<void>;
@@ -45,19 +48,16 @@ export type RunningApp = {
 export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   const { log, config } = opts;
   const metrics = createMetrics();
+  const clock = opts.clock ?? systemClock;
+  const notifier = createNotifier({ token: opts.slack.botToken, apiUrl: opts.slack.apiUrl, reviewUrl: config.TRUSTOPS_REVIEW_URL });
+  const delivery = startAlertDelivery({ db: opts.db.prisma, log, metrics, clock, notifier });
   const deps: DomainDeps = {
     db: opts.db.prisma,
-    clock: opts.clock ?? systemClock,
+    clock,
     log,
     configuredAdmins: config.TRUSTOPS_ADMINS,
-    channels: {
-      sla: config.TRUSTOPS_SLA_CHANNEL,
-      escalation: config.TRUSTOPS_ESCALATION_CHANNEL,
-      copyright: config.TRUSTOPS_COPYRIGHT_CHANNEL,
-      triage: config.TRUSTOPS_TRIAGE_CHANNEL,
-      vendorOps: config.TRUSTOPS_VENDOR_OPS_CHANNEL,
-    },
-    alertsQueued: () => {},
+    channels: channelsOf(config),
+    alertsQueued: delivery.kick,
   };
   await syncConfiguredAdmins(deps);
 
@@ -104,7 +104,9 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
     deps,
     metrics,
     port,
+    delivery,
     async stop() {
+      await delivery.stop();
       await app.stop();
     },
   };

@@ -139,3 +139,14 @@ function passwordOf(url: string | undefined): string | undefined {
     return undefined;
   }
 }
+
+/** The channels the bot posts to, by purpose. */
+export function channelsOf(c: Config): { sla: string; escalation: string; copyright: string; triage: string; vendorOps: string } {
+  return {
+    sla: c.TRUSTOPS_SLA_CHANNEL,
+    escalation: c.TRUSTOPS_ESCALATION_CHANNEL,
+    copyright: c.TRUSTOPS_COPYRIGHT_CHANNEL,
+    triage: c.TRUSTOPS_TRIAGE_CHANNEL,
+    vendorOps: c.TRUSTOPS_VENDOR_OPS_CHANNEL,
+  };
+}

@@ -18,6 +18,12 @@ export function createMetrics() {
       labelNames: ['kind'] as const,
       registers: [registry],
     }),
+    alertDeliveries: new Counter({
+      name: 'trustops_alert_deliveries_total',
+      help: 'Alert delivery attempts, by alert kind and outcome (sent, rate_limited, retry, failed)',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [registry],
+    }),
     jobRuns: new Counter({
       name: 'trustops_job_runs_total',
       help: 'Scheduled job runs, by job and outcome (ok, error, skipped_locked)',

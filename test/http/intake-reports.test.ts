@@ -1,5 +1,5 @@
 import { fixedClock } from '../../src/clock';
-import { INTAKE_TOKEN, startTestApp, type TestApp } from '../support/app';
+import { startTestApp, type TestApp } from '../support/app';
 
 const clock = fixedClock('2026-11-27T12:00:00Z');
 let t: TestApp;

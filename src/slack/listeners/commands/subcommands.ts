@@ -1,11 +1,15 @@
 import type { Actor, DomainDeps } from '../../../domain/deps';
+import { addReportType, listReportTypes } from '../../../domain/intake/report-types';
+import { addRoute, listRoutes, ROUTE_ADD_EXAMPLE, removeRoute } from '../../../domain/intake/routing';
 import { ROLES, type RoleName, setRole } from '../../../domain/roles/roles';
 import { addSurface, listSurfaces } from '../../../domain/surfaces/surfaces';
 import { AppError, badInput } from '../../../errors';
 import type { SlackMessage } from '../../views/blocks';
+import { describeRule, reportTypeListMessage, routeListMessage } from '../../views/catalog';
 import { okMessage } from '../../views/feedback';
 import { type HelpEntry, helpMessage } from '../../views/help';
 import { surfaceListMessage } from '../../views/surfaces';
+import { escapeMrkdwn } from '../../views/text';
 import { closest, parseUserRef } from './args';
 
 export type CommandContext = { deps: DomainDeps; actor: Actor; args: string[]; channelId: string };
@@ -15,6 +19,7 @@ export type Subcommand = HelpEntry & {
   run(ctx: CommandContext): Promise<SlackMessage>;
 };
 
+const TYPE_ADD_EXAMPLE = '/trustops type add deepfake "Deepfake" urgent';
 const SURFACE_ADD_EXAMPLE = '/trustops surface add mcp_apps "MCP Apps"';
 const ROLE_EXAMPLE = '/trustops role @jane approver';
 
@@ -37,9 +42,69 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       if (verb === 'add') {
         if (!key || nameWords.length === 0) throw badInput('`surface add` needs a key and a display name.', SURFACE_ADD_EXAMPLE);
         const surface = await addSurface(deps, { actor, key, name: nameWords.join(' ') });
-        return okMessage(`Added surface \`${surface.key}\` (${surface.name}). Intake, routing and metrics accept it now.`);
+        return okMessage(`Added surface \`${surface.key}\` (${escapeMrkdwn(surface.name)}). Intake and routing accept it now.`);
       }
       throw badInput(`\`surface ${verb}\` is not a surface command: use \`list\` or \`add\`.`, SURFACE_ADD_EXAMPLE);
+    },
+  },
+  {
+    name: 'type',
+    usage: '/trustops type list | add <key> "<display name>" [urgent]',
+    description: 'List the report types intake accepts, or add one (admins); urgent types post a triage card.',
+    example: TYPE_ADD_EXAMPLE,
+    async run({ deps, actor, args }) {
+      const [verb, key, ...rest] = args;
+      if (verb === 'list' || verb === undefined) return reportTypeListMessage(await listReportTypes(deps));
+      if (verb === 'add') {
+        const urgent = rest.at(-1)?.toLowerCase() === 'urgent';
+        const nameWords = urgent ? rest.slice(0, -1) : rest;
+        if (!key || nameWords.length === 0) throw badInput('`type add` needs a key and a display name.', TYPE_ADD_EXAMPLE);
+        const type = await addReportType(deps, { actor, key, name: nameWords.join(' '), urgent });
+        return okMessage(
+          `Added report type \`${type.key}\` (${escapeMrkdwn(type.name)})${type.urgent ? ', urgent' : ''}. Intake accepts it now.`,
+        );
+      }
+      throw badInput(`\`type ${verb}\` is not a type command: use \`list\` or \`add\`.`, TYPE_ADD_EXAMPLE);
+    },
+  },
+  {
+    name: 'route',
+    usage:
+      '/trustops route list | add queue:<queue> [priority:…] [type:…] [surface:…] [language:…] [jurisdiction:…] [position:<n>] | remove <id>',
+    description: 'Show or change how reports are routed to vendor queues (changes: admins).',
+    example: ROUTE_ADD_EXAMPLE,
+    async run({ deps, actor, args }) {
+      const [verb, ...rest] = args;
+      if (verb === 'list' || verb === undefined) return routeListMessage(await listRoutes(deps));
+      if (verb === 'add') {
+        const opts = parseOptions(
+          rest,
+          ['queue', 'priority', 'type', 'surface', 'language', 'jurisdiction', 'position'],
+          ROUTE_ADD_EXAMPLE,
+        );
+        if (!opts.queue) throw badInput('`route add` needs `queue:<queue>`.', ROUTE_ADD_EXAMPLE);
+        const position = opts.position === undefined ? undefined : Number(opts.position);
+        if (position !== undefined && !Number.isInteger(position)) throw badInput('`position:` must be a whole number.', ROUTE_ADD_EXAMPLE);
+        const rule = await addRoute(deps, {
+          actor,
+          queue: opts.queue,
+          priority: opts.priority,
+          reportType: opts.type,
+          surface: opts.surface,
+          language: opts.language,
+          jurisdiction: opts.jurisdiction,
+          position,
+        });
+        return okMessage(`Added routing rule ${rule.id}: ${describeRule(rule)}.`);
+      }
+      if (verb === 'remove') {
+        const id = Number(rest[0]);
+        if (!Number.isInteger(id) || id <= 0)
+          throw badInput('`route remove` needs the rule id from `/trustops route list`.', '/trustops route remove 3');
+        await removeRoute(deps, { actor, id });
+        return okMessage(`Removed routing rule ${id}.`);
+      }
+      throw badInput(`\`route ${verb}\` is not a route command: use \`list\`, \`add\` or \`remove\`.`, ROUTE_ADD_EXAMPLE);
     },
   },
   {
@@ -61,6 +126,19 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     },
   },
 ];
+
+/** `key:value` words; an unknown key or a word without a colon is a mistake worth naming. */
+function parseOptions(words: readonly string[], keys: readonly string[], example: string): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const w of words) {
+    const at = w.indexOf(':');
+    const key = at > 0 ? w.slice(0, at).toLowerCase() : '';
+    if (!keys.includes(key) || at === w.length - 1)
+      throw badInput(`\`${escapeMrkdwn(w)}\` is not one of ${keys.map((k) => `\`${k}:\``).join(', ')}.`, example);
+    out[key] = w.slice(at + 1);
+  }
+  return out;
+}
 
 export function findSubcommand(name: string | undefined): Subcommand {
   const wanted = (name ?? 'help').toLowerCase();
