@@ -12,18 +12,22 @@ import { runCli } from './run';
 const USAGE = `usage: npm run import -- <${IMPORT_KINDS.join('|')}> <file.csv>`;
 
 runCli(async () => {
-  const [kind, file] = process.argv.slice(2);
-  if (!kind || !(IMPORT_KINDS as readonly string[]).includes(kind) || !file) throw new Error(USAGE);
+  const [kind, path] = process.argv.slice(2);
+  if (!kind || !(IMPORT_KINDS as readonly string[]).includes(kind) || !path) throw new Error(USAGE);
+  const file: string = path;
   const size = statSync(file).size;
   const config = loadConfig();
   const log = createLogger({ level: 'warn', secrets: config.secrets });
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TRUSTOPS_DATA_DIR, poolSize: 2 });
   try {
     let bytes = 0;
-    const stream = createReadStream(file, { highWaterMark: 1024 * 1024 });
-    stream.on('data', (chunk) => {
-      bytes += chunk.length;
-    });
+    // Counts bytes as the importer pulls them (a 'data' listener would start the stream too early).
+    async function* counted(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+        bytes += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
+    }
     const started = Date.now();
     const progress = (rows: number) => {
       const line = `importing ${kind}: ${Math.floor((bytes / Math.max(size, 1)) * 100)} % of the file, ${rows.toLocaleString('en-US')} rows`;
@@ -41,7 +45,7 @@ runCli(async () => {
       deps,
       { id: `cli:${process.env.USER ?? 'unknown'}`, origin: 'cli' },
       kind as ImportKind,
-      stream,
+      counted(),
       progress,
     );
     if (process.stdout.isTTY) process.stdout.write('\n');
