@@ -2,11 +2,13 @@
 // Figures are measured on the machine it runs on; nothing here is asserted.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { importBench } from './import';
+import { intakeLoad } from './intake-load';
 import { startup } from './startup';
 
 export type BenchResult = { name: string; description: string; machine: string; at: string; figures: Record<string, number | string> };
 
-const BENCHES: Record<string, () => Promise<BenchResult>> = { startup };
+const BENCHES: Record<string, () => Promise<BenchResult>> = { startup, import: importBench, 'intake-load': intakeLoad };
 
 async function main() {
   const wanted = process.argv.slice(2);

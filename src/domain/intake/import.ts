@@ -1,12 +1,12 @@
-import type { z } from 'zod';
 import type { Tx } from '../../db/client';
 import { recordAudit } from '../../db/repositories/audit';
 import type { Actor, DomainDeps } from '../deps';
+import { catalogErrors, type IntakeContext, loadIntakeContext } from './context';
 import { readCsvRecords } from './csv';
 import { ALL_BUCKETS, lockIntakeBuckets } from './locks';
 import { type Item, type Outcome, recordDecision, recordQaReview } from './outcomes';
-import { catalogErrors, type IntakeContext, type IntakeItem, ingestReports, loadIntakeContext } from './reports';
-import { bodyHash, type FieldError, fieldErrors, ZDecisionInput, ZQaReviewInput, ZReportInput } from './schemas';
+import { type IntakeItem, ingestReports } from './reports';
+import { bodyHash, type FieldError, validateIntake } from './schemas';
 
 export const IMPORT_KINDS = ['reports', 'decisions', 'qa-reviews'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
@@ -79,7 +79,7 @@ function columnOf(path: string): string {
   return path.replace(/^mcp_server\./, 'mcp_server_');
 }
 
-const CHUNK = 5000;
+const CHUNK = 10_000;
 // A large import is one transaction: every good row lands, or (on a broken file) none does.
 const IMPORT_TX = { maxWait: 60_000, timeout: 30 * 60_000 };
 
@@ -111,19 +111,26 @@ export async function importCsv(
     await lockIntakeBuckets(tx, ALL_BUCKETS);
     const ctx = kind === 'reports' ? await loadIntakeContext(tx, now, deps.channels.triage) : undefined;
     let batch: { row: number; line: number; item: IntakeItem }[] = [];
+    // While the database writes one batch, the next is parsed and validated: the two overlap.
+    let writing: Promise<void> = Promise.resolve();
     const flush = async () => {
+      await writing;
       if (!ctx || batch.length === 0) return;
-      const outcomes = await ingestReports(
+      const rows = batch;
+      batch = [];
+      writing = ingestReports(
         tx,
         ctx,
-        batch.map((b) => b.item),
+        rows.map((b) => b.item),
+      ).then((outcomes) =>
+        outcomes.forEach((o, i) => {
+          const b = rows[i]!;
+          if (o.status === 'conflict') fail(b.row, b.line, [{ path: 'external_id', message: o.message }]);
+          else count(o.status);
+        }),
       );
-      outcomes.forEach((o, i) => {
-        const b = batch[i]!;
-        if (o.status === 'conflict') fail(b.row, b.line, [{ path: 'external_id', message: o.message }]);
-        else count(o.status);
-      });
-      batch = [];
+      // Keep an early failure from surfacing as an unhandled rejection; it is awaited below.
+      writing.catch(() => {});
     };
 
     const { required, optional } = COLUMNS[kind];
@@ -147,6 +154,7 @@ export async function importCsv(
       if (result.rows % CHUNK === 0) onProgress?.(result.rows);
     }
     await flush();
+    await writing;
     onProgress?.(result.rows);
     await recordAudit(tx, {
       actor: actor.id,
@@ -162,13 +170,10 @@ export async function importCsv(
 }
 
 function validateReport(ctx: IntakeContext, now: Date, body: Record<string, unknown>): IntakeItem | { errors: FieldError[] } {
-  const parsed = ZReportInput.safeParse(body);
-  const errors = [...(parsed.success ? [] : fieldErrors(parsed.error)), ...catalogErrors(ctx, body)];
-  if (parsed.success && parsed.data.received_at && parsed.data.received_at.getTime() > now.getTime() + 5 * 60_000) {
-    errors.push({ path: 'received_at', message: 'more than 5 minutes in the future' });
-  }
-  if (!parsed.success || errors.length) return { errors };
-  return { input: parsed.data, hash: bodyHash(body) };
+  const checked = validateIntake('report', body, now);
+  const unknown = catalogErrors(ctx, body);
+  if ('errors' in checked || unknown.length) return { errors: [...('errors' in checked ? checked.errors : []), ...unknown] };
+  return { input: checked.data, hash: bodyHash(body) };
 }
 
 async function recordRow(
@@ -178,18 +183,18 @@ async function recordRow(
   kind: Exclude<ImportKind, 'reports'>,
   body: Record<string, unknown>,
 ): Promise<{ status: 'created' | 'replayed' } | { errors: FieldError[] }> {
-  const run = async <I>(schema: z.ZodType<I>, record: (tx: Tx, now: Date, item: Item<I>) => Promise<Outcome<unknown>>) => {
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) return { errors: fieldErrors(parsed.error) };
-    const outcome = await record(tx, now, {
-      input: parsed.data,
-      hash: bodyHash(body),
-      actor: actor.id,
-      origin: actor.origin === 'cli' ? 'cli' : 'api',
-    });
-    if (outcome.status === 'conflict') return { errors: [{ path: 'external_id', message: outcome.message }] };
-    if (outcome.status === 'not_found') return { errors: [{ path: outcome.path, message: outcome.message }] };
-    return { status: outcome.status };
-  };
-  return kind === 'decisions' ? run(ZDecisionInput, recordDecision) : run(ZQaReviewInput, recordQaReview);
+  const item = <I>(input: I): Item<I> => ({ input, hash: bodyHash(body), actor: actor.id, origin: actor.origin === 'cli' ? 'cli' : 'api' });
+  let outcome: Outcome<unknown>;
+  if (kind === 'decisions') {
+    const checked = validateIntake('decision', body, now);
+    if ('errors' in checked) return checked;
+    outcome = await recordDecision(tx, now, item(checked.data));
+  } else {
+    const checked = validateIntake('qa_review', body, now);
+    if ('errors' in checked) return checked;
+    outcome = await recordQaReview(tx, now, item(checked.data));
+  }
+  if (outcome.status === 'conflict') return { errors: [{ path: 'external_id', message: outcome.message }] };
+  if (outcome.status === 'not_found') return { errors: [{ path: outcome.path, message: outcome.message }] };
+  return { status: outcome.status };
 }

@@ -21,26 +21,27 @@ export type DecisionReceipt = { id: number; case_id: number; case_status: string
 
 export async function recordDecision(tx: Tx, now: Date, item: Item<DecisionInput>): Promise<Outcome<DecisionReceipt>> {
   const d = item.input;
-  const prior = await tx.decision.findUnique({ where: { externalId: d.external_id }, include: { case: true } });
-  if (prior) {
-    if (prior.bodyHash !== item.hash) return conflict(d.external_id);
-    return { status: 'replayed', receipt: decisionReceipt(prior.id, prior.case) };
-  }
-  const caseId = d.case_id ?? (await tx.report.findUnique({ where: { externalId: d.report_external_id! } }))?.caseId;
-  const found = caseId === undefined || caseId === null ? null : await tx.case.findUnique({ where: { id: caseId } });
+  const prior = await tx.decision.findUnique({ where: { externalId: d.external_id } });
+  if (prior)
+    return prior.bodyHash === item.hash ? { status: 'replayed', receipt: await decisionReceipt(tx, prior) } : conflict(d.external_id);
+
+  const report = d.report_external_id === undefined ? null : await tx.report.findUnique({ where: { externalId: d.report_external_id } });
+  const caseId = d.case_id ?? report?.caseId ?? null;
+  const found = caseId === null ? null : await tx.case.findUnique({ where: { id: caseId } });
   if (!found) {
     return d.case_id !== undefined
       ? { status: 'not_found', path: 'case_id', message: `no case ${d.case_id}` }
       : { status: 'not_found', path: 'report_external_id', message: `no report ${d.report_external_id}` };
   }
   if (found.status === 'closed') return { status: 'conflict', message: `case ${found.id} is closed; a closed case cannot be decided` };
-  if (d.decided_at < found.openedAt) {
+  // A decision cannot come before what it decides: the named report, or the case's first report.
+  const arrived = report?.receivedAt ?? found.openedAt;
+  if (d.decided_at < arrived) {
     return {
       status: 'conflict',
-      message: `decided_at ${d.decided_at.toISOString()} is before the report arrived (${found.openedAt.toISOString()})`,
+      message: `decided_at ${d.decided_at.toISOString()} is before the report arrived (${arrived.toISOString()})`,
     };
   }
-  if (d.decided_at.getTime() > now.getTime() + 5 * 60_000) return { status: 'conflict', message: 'decided_at is in the future' };
 
   const decision = await tx.decision.create({
     data: {
@@ -56,10 +57,11 @@ export async function recordDecision(tx: Tx, now: Date, item: Item<DecisionInput
       createdAt: now,
     },
   });
-  // The first decision is both the first action and the resolution; later ones (re-decisions) change neither.
+  // The first decision is both the first action and the resolution; later ones (re-decisions) change
+  // neither, unless one is dated earlier than the first action known so far.
   const firstActionAt = found.firstActionAt && found.firstActionAt < d.decided_at ? found.firstActionAt : d.decided_at;
   const resolvedAt = found.resolvedAt ?? d.decided_at;
-  const updated = await tx.case.update({ where: { id: found.id }, data: { status: 'decided', firstActionAt, resolvedAt, updatedAt: now } });
+  await tx.case.update({ where: { id: found.id }, data: { status: 'decided', firstActionAt, resolvedAt, updatedAt: now } });
   await recordAudit(tx, {
     actor: item.actor,
     origin: item.origin,
@@ -67,22 +69,29 @@ export async function recordDecision(tx: Tx, now: Date, item: Item<DecisionInput
     entityType: 'case',
     entityId: String(found.id),
     before: { status: found.status, firstActionAt: found.firstActionAt, resolvedAt: found.resolvedAt },
-    after: { status: updated.status, firstActionAt, resolvedAt, decisionId: decision.id, action: d.action, policy: d.policy },
+    after: { status: 'decided', firstActionAt, resolvedAt, decisionId: decision.id, action: d.action, policy: d.policy },
     at: now,
   });
-  return { status: 'created', receipt: decisionReceipt(decision.id, updated) };
+  return { status: 'created', receipt: await decisionReceipt(tx, decision) };
 }
 
-function decisionReceipt(
-  id: number,
-  c: { id: number; status: string; firstActionAt: Date | null; resolvedAt: Date | null },
-): DecisionReceipt {
+/**
+ * The receipt as of this decision, rebuilt from the decisions recorded up to it, so a replay
+ * answers exactly what the first submission answered however the case moved on since.
+ */
+async function decisionReceipt(tx: Tx, decision: { id: number; caseId: number }): Promise<DecisionReceipt> {
+  const upTo = await tx.decision.findMany({
+    where: { caseId: decision.caseId, id: { lte: decision.id } },
+    orderBy: { id: 'asc' },
+    select: { decidedAt: true },
+  });
+  const firstAction = new Date(Math.min(...upTo.map((x) => x.decidedAt.getTime())));
   return {
-    id,
-    case_id: c.id,
-    case_status: c.status,
-    first_action_at: c.firstActionAt?.toISOString() ?? '',
-    resolved_at: c.resolvedAt?.toISOString() ?? '',
+    id: decision.id,
+    case_id: decision.caseId,
+    case_status: 'decided',
+    first_action_at: firstAction.toISOString(),
+    resolved_at: upTo[0]!.decidedAt.toISOString(),
   };
 }
 

@@ -3,6 +3,7 @@ import { AppError, badInput, isUniqueViolation } from '../../errors';
 import type { Actor, DomainDeps } from '../deps';
 import { requireRole } from '../roles/roles';
 import { SURFACE_KEY } from '../surfaces/surfaces';
+import { invalidateIntakeContext } from './context';
 
 export type ReportType = { key: string; name: string; urgent: boolean };
 
@@ -25,7 +26,7 @@ export async function addReportType(
     throw badInput(`\`${key}\` is not a valid type key: use 2–40 lower-case letters, digits and \`_\`.`, ADD_EXAMPLE);
   if (name.length === 0 || name.length > 80) throw badInput('The display name must be 1–80 characters.', ADD_EXAMPLE);
   try {
-    return await deps.db.$transaction(async (tx) => {
+    const type = await deps.db.$transaction(async (tx) => {
       const row = await tx.reportType.create({ data: { key, name, urgent: input.urgent, createdAt: deps.clock.now() } });
       await recordAudit(tx, {
         actor: input.actor.id,
@@ -38,6 +39,8 @@ export async function addReportType(
       });
       return { key: row.key, name: row.name, urgent: row.urgent };
     });
+    invalidateIntakeContext(deps.db);
+    return type;
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError('conflict', `The report type \`${key}\` already exists (see \`/trustops type list\`).`);
     throw err;

@@ -2,10 +2,10 @@ import type { Tx } from '../../db/client';
 import { AppError } from '../../errors';
 import type { Prisma } from '../../generated/prisma/client';
 import { enqueueAlerts, type NewAlert } from '../alerts/outbox';
-import { dueTimes, PolicyBook } from '../sla/policies';
+import { dueTimes } from '../sla/policies';
+import type { IntakeContext } from './context';
 import { lockBucket } from './locks';
-import { Router } from './routing';
-import type { FieldError, ReportInput } from './schemas';
+import type { ReportInput } from './schemas';
 
 /** The intake API's answer for a report. */
 export type ReportReceipt = {
@@ -21,50 +21,11 @@ export type ReportOutcome = { status: 'created' | 'replayed'; receipt: ReportRec
 
 export type IntakeItem = { input: ReportInput; hash: string };
 
-/** Everything intake looks up once per batch: catalog, routing rules, SLA policies. */
-export type IntakeContext = {
-  now: Date;
-  router: Router;
-  policies: PolicyBook;
-  surfaces: Map<string, number>;
-  types: Map<string, { id: number; urgent: boolean; name: string }>;
-  triageChannel: string;
-};
-
-export const OPEN_CASE_STATUSES = ['queued', 'in_review', 'escalated'] as const;
-
-export async function loadIntakeContext(tx: Tx, now: Date, triageChannel: string): Promise<IntakeContext> {
-  const [router, policies, surfaces, types] = await Promise.all([
-    Router.load(tx),
-    PolicyBook.load(tx, now),
-    tx.surface.findMany({ where: { active: true } }),
-    tx.reportType.findMany(),
-  ]);
-  return {
-    now,
-    router,
-    policies,
-    surfaces: new Map(surfaces.map((s) => [s.key, s.id])),
-    types: new Map(types.map((t) => [t.key, { id: t.id, urgent: t.urgent, name: t.name }])),
-    triageChannel,
-  };
-}
-
-/** Surface and report type are data: an unknown one is a field error that lists the known ones. */
-export function catalogErrors(ctx: IntakeContext, raw: { surface?: unknown; report_type?: unknown }): FieldError[] {
-  const errors: FieldError[] = [];
-  if (typeof raw.surface === 'string' && raw.surface.trim() && !ctx.surfaces.has(raw.surface.trim())) {
-    errors.push({ path: 'surface', message: `unknown surface; known: ${[...ctx.surfaces.keys()].sort().join(', ')}` });
-  }
-  if (typeof raw.report_type === 'string' && raw.report_type.trim() && !ctx.types.has(raw.report_type.trim())) {
-    errors.push({ path: 'report_type', message: `unknown report type; known: ${[...ctx.types.keys()].sort().join(', ')}` });
-  }
-  return errors;
-}
-
 export function reportLockBuckets(items: readonly IntakeItem[]): number[] {
   return items.flatMap((i) => [lockBucket(`ref:${i.input.content_ref}`), lockBucket(`ext:${i.input.external_id}`)]);
 }
+
+export const OPEN_CASE_STATUSES = ['queued', 'in_review', 'escalated'] as const;
 
 type OpenCase = { id: number; queue: string; priority: string; firstActionDueAt: Date; resolutionDueAt: Date };
 
@@ -231,22 +192,34 @@ export async function ingestReports(tx: Tx, ctx: IntakeContext, items: readonly 
   // 4. Replays answer exactly what the first submission answered.
   const replays = items.map((_, idx) => idx).filter((idx) => outcomes[idx] === undefined);
   if (replays.length) {
-    const ids = replays.map((idx) => items[idx]!.input.external_id);
-    const rows = await tx.report.findMany({ where: { externalId: { in: ids } }, include: { case: { include: { queue: true } } } });
-    const byExt = new Map(rows.map((r) => [r.externalId, r]));
+    const rows = await tx.$queryRawUnsafe<
+      {
+        id: number;
+        external_id: string;
+        case_id: number;
+        queue: string;
+        priority: string;
+        first_action_due_at: Date;
+        resolution_due_at: Date;
+      }[]
+    >(
+      `SELECT r.id, r.external_id, c.id AS case_id, q.key AS queue, c.priority, c.first_action_due_at, c.resolution_due_at
+         FROM reports r JOIN cases c ON c.id = r.case_id JOIN queues q ON q.id = c.queue_id
+        WHERE r.external_id = ANY($1::text[])`,
+      replays.map((idx) => items[idx]!.input.external_id),
+    );
+    const byExt = new Map(rows.map((r) => [r.external_id, r]));
     for (const idx of replays) {
       const r = byExt.get(items[idx]!.input.external_id);
-      if (!r?.case) throw new AppError('conflict', `report ${items[idx]!.input.external_id} has no case`);
-      outcomes[idx] = {
-        status: 'replayed',
-        receipt: receipt(r.id, {
-          id: r.case.id,
-          queue: r.case.queue.key,
-          priority: r.case.priority,
-          firstActionDueAt: r.case.firstActionDueAt,
-          resolutionDueAt: r.case.resolutionDueAt,
-        }),
+      if (!r) throw new AppError('conflict', `report ${items[idx]!.input.external_id} has no case`);
+      const c = {
+        id: r.case_id,
+        queue: r.queue,
+        priority: r.priority,
+        firstActionDueAt: r.first_action_due_at,
+        resolutionDueAt: r.resolution_due_at,
       };
+      outcomes[idx] = { status: 'replayed', receipt: receipt(r.id, c) };
     }
   }
   return outcomes as ReportOutcome[];

@@ -4,6 +4,7 @@ import { AppError, badInput } from '../../errors';
 import type { Actor, DomainDeps } from '../deps';
 import { requireRole } from '../roles/roles';
 import { PolicyBook } from '../sla/policies';
+import { invalidateIntakeContext } from './context';
 
 export type RouteCriteria = { reportType?: string | null; surface?: string | null; language?: string | null; jurisdiction?: string | null };
 export type RoutingRule = RouteCriteria & { id: number; position: number; queueId: number; queueKey: string; priority: string };
@@ -81,7 +82,7 @@ export async function addRoute(deps: DomainDeps, input: AddRouteInput): Promise<
       ROUTE_ADD_EXAMPLE,
     );
   }
-  return deps.db.$transaction(async (tx) => {
+  const added = await deps.db.$transaction(async (tx) => {
     const queue = await tx.queue.findUnique({ where: { key: input.queue } });
     if (!queue) {
       const known = (await tx.queue.findMany({ orderBy: { key: 'asc' } })).map((q) => q.key);
@@ -137,6 +138,8 @@ export async function addRoute(deps: DomainDeps, input: AddRouteInput): Promise<
     });
     return rule;
   });
+  invalidateIntakeContext(deps.db);
+  return added;
 }
 
 async function checkKnown(
@@ -166,4 +169,5 @@ export async function removeRoute(deps: DomainDeps, input: { actor: Actor; id: n
       at: deps.clock.now(),
     });
   });
+  invalidateIntakeContext(deps.db);
 }

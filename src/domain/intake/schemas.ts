@@ -17,13 +17,38 @@ export const ACTOR_TYPES = ['vendor_reviewer', 'internal_analyst', 'automated'] 
 
 // ISO 8601 with a date, a time and an explicit offset (Z or ±hh:mm): a time without a zone is ambiguous.
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+// The officially assigned ISO 3166-1 alpha-2 codes (249). Intl knows more region codes (EU, UN,
+// withdrawn ones), which are not jurisdictions.
+const COUNTRIES = new Set(
+  (
+    'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ ' +
+    'CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR ' +
+    'GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP ' +
+    'KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT ' +
+    'MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW ' +
+    'SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG ' +
+    'UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW'
+  ).split(' '),
+);
+
+/** Date.parse rolls impossible days over (02-30 becomes 03-02): check the calendar fields themselves. */
+function isRealDateTime(s: string): boolean {
+  if (!ISO_WITH_OFFSET.test(s)) return true; // the format error is reported once, by the regex
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(s);
+  if (!m || Number.isNaN(Date.parse(s))) return false;
+  const [y, mo, d, h, mi, se] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  return day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h <= 23 && mi <= 59 && se <= 59;
+}
 
 export const ZInstant = z
   .string()
   .regex(ISO_WITH_OFFSET, 'expected an ISO 8601 date-time with an offset, e.g. 2026-11-27T14:05:00Z')
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'not a real date-time')
+  .refine(isRealDateTime, 'not a real date-time')
   .transform((s) => new Date(s));
+
+// Postgres int4: larger ids cannot exist, and would fail in the query rather than as a field error.
+const ZId = z.number().int().positive().max(2_147_483_647, 'no such id');
 
 const ZExternalId = z.string().trim().min(1, 'required').max(200, 'at most 200 characters');
 
@@ -42,10 +67,7 @@ const ZCountry = z
   .string()
   .trim()
   .transform((s) => s.toUpperCase())
-  .refine(
-    (s) => /^[A-Z]{2}$/.test(s) && regionNames.of(s) !== s && regionNames.of(s) !== 'Unknown Region',
-    'expected an ISO 3166-1 alpha-2 country code, e.g. DE',
-  );
+  .refine((s) => COUNTRIES.has(s), 'expected an ISO 3166-1 alpha-2 country code, e.g. DE');
 
 const ZLanguage = z
   .string()
@@ -65,96 +87,149 @@ export const ZMcpServer = z.strictObject({
   issue: z.enum(MCP_ISSUES, { error: `expected one of ${MCP_ISSUES.join(', ')}` }),
 });
 
-export const ZReportInput = z
-  .strictObject({
-    external_id: ZExternalId,
-    surface: ZKey,
-    report_type: ZKey,
-    category: z.string().trim().max(100, 'at most 100 characters').optional(),
-    content_ref: ZContentRef,
-    received_at: ZInstant.optional(),
-    jurisdiction: ZCountry.optional(),
-    language: ZLanguage.optional(),
-    reporter: z.string().trim().max(320, 'at most 320 characters').optional(),
-    description: z.string().max(5000, 'at most 5000 characters').optional(),
-    own_initiative: z.boolean().optional(),
-    trusted_flagger: z.boolean().optional(),
-    mcp_server: ZMcpServer.optional(),
-  })
-  .superRefine((r, ctx) => {
-    if (r.report_type === 'mcp_server' && !r.mcp_server) {
-      ctx.addIssue({ code: 'custom', path: ['mcp_server'], message: 'required for report_type mcp_server (name, url, issue)' });
-    }
-    if (r.report_type !== 'mcp_server' && r.mcp_server) {
-      ctx.addIssue({ code: 'custom', path: ['mcp_server'], message: 'only allowed for report_type mcp_server' });
-    }
-  });
+export const ZReportInput = z.strictObject({
+  external_id: ZExternalId,
+  surface: ZKey,
+  report_type: ZKey,
+  category: z.string().trim().max(100, 'at most 100 characters').optional(),
+  content_ref: ZContentRef,
+  received_at: ZInstant.optional(),
+  jurisdiction: ZCountry.optional(),
+  language: ZLanguage.optional(),
+  reporter: z.string().trim().max(320, 'at most 320 characters').optional(),
+  description: z.string().max(5000, 'at most 5000 characters').optional(),
+  own_initiative: z.boolean().optional(),
+  trusted_flagger: z.boolean().optional(),
+  mcp_server: ZMcpServer.optional(),
+});
 export type ReportInput = z.infer<typeof ZReportInput>;
 
-export const ZDecisionInput = z
-  .strictObject({
-    external_id: ZExternalId,
-    case_id: z.number().int().positive().optional(),
-    report_external_id: ZExternalId.optional(),
-    action: z.enum(DECISION_ACTIONS, { error: `expected one of ${DECISION_ACTIONS.join(', ')}` }),
-    policy: z.string().trim().min(1, 'required').max(100, 'at most 100 characters'),
-    reviewer_id: z.string().trim().max(200).optional(),
-    actor_type: z.enum(ACTOR_TYPES, { error: `expected one of ${ACTOR_TYPES.join(', ')}` }).optional(),
-    decided_at: ZInstant,
-    automated: z.boolean().default(false),
-  })
-  .superRefine((d, ctx) => {
-    if ((d.case_id === undefined) === (d.report_external_id === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['case_id'], message: 'give exactly one of case_id or report_external_id' });
-    }
-  });
+export const ZDecisionInput = z.strictObject({
+  external_id: ZExternalId,
+  case_id: ZId.optional(),
+  report_external_id: ZExternalId.optional(),
+  action: z.enum(DECISION_ACTIONS, { error: `expected one of ${DECISION_ACTIONS.join(', ')}` }),
+  policy: z.string().trim().min(1, 'required').max(100, 'at most 100 characters'),
+  reviewer_id: z.string().trim().max(200).optional(),
+  actor_type: z.enum(ACTOR_TYPES, { error: `expected one of ${ACTOR_TYPES.join(', ')}` }).optional(),
+  decided_at: ZInstant,
+  automated: z.boolean().default(false),
+});
 export type DecisionInput = z.infer<typeof ZDecisionInput>;
 
 const ZDecisionRef = {
-  decision_id: z.number().int().positive().optional(),
+  decision_id: ZId.optional(),
   decision_external_id: ZExternalId.optional(),
 };
-const oneDecisionRef = (d: { decision_id?: number; decision_external_id?: string }, ctx: z.RefinementCtx) => {
-  if ((d.decision_id === undefined) === (d.decision_external_id === undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['decision_id'], message: 'give exactly one of decision_id or decision_external_id' });
-  }
-};
 
-export const ZQaReviewInput = z
-  .strictObject({
-    external_id: ZExternalId,
-    ...ZDecisionRef,
-    outcome: z.enum(['agree', 'disagree'], { error: 'expected agree or disagree' }),
-    correct_action: z.enum(DECISION_ACTIONS, { error: `expected one of ${DECISION_ACTIONS.join(', ')}` }).optional(),
-    correct_policy: z.string().trim().max(100).optional(),
-    error_severity: z.enum(['minor', 'major', 'critical'], { error: 'expected minor, major or critical' }).optional(),
-    error_category: z.string().trim().max(100).optional(),
-    reviewer_id: z.string().trim().max(200).optional(),
-    reviewed_at: ZInstant,
-  })
-  .superRefine((q, ctx) => {
-    oneDecisionRef(q, ctx);
-    if (q.outcome === 'disagree' && !q.correct_action) {
-      ctx.addIssue({ code: 'custom', path: ['correct_action'], message: 'required when the outcome is disagree' });
-    }
-  });
+export const ZQaReviewInput = z.strictObject({
+  external_id: ZExternalId,
+  ...ZDecisionRef,
+  outcome: z.enum(['agree', 'disagree'], { error: 'expected agree or disagree' }),
+  correct_action: z.enum(DECISION_ACTIONS, { error: `expected one of ${DECISION_ACTIONS.join(', ')}` }).optional(),
+  correct_policy: z.string().trim().max(100).optional(),
+  error_severity: z.enum(['minor', 'major', 'critical'], { error: 'expected minor, major or critical' }).optional(),
+  error_category: z.string().trim().max(100).optional(),
+  reviewer_id: z.string().trim().max(200).optional(),
+  reviewed_at: ZInstant,
+});
 export type QaReviewInput = z.infer<typeof ZQaReviewInput>;
 
-export const ZAppealInput = z
-  .strictObject({
-    external_id: ZExternalId,
-    ...ZDecisionRef,
-    filed_at: ZInstant,
-    outcome: z.enum(['pending', 'upheld', 'overturned'], { error: 'expected pending, upheld or overturned' }).default('pending'),
-    resolved_at: ZInstant.optional(),
-  })
-  .superRefine((a, ctx) => {
-    oneDecisionRef(a, ctx);
-    if (a.outcome !== 'pending' && !a.resolved_at)
-      ctx.addIssue({ code: 'custom', path: ['resolved_at'], message: `required when the outcome is ${a.outcome}` });
-    if (a.resolved_at && a.resolved_at < a.filed_at) ctx.addIssue({ code: 'custom', path: ['resolved_at'], message: 'before filed_at' });
-  });
+export const ZAppealInput = z.strictObject({
+  external_id: ZExternalId,
+  ...ZDecisionRef,
+  filed_at: ZInstant,
+  outcome: z.enum(['pending', 'upheld', 'overturned'], { error: 'expected pending, upheld or overturned' }).default('pending'),
+  resolved_at: ZInstant.optional(),
+});
 export type AppealInput = z.infer<typeof ZAppealInput>;
+
+// Rules that span fields are checked on the raw body, so they are reported together with every
+// field error (a zod refinement would be skipped as soon as one field is wrong).
+type Raw = Record<string, unknown>;
+const given = (v: unknown) => v !== undefined;
+const exactlyOne = (raw: Raw, a: string, b: string): FieldError[] =>
+  given(raw[a]) === given(raw[b]) ? [{ path: a, message: `give exactly one of ${a} or ${b}` }] : [];
+const instant = (v: unknown) => (typeof v === 'string' && ZInstant.safeParse(v).success ? new Date(v) : undefined);
+
+export const INTAKE_KINDS = {
+  report: {
+    schema: ZReportInput,
+    future: ['received_at'],
+    rules: (raw: Raw): FieldError[] => {
+      if (raw.report_type === 'mcp_server' && !given(raw.mcp_server))
+        return [{ path: 'mcp_server', message: 'required for report_type mcp_server (name, url, issue)' }];
+      if (given(raw.report_type) && raw.report_type !== 'mcp_server' && given(raw.mcp_server))
+        return [{ path: 'mcp_server', message: 'only allowed for report_type mcp_server' }];
+      return [];
+    },
+  },
+  decision: { schema: ZDecisionInput, future: ['decided_at'], rules: (raw: Raw) => exactlyOne(raw, 'case_id', 'report_external_id') },
+  qa_review: {
+    schema: ZQaReviewInput,
+    future: ['reviewed_at'],
+    rules: (raw: Raw): FieldError[] => [
+      ...exactlyOne(raw, 'decision_id', 'decision_external_id'),
+      ...(raw.outcome === 'disagree' && !given(raw.correct_action)
+        ? [{ path: 'correct_action', message: 'required when the outcome is disagree' }]
+        : []),
+    ],
+  },
+  appeal: {
+    schema: ZAppealInput,
+    future: ['filed_at', 'resolved_at'],
+    rules: (raw: Raw): FieldError[] => {
+      const errors = exactlyOne(raw, 'decision_id', 'decision_external_id');
+      if ((raw.outcome === 'upheld' || raw.outcome === 'overturned') && !given(raw.resolved_at)) {
+        errors.push({ path: 'resolved_at', message: `required when the outcome is ${raw.outcome}` });
+      }
+      const filed = instant(raw.filed_at);
+      const resolved = instant(raw.resolved_at);
+      if (filed && resolved && resolved < filed) errors.push({ path: 'resolved_at', message: 'before filed_at' });
+      return errors;
+    },
+  },
+} as const;
+
+export type IntakeKind = keyof typeof INTAKE_KINDS;
+export type InputOf<K extends IntakeKind> = z.output<(typeof INTAKE_KINDS)[K]['schema']>;
+
+const FUTURE_SLACK_MS = 5 * 60_000;
+
+/** Validates one request body: every field error at once, or the typed input. */
+export function validateIntake<K extends IntakeKind>(kind: K, raw: unknown, now: Date): { data: InputOf<K> } | { errors: FieldError[] } {
+  const spec = INTAKE_KINDS[kind];
+  const parsed = spec.schema.safeParse(raw);
+  const errors = parsed.success ? [] : fieldErrors(parsed.error);
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+    const body = raw as Raw;
+    errors.push(...spec.rules(body));
+    for (const field of spec.future) {
+      const at = instant(body[field]);
+      if (at && at.getTime() > now.getTime() + FUTURE_SLACK_MS) errors.push({ path: field, message: 'more than 5 minutes in the future' });
+    }
+  }
+  errors.push(...nulErrors(raw, ''));
+  if (errors.length || !parsed.success) return { errors: dedupe(errors) };
+  return { data: parsed.data as InputOf<K> };
+}
+
+// Postgres text cannot hold NUL; JSON can. Say so by field instead of failing in the insert.
+function nulErrors(v: unknown, path: string): FieldError[] {
+  if (typeof v === 'string') return v.includes('\u0000') ? [{ path: path || '(body)', message: 'contains a NUL character' }] : [];
+  if (v === null || typeof v !== 'object') return [];
+  return Object.entries(v).flatMap(([k, x]) => nulErrors(x, path ? `${path}.${k}` : k));
+}
+
+function dedupe(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.path}\u0001${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
 
 export function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));

@@ -1,6 +1,7 @@
 import { recordAudit } from '../../db/repositories/audit';
 import { AppError, badInput, isUniqueViolation } from '../../errors';
 import type { Actor, DomainDeps } from '../deps';
+import { invalidateIntakeContext } from '../intake/context';
 import { requireRole } from '../roles/roles';
 
 export type Surface = { key: string; name: string; active: boolean; createdAt: Date };
@@ -23,7 +24,7 @@ export async function addSurface(deps: DomainDeps, input: { actor: Actor; key: s
   }
   if (name.length === 0 || name.length > 80) throw badInput('The display name must be 1–80 characters.', ADD_EXAMPLE);
   try {
-    return await deps.db.$transaction(async (tx) => {
+    const surface = await deps.db.$transaction(async (tx) => {
       const row = await tx.surface.create({ data: { key, name, createdAt: deps.clock.now() } });
       await recordAudit(tx, {
         actor: input.actor.id,
@@ -36,6 +37,8 @@ export async function addSurface(deps: DomainDeps, input: { actor: Actor; key: s
       });
       return { key: row.key, name: row.name, active: row.active, createdAt: row.createdAt };
     });
+    invalidateIntakeContext(deps.db);
+    return surface;
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError('conflict', `The surface \`${key}\` already exists (see \`/trustops surface list\`).`);
     throw err;
