@@ -14,11 +14,13 @@ let secrets: readonly string[] = [];
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
-  const config = loadConfig();
-  const sandbox = config.mode === 'sandbox';
-  // Sandbox mode: a local Slack emulator stands in for Slack, with a signing secret made up for this run.
-  const signingSecret = sandbox ? randomBytes(16).toString('hex') : config.SLACK_SIGNING_SECRET;
-  secrets = [...config.secrets, ...(signingSecret ? [signingSecret] : [])];
+  const loaded = loadConfig();
+  const sandbox = loaded.mode === 'sandbox';
+  // Sandbox mode: a local Slack emulator stands in for Slack, with a signing secret made up for this
+  // run, and an intake token made up too unless one is configured, so the API can be tried at once.
+  const signingSecret = sandbox ? randomBytes(16).toString('hex') : loaded.SLACK_SIGNING_SECRET;
+  const config = sandbox && !loaded.TRUSTOPS_INTAKE_TOKEN ? { ...loaded, TRUSTOPS_INTAKE_TOKEN: randomBytes(16).toString('hex') } : loaded;
+  secrets = [...config.secrets, ...[signingSecret, config.TRUSTOPS_INTAKE_TOKEN].filter((x): x is string => Boolean(x))];
   const log = createLogger({ level: config.LOG_LEVEL, secrets });
 
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TRUSTOPS_DATA_DIR });
@@ -53,7 +55,12 @@ async function main(): Promise<void> {
     console.log(`\nTrustOps sandbox is running (started in ${seconds} s).`);
     console.log(`  Slack emulator:  ${emulator.baseUrl}/  (channels and messages)`);
     console.log(`  Bot:             http://127.0.0.1:${running.port}/healthz`);
-    console.log(`  Try a command:   curl -s -XPOST ${emulator.baseUrl}/sandbox/command -d 'text=help'\n`);
+    console.log(`  Try a command:   curl -s -XPOST ${emulator.baseUrl}/sandbox/command -d 'text=help'`);
+    console.log(`  Intake API:      curl -s -XPOST http://127.0.0.1:${running.port}/api/v1/reports \\`);
+    console.log(`                     -H 'authorization: Bearer ${config.TRUSTOPS_INTAKE_TOKEN}' -H 'content-type: application/json' \\`);
+    console.log(
+      `                     -d '{"external_id":"demo-1","surface":"mcp_directory","report_type":"mcp_server","content_ref":"https://example.com/mcp/1","mcp_server":{"name":"Demo","url":"https://example.com/mcp","issue":"other"}}'\n`,
+    );
   } else {
     log.info('TrustOps started', { mode: config.mode, seconds });
   }

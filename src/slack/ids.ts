@@ -1,7 +1,11 @@
 /** Every action_id, callback_id and block_id the bot uses; listeners and views share these. */
 export const ActionId = {
-  helpOpen: 'help_open',
+  /** Link buttons: Slack opens the URL and still sends the click, which only needs an ack. */
+  triageOpenReview: 'triage_open_review',
+  triageOpenContent: 'triage_open_content',
 } as const;
+
+export const LINK_BUTTONS: readonly string[] = [ActionId.triageOpenReview, ActionId.triageOpenContent];
 
 export const CallbackId = {} as const;
 

@@ -20,6 +20,7 @@ async function upload(kind: string, csv: string | Buffer, headers: Record<string
     headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'text/csv', ...headers },
     body: csv,
   });
+  // biome-ignore lint/suspicious/noExplicitAny: the answers are JSON of many shapes, read field by field in tests
   return { status: res.status, json: (await res.json()) as any };
 }
 
@@ -142,5 +143,24 @@ describe('npm run import', () => {
     expect(out.stdout).toContain('1 imported, 0 already there, 1 refused');
     expect(out.stdout).toContain('row 2 (line 3), surface: unknown surface');
     expect(await t.db.prisma.report.findUnique({ where: { externalId: 'cli-1' } })).not.toBeNull();
+  });
+});
+
+describe('upload limits', () => {
+  it('answers 413 at once when a CSV declares more than 50 MB', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${t.baseUrl}/api/v1/imports/reports`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'text/csv', 'content-length': String(60 * 1024 * 1024) },
+      });
+      req.on('response', (res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.write(`${HEADER}\n`);
+    });
+    expect(status).toBe(413);
   });
 });

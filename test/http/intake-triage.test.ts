@@ -84,3 +84,17 @@ describe('triage cards for urgent report types', () => {
     expect(failed).toMatchObject({ lastError: 'channel_not_found', attempts: 1 });
   });
 });
+
+describe('the triage card’s link buttons', () => {
+  it('acknowledge the click Slack sends when one is opened', async () => {
+    const res = await t.api('/api/v1/reports', mcpReport());
+    const call = await t.emulator.waitFor(
+      (c) => c.method === 'chat.postMessage' && JSON.stringify(c.args).includes(`#${res.json.case_id}`),
+      5000,
+    );
+    const { channel, ts } = call.response as { channel: string; ts: string };
+    const click = await t.slack.blockAction({ userId: 'U0VIEWER1', actionId: 'triage_open_review', channelId: channel, messageTs: ts });
+    expect(click.status).toBe(200);
+    expect(await t.db.prisma.auditEvent.count({ where: { action: 'slack.action', entityId: 'triage_open_review' } })).toBe(1);
+  });
+});

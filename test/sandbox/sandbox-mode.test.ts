@@ -51,8 +51,30 @@ describe('sandbox mode on the embedded database', () => {
     expect(help.replies[0]?.text).toContain('TrustOps commands');
     const added = await command(first.sandboxPort, 'surface add sandbox_test "Sandbox test"');
     expect(added.replies[0]?.text).toContain('Added surface `sandbox_test`');
-    const state = (await (await fetch(`http://127.0.0.1:${first.sandboxPort}/sandbox/state`)).json()) as Record<string, unknown>;
-    expect(state).toHaveProperty('channels');
+    // The banner prints a made-up intake token; an urgent report posts its triage card to the emulator.
+    const token = /Bearer ([0-9a-f]{32})/.exec(first.started.stdout())?.[1];
+    const report = await fetch(`http://127.0.0.1:${first.port}/api/v1/reports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        external_id: 'sandbox-1',
+        surface: 'mcp_directory',
+        report_type: 'mcp_server',
+        content_ref: 'https://example.com/mcp/1',
+        mcp_server: { name: 'Demo', url: 'https://example.com/mcp', issue: 'other' },
+      }),
+    });
+    expect(report.status).toBe(201);
+    await waitUntil(
+      'the triage card in the emulator',
+      async () => {
+        const state = (await (await fetch(`http://127.0.0.1:${first.sandboxPort}/sandbox/state`)).json()) as {
+          channels: { name: string; messages: unknown[] }[];
+        };
+        return state.channels.find((c) => c.name === 'trustops-triage')?.messages.length ? true : undefined;
+      },
+      10_000,
+    );
     await stop(first.started);
 
     const second = await start();

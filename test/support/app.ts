@@ -17,6 +17,7 @@ export type TestApp = {
   baseUrl: string;
   logLines: string[];
   /** POSTs to the intake API with the bearer token (or the given headers). */
+  // biome-ignore lint/suspicious/noExplicitAny: the answers are JSON of many shapes, read field by field in tests
   api(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any }>;
   /** Sends a signed /trustops command and resolves with the first message the bot posts to its response_url. */
   command(text: string, userId?: string): Promise<{ text: string; blocks?: unknown[]; response_type?: string }>;

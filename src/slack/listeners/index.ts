@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { DomainDeps } from '../../domain/deps';
+import { registerActions } from './actions';
 import { registerCommands } from './commands';
 import { registerEvents } from './events';
 import { registerAuditMiddleware } from './middleware/audit';
@@ -8,5 +9,6 @@ import { registerAuditMiddleware } from './middleware/audit';
 export function registerListeners(app: App, deps: DomainDeps, hooks: { onInteraction(kind: string): void }): void {
   registerAuditMiddleware(app, deps, hooks.onInteraction);
   registerCommands(app, deps);
+  registerActions(app);
   registerEvents(app, deps);
 }

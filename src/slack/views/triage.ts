@@ -1,3 +1,4 @@
+import { ActionId } from '../ids';
 import { type Block, context, header, type SlackMessage } from './blocks';
 import { escapeMrkdwn, truncate } from './text';
 import { slackDate } from './time';
@@ -39,7 +40,7 @@ export function triageCard(d: TriageData, opts: { reviewUrl: string }): SlackMes
       type: 'button',
       text: { type: 'plain_text', text: 'Open in review tool' },
       url: reviewLink(opts.reviewUrl, d.caseId),
-      action_id: 'triage_open_review',
+      action_id: ActionId.triageOpenReview,
     },
   ];
   if (/^https?:\/\//.test(d.contentRef) && d.contentRef.length <= 3000) {
@@ -47,7 +48,7 @@ export function triageCard(d: TriageData, opts: { reviewUrl: string }): SlackMes
       type: 'button',
       text: { type: 'plain_text', text: 'Open reported content' },
       url: d.contentRef,
-      action_id: 'triage_open_content',
+      action_id: ActionId.triageOpenContent,
     });
   }
   return {
