@@ -1,5 +1,7 @@
 import { startTestApp, type TestApp } from '../support/app';
 import { waitUntil } from '../support/process';
+import { describeWithReference } from '../support/reference';
+import { checkCallsAgainstOpenApi } from '../support/slack-openapi';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -96,5 +98,12 @@ describe('the triage card’s link buttons', () => {
     const click = await t.slack.blockAction({ userId: 'U0VIEWER1', actionId: 'triage_open_review', channelId: channel, messageTs: ts });
     expect(click.status).toBe(200);
     expect(await t.db.prisma.auditEvent.count({ where: { action: 'slack.action', entityId: 'triage_open_review' } })).toBe(1);
+  });
+});
+
+describeWithReference("the triage calls, against Slack's OpenAPI spec", () => {
+  it('carry every argument the spec requires', () => {
+    expect(t.emulator.callsTo('chat.postMessage').length).toBeGreaterThan(0);
+    expect(checkCallsAgainstOpenApi(t.emulator.calls)).toEqual([]);
   });
 });
