@@ -1,6 +1,6 @@
 import { type WebAPICallResult, WebClient, type WebClientOptions } from '@slack/web-api';
+import { renderAlert } from './views/alerts';
 import type { SlackMessage } from './views/blocks';
-import { type TriageData, triageCard } from './views/triage';
 
 /** One alert from the outbox, as the delivery worker hands it over. */
 export type OutboundAlert = {
@@ -21,16 +21,6 @@ export type Notifier = { deliver(alert: OutboundAlert): Promise<DeliveryResult> 
 
 // Slack answers these when something may work a moment later; every other platform error is final.
 const RETRYABLE = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
-
-/** Renders an alert by kind; an unknown kind is a programming error, reported as a permanent failure. */
-export function renderAlert(alert: OutboundAlert, opts: { reviewUrl: string }): SlackMessage {
-  switch (alert.kind) {
-    case 'triage':
-      return triageCard(alert.message as TriageData, opts);
-    default:
-      throw new Error(`no view for alert kind ${alert.kind}`);
-  }
-}
 
 /**
  * The domain's outbound port: posts (or, once posted, updates in place) an alert's message.
