@@ -3,10 +3,20 @@ export const ActionId = {
   /** Link buttons: Slack opens the URL and still sends the click, which only needs an ack. */
   triageOpenReview: 'triage_open_review',
   triageOpenContent: 'triage_open_content',
+  slaAcknowledge: 'sla_acknowledge',
+  slaEscalate: 'sla_escalate',
+  slaReassign: 'sla_reassign',
+  slaOpenReview: 'sla_open_review',
 } as const;
 
-export const LINK_BUTTONS: readonly string[] = [ActionId.triageOpenReview, ActionId.triageOpenContent];
+export const LINK_BUTTONS: readonly string[] = [ActionId.triageOpenReview, ActionId.triageOpenContent, ActionId.slaOpenReview];
 
-export const CallbackId = {} as const;
+export const CallbackId = {
+  reassignCase: 'reassign_case',
+} as const;
+
+export const BlockId = {
+  reassignQueue: 'reassign_queue',
+} as const;
 
 export const COMMAND = '/trustops';

@@ -1,5 +1,6 @@
 import type { OutboundAlert } from '../notifier';
 import type { SlackMessage } from './blocks';
+import { type SlaAlertData, type SlaRollupData, slaAlertCard, slaRollupCard } from './sla';
 import { type TriageData, triageCard } from './triage';
 
 /** Renders an outbox alert by its kind; an unknown kind is a programming error, reported as a permanent failure. */
@@ -7,6 +8,13 @@ export function renderAlert(alert: OutboundAlert, opts: { reviewUrl: string }): 
   switch (alert.kind) {
     case 'triage':
       return triageCard(alert.message as TriageData, opts);
+    case 'sla_at_risk':
+    case 'sla_breach':
+      return slaAlertCard(alert.message as SlaAlertData, { ...opts, alertId: alert.id });
+    case 'sla_renotify':
+      return slaAlertCard(alert.message as SlaAlertData, { ...opts, alertId: alert.id, renotify: true });
+    case 'sla_rollup':
+      return slaRollupCard(alert.message as SlaRollupData);
     default:
       throw new Error(`no view for alert kind ${alert.kind}`);
   }

@@ -1,0 +1,142 @@
+import { ActionId } from '../ids';
+import { type Block, context, header, type SlackMessage } from './blocks';
+import { escapeMrkdwn } from './text';
+import { slackDate } from './time';
+import { reviewLink } from './triage';
+
+/** What the SLA scan stores for a case × target crossing a threshold (see domain/sla/scan.ts). */
+export type SlaAlertData = {
+  caseId: number;
+  queue: string;
+  vendor: string;
+  priority: string;
+  target: 'first_action' | 'resolution';
+  state: 'at_risk' | 'breached';
+  openedAt: string;
+  dueAt: string;
+  contentRef: string;
+  policyVersion?: number;
+  /** Set once the case completes the target: the card is then edited in place. */
+  outcome?: 'met' | 'missed';
+  completedAt?: string;
+  overrunMinutes?: number;
+  acknowledgedBy?: string | null;
+  acknowledgedAt?: string | null;
+  /** Set on the one re-notification of an unacknowledged breach. */
+  firstPostedAt?: string;
+};
+
+export type SlaRollupData = {
+  queue: string;
+  vendor: string;
+  target: 'first_action' | 'resolution';
+  state: 'at_risk' | 'breached';
+  count: number;
+  oldestCaseId: number;
+  oldestOpenedAt: string;
+  worstOverrunMinutes: number;
+  caseIds: number[];
+};
+
+const TARGET = { first_action: 'first action', resolution: 'resolution' } as const;
+
+/** "1 h 5 min" rather than "65 min". */
+export function minutesText(minutes: number): string {
+  const m = Math.max(0, Math.round(minutes));
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+}
+
+/** The value every SLA card button carries: which alert, case and target it acts on. */
+export type SlaButtonValue = { alertId: number; caseId: number; target: 'first_action' | 'resolution' };
+
+export function slaAlertCard(d: SlaAlertData, opts: { reviewUrl: string; alertId: number; renotify?: boolean }): SlackMessage {
+  const what = TARGET[d.target];
+  const title = opts.renotify
+    ? `Still unacknowledged: ${what} SLA breached on case #${d.caseId}`
+    : d.state === 'breached'
+      ? `SLA breached: ${what} on case #${d.caseId}`
+      : `At risk: ${what} on case #${d.caseId}`;
+  const fields = [
+    `*Case*\n#${d.caseId}`,
+    `*Queue*\n${escapeMrkdwn(d.queue)} · ${escapeMrkdwn(d.priority)}`,
+    `*Vendor*\n${escapeMrkdwn(d.vendor)}`,
+    `*Target*\n${what}`,
+    `*Due*\n${slackDate(d.dueAt)}`,
+    `*Opened*\n${slackDate(d.openedAt)}`,
+  ];
+  const blocks: Block[] = [
+    header(`${d.state === 'breached' ? '🔴' : '🟠'} ${title}`),
+    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
+  ];
+  if (d.outcome) {
+    const late = d.overrunMinutes && d.overrunMinutes > 0 ? `${minutesText(d.overrunMinutes)} late` : 'on time';
+    const verb = d.target === 'resolution' ? 'Resolved' : 'First action taken';
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `${d.outcome === 'met' ? ':white_check_mark:' : ':x:'} *${verb} ${late}* (${slackDate(d.completedAt ?? d.dueAt)})`,
+      },
+    });
+  }
+  if (opts.renotify && d.firstPostedAt) blocks.push(context(`First alerted ${slackDate(d.firstPostedAt)} and not acknowledged since.`));
+  if (d.acknowledgedBy)
+    blocks.push(
+      context(`:eyes: Acknowledged by <@${escapeMrkdwn(d.acknowledgedBy)}>${d.acknowledgedAt ? ` ${slackDate(d.acknowledgedAt)}` : ''}`),
+    );
+  blocks.push(context(':warning: Content warning: the reported material is not shown here; open the case in the review tool.'));
+  const value = JSON.stringify({ alertId: opts.alertId, caseId: d.caseId, target: d.target } satisfies SlaButtonValue);
+  const button = (text: string, actionId: string, style?: 'primary' | 'danger'): Block => ({
+    type: 'button',
+    text: { type: 'plain_text', text },
+    action_id: actionId,
+    value,
+    ...(style ? { style } : {}),
+  });
+  // Once the target is met or missed there is nothing left to act on: only the link stays.
+  const elements: Block[] = d.outcome
+    ? []
+    : [
+        ...(d.acknowledgedBy ? [] : [button('Acknowledge', ActionId.slaAcknowledge, 'primary')]),
+        button('Escalate', ActionId.slaEscalate, 'danger'),
+        button('Reassign', ActionId.slaReassign),
+      ];
+  elements.push({
+    type: 'button',
+    text: { type: 'plain_text', text: 'Open in review tool' },
+    url: reviewLink(opts.reviewUrl, d.caseId),
+    action_id: ActionId.slaOpenReview,
+  });
+  blocks.push({ type: 'actions', elements });
+  const status = d.outcome ? ` — ${d.outcome}` : '';
+  return { text: `${title} (due ${d.dueAt})${status}`, blocks };
+}
+
+export function slaRollupCard(d: SlaRollupData): SlackMessage {
+  const what = TARGET[d.target];
+  const verb = d.state === 'breached' ? 'breached' : 'are at risk on';
+  const title = `${d.count} cases in ${d.queue} ${verb} ${what}`;
+  const shown = d.caseIds
+    .slice(0, 20)
+    .map((id) => `#${id}`)
+    .join(', ');
+  return {
+    text: `${title}; oldest #${d.oldestCaseId}`,
+    blocks: [
+      header(`🚨 ${title}`.slice(0, 150)),
+      {
+        type: 'section',
+        fields: [
+          `*Queue*\n${escapeMrkdwn(d.queue)}`,
+          `*Vendor*\n${escapeMrkdwn(d.vendor)}`,
+          `*Oldest*\n#${d.oldestCaseId}, opened ${slackDate(d.oldestOpenedAt)}`,
+          `*Worst overrun*\n${minutesText(d.worstOverrunMinutes)}`,
+        ].map((text) => ({ type: 'mrkdwn', text })),
+      },
+      { type: 'section', text: { type: 'mrkdwn', text: `*Cases*: ${shown}${d.count > 20 ? ` and ${d.count - 20} more` : ''}` } },
+      context(`One roll-up instead of ${d.count} messages. \`/trustops sla ${escapeMrkdwn(d.queue)}\` lists the queue's open breaches.`),
+    ],
+  };
+}
