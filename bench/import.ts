@@ -2,7 +2,9 @@ import { chmodSync, createReadStream, createWriteStream, mkdtempSync, rmSync, st
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { systemClock } from '../src/clock';
+import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/client';
+import { domainDeps } from '../src/domain/deps';
 import { importCsv } from '../src/domain/intake/import';
 import { silentLogger } from '../src/logger';
 import { machine } from './machine';
@@ -44,14 +46,7 @@ export async function importBench(): Promise<BenchResult> {
     console.log(`writing ${ROWS.toLocaleString('en-US')} rows…`);
     await writeCsv(file);
     const db = await openDatabase({ databaseUrl: scratch.url, dataDir: '', poolSize: 4 });
-    const deps = {
-      db: db.prisma,
-      clock: systemClock,
-      log: silentLogger,
-      configuredAdmins: [],
-      channels: { sla: 'sla', escalation: 'esc', copyright: 'cr', triage: 'triage', vendorOps: 'vo' },
-      alertsQueued: () => {},
-    };
+    const deps = domainDeps(loadConfig({}), { db: db.prisma, clock: systemClock, log: silentLogger });
     console.log('importing through importCsv (the code behind npm run import and the API)…');
     const t0 = Date.now();
     const result = await importCsv(

@@ -2,13 +2,17 @@
 // Figures are measured on the machine it runs on; nothing here is asserted.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { delivery } from './delivery';
 import { importBench } from './import';
 import { intakeLoad } from './intake-load';
+import { slaScanBench } from './sla-scan';
 import { startup } from './startup';
 
 export type BenchResult = { name: string; description: string; machine: string; at: string; figures: Record<string, number | string> };
 
 const BENCHES: Record<string, () => Promise<BenchResult>> = { startup, import: importBench, 'intake-load': intakeLoad };
+BENCHES['sla-scan'] = slaScanBench;
+BENCHES.delivery = delivery;
 
 async function main() {
   const wanted = process.argv.slice(2);

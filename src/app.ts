@@ -2,9 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { type Clock, systemClock } from './clock';
-import { type Config, channelsOf } from './config';
+import type { Config } from './config';
 import type { Database } from './db/client';
-import type { DomainDeps } from './domain/deps';
+import { type DomainDeps, domainDeps } from './domain/deps';
 import { syncConfiguredAdmins } from './domain/roles/roles';
 import { apiRoutes } from './http/api';
 import { createMetrics, type Metrics } from './http/metrics';
@@ -51,14 +51,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   const clock = opts.clock ?? systemClock;
   const notifier = createNotifier({ token: opts.slack.botToken, apiUrl: opts.slack.apiUrl, reviewUrl: config.TRUSTOPS_REVIEW_URL });
   const delivery = startAlertDelivery({ db: opts.db.prisma, log, metrics, clock, notifier });
-  const deps: DomainDeps = {
-    db: opts.db.prisma,
-    clock,
-    log,
-    configuredAdmins: config.TRUSTOPS_ADMINS,
-    channels: channelsOf(config),
-    alertsQueued: delivery.kick,
-  };
+  const deps = domainDeps(config, { db: opts.db.prisma, clock, log, alertsQueued: delivery.kick });
   await syncConfiguredAdmins(deps);
 
   const logger = boltLogger(log);

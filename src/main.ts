@@ -6,6 +6,7 @@ import { openDatabase } from './db/client';
 import { applyMigrations } from './db/migrate';
 import { seedDemoData } from './db/seed';
 import { startJobs } from './jobs';
+import { slaScanJob } from './jobs/sla-scan';
 import { createLogger, redact } from './logger';
 import { startSandbox } from './sandbox';
 
@@ -47,7 +48,9 @@ async function main(): Promise<void> {
       apiUrl: emulator?.apiUrl ?? config.SLACK_API_URL,
     },
   });
-  const jobs = startJobs({ db: db.prisma, log, metrics: running.metrics, clock: running.deps.clock }, []);
+  const jobs = startJobs({ db: db.prisma, log, metrics: running.metrics, clock: running.deps.clock }, [
+    slaScanJob(config, { alertsQueued: running.deps.alertsQueued }),
+  ]);
   emulator?.connectBot({ botUrl: `http://127.0.0.1:${running.port}/slack/events`, signingSecret: signingSecret! });
 
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);

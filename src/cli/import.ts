@@ -3,8 +3,9 @@
 // POST /api/v1/imports/<kind> does. Exit code 0: every row imported; 2: some rows were refused.
 import { createReadStream, statSync } from 'node:fs';
 import { systemClock } from '../clock';
-import { channelsOf, loadConfig } from '../config';
+import { loadConfig } from '../config';
 import { openDatabase } from '../db/client';
+import { domainDeps } from '../domain/deps';
 import { IMPORT_KINDS, type ImportKind, importCsv } from '../domain/intake/import';
 import { createLogger } from '../logger';
 import { runCli } from './run';
@@ -33,14 +34,7 @@ runCli(async () => {
       const line = `importing ${kind}: ${Math.floor((bytes / Math.max(size, 1)) * 100)} % of the file, ${rows.toLocaleString('en-US')} rows`;
       process.stdout.write(process.stdout.isTTY ? `\r${line}` : `${line}\n`);
     };
-    const deps = {
-      db: db.prisma,
-      clock: systemClock,
-      log,
-      configuredAdmins: config.TRUSTOPS_ADMINS,
-      channels: channelsOf(config),
-      alertsQueued: () => {},
-    };
+    const deps = domainDeps(config, { db: db.prisma, clock: systemClock, log });
     const result = await importCsv(
       deps,
       { id: `cli:${process.env.USER ?? 'unknown'}`, origin: 'cli' },

@@ -35,7 +35,9 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   } finally {
     await probe.end().catch(() => {});
   }
-  const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
+  // PGlite is one session behind its socket server: concurrent connections get their statements
+  // interleaved, so the embedded database is used through a single connection.
+  const adapter = new PrismaPg({ connectionString: url, max: embedded ? 1 : (opts.poolSize ?? 10), connectionTimeoutMillis: 5000 });
   const prisma = new PrismaClient({ adapter });
   return {
     prisma,

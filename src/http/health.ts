@@ -1,6 +1,10 @@
+import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../db/client';
 
 export type Health = { status: 'ok' | 'degraded'; db: string };
+
+/** The delivery outbox at a glance: what is waiting, being sent, or gave up, and how long the oldest has waited. */
+export type AlertBacklog = { pending: number; sending: number; failed: number; oldest_pending_seconds: number };
 
 /** The database answers a trivial query within the timeout, or health names what failed. */
 export async function checkHealth(db: Db, timeoutMs = 2000): Promise<Health> {
@@ -18,4 +22,63 @@ export async function checkHealth(db: Db, timeoutMs = 2000): Promise<Health> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Counts undelivered and failed alerts (sent ones are counted by trustops_alert_deliveries_total;
+ * counting them here would read the whole history on every scrape). The oldest undelivered alert,
+ * pending or being sent, says whether delivery keeps up.
+ */
+export async function alertBacklog(db: Db): Promise<AlertBacklog> {
+  const [row] = await db.$queryRaw<{ pending: number; sending: number; failed: number; oldest: number | null }[]>`
+    SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
+           count(*) FILTER (WHERE status = 'sending')::int AS sending,
+           count(*) FILTER (WHERE status = 'failed')::int AS failed,
+           extract(epoch FROM now() - min(created_at) FILTER (WHERE status IN ('pending', 'sending')))::float8 AS oldest
+      FROM alerts WHERE status IN ('pending', 'sending', 'failed')`;
+  return {
+    pending: row?.pending ?? 0,
+    sending: row?.sending ?? 0,
+    failed: row?.failed ?? 0,
+    oldest_pending_seconds: Math.max(0, Math.round(row?.oldest ?? 0)),
+  };
+}
+
+/**
+ * Gauges read from the outbox at scrape time: alerts by status, and the age of the oldest
+ * undelivered one. While the database is away they are left out of the scrape rather than failing it.
+ */
+export function registerAlertGauges(registry: Registry, db: Db): void {
+  // A scrape collects both gauges at once: they share the query in flight.
+  let inFlight: Promise<AlertBacklog | undefined> | undefined;
+  const read = () => {
+    inFlight ??= alertBacklog(db)
+      .catch(() => undefined)
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
+  };
+  new Gauge({
+    name: 'trustops_alerts',
+    help: 'Alerts in the delivery outbox by status (pending, sending, failed), read at scrape time',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const backlog = await read();
+      if (!backlog) return;
+      for (const status of ['pending', 'sending', 'failed'] as const) this.set({ status }, backlog[status]);
+    },
+  });
+  new Gauge({
+    name: 'trustops_alert_oldest_pending_seconds',
+    help: 'Age of the oldest alert not yet delivered (pending or being sent), 0 when there is none',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const backlog = await read();
+      if (backlog) this.set(backlog.oldest_pending_seconds);
+    },
+  });
 }

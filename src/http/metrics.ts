@@ -20,7 +20,7 @@ export function createMetrics() {
     }),
     alertDeliveries: new Counter({
       name: 'trustops_alert_deliveries_total',
-      help: 'Alert delivery attempts, by alert kind and outcome (sent, rate_limited, retry, failed)',
+      help: 'Alert delivery attempts, by alert kind and outcome (sent, adopted, rate_limited, retry, failed)',
       labelNames: ['kind', 'outcome'] as const,
       registers: [registry],
     }),

@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
-import type { Notifier, OutboundAlert } from '../slack/notifier';
+import type { DeliveryFailure, DeliveryResult, Notifier, OutboundAlert } from '../slack/notifier';
 
 export type DeliveryOptions = {
   db: Db;
@@ -14,78 +14,187 @@ export type DeliveryOptions = {
   pollMs?: number;
   /** Slack allows about one message per second per channel. */
   channelGapMs?: number;
-  batchSize?: number;
+  /** Channels delivered to at once, one lane each (so at most this many posts per gap). */
+  maxChannels?: number;
+  /** Alerts a lane takes from its channel per claim; the rest wait for the next claim. */
+  perChannel?: number;
   maxAttempts?: number;
+  /** A claim is good for this long (plus the alert's place in its lane) before another worker may take it over. */
+  leaseMs?: number;
 };
 
-export type DeliveryWorker = { kick(): void; stop(): Promise<void>; runOnce(): Promise<number> };
+export type DeliveryWorker = {
+  /** Look for due alerts now (called after a transaction that queued some commits). */
+  kick(): void;
+  /** Finishes the alert being sent in each channel, hands the rest back, and stops. */
+  stop(): Promise<void>;
+  /** One claim, delivered to the end; resolves with the number of alerts claimed. */
+  runOnce(): Promise<number>;
+};
 
-// A claimed alert is leased: if this process dies mid-delivery, another picks it up after the lease.
-const LEASE_MS = 2 * 60_000;
+type Claimed = OutboundAlert & {
+  dedupeKey: string;
+  attempts: number;
+  createdAt: Date;
+  /** Our claim: (attempts, lease) identifies it; a worker that took the alert over changed both. */
+  lease: Date;
+  /** When another lane last posted to this channel (within the gap), so a hand-over keeps the pace too. */
+  lastPost: Date | null;
+};
+
+type Outcome = 'done' | 'rate_limited' | 'lost';
+
+// Serialises claims across replicas (transaction-scoped, so nothing is held while sending): a claim
+// then sees which channels another worker is busy with, and no channel is ever sent to by two at once.
+const CLAIM_LOCK = `SELECT pg_advisory_xact_lock(hashtext('trustops:alert-claim'))`;
+
+// Due alerts, oldest first, at most $4 per channel, from at most $5 channels nobody is sending to.
+// Oldest by id, not by next_attempt_at: a channel paused by a 429 keeps its place in the line, so
+// channels progress together and no channel is left with a long tail at one post per second.
+// A sending row whose lease has run out is due again: its worker died or stalled.
+// A sent row's next_attempt_at is the time it was posted (see markSent), which this reads through
+// the (status, next_attempt_at) index to keep the pace when a channel passes from one worker to another.
+const CLAIM = `
+WITH busy AS (
+  SELECT DISTINCT channel FROM alerts WHERE status = 'sending' AND next_attempt_at > $1::timestamptz
+), due AS (
+  SELECT id, channel, row_number() OVER (PARTITION BY channel ORDER BY id)::int AS pos
+    FROM alerts
+   WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1::timestamptz
+     AND channel NOT IN (SELECT channel FROM busy)
+), lanes AS (
+  SELECT channel FROM due WHERE pos = 1 ORDER BY id LIMIT $5
+), picked AS (
+  SELECT d.id, d.pos FROM due d JOIN lanes l USING (channel) WHERE d.pos <= $4
+)
+UPDATE alerts a
+   SET status = 'sending', attempts = a.attempts + 1,
+       next_attempt_at = $1::timestamptz + ($2::int + p.pos * $3::int) * interval '1 millisecond'
+  FROM picked p
+ WHERE a.id = p.id AND a.status IN ('pending', 'sending') AND a.next_attempt_at <= $1::timestamptz
+RETURNING a.id, a.kind, a.channel, a.message, a.dedupe_key AS "dedupeKey", a.slack_channel AS "slackChannel",
+          a.slack_ts AS "slackTs", a.attempts, a.created_at AS "createdAt", a.next_attempt_at AS lease,
+          (SELECT max(s.next_attempt_at) FROM alerts s
+            WHERE s.status = 'sent' AND s.next_attempt_at > $1::timestamptz - $3::int * interval '1 millisecond'
+              AND s.channel = a.channel) AS "lastPost"`;
 
 /**
- * Delivers the alert outbox to Slack. Alerts are claimed with FOR UPDATE SKIP LOCKED, so several
- * replicas share the work and never send the same alert twice while it is leased; a 429 waits for
- * Retry-After, transient failures back off exponentially, permanent ones fail with their reason.
+ * Delivers the alert outbox to Slack, exactly once:
+ * - Claims are serialised and leased; a channel is sent to by one lane of one worker at a time, at
+ *   most one message per gap, and a lane makes sure of its claim (renewing it if need be) before each post.
+ * - Every post carries the alert id in its message metadata. An alert an earlier attempt may have
+ *   posted (the worker died, or the request timed out) is first looked for in the channel's
+ *   history, and the message found is adopted instead of posting again.
+ * - A 429 pauses the channel for Retry-After (not an attempt); a 5xx or network error backs off
+ *   exponentially up to maxAttempts, then fails; a permanent error fails at once with its reason.
  */
 export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
   const { db, log, metrics, clock, notifier } = opts;
   const pollMs = opts.pollMs ?? 2000;
   const gapMs = opts.channelGapMs ?? 1000;
-  const batchSize = opts.batchSize ?? 50;
+  const maxChannels = opts.maxChannels ?? 50;
+  const perChannel = opts.perChannel ?? 5;
   const maxAttempts = opts.maxAttempts ?? 8;
-  const lastPost = new Map<string, number>();
+  const leaseMs = opts.leaseMs ?? 30_000;
+
+  /** Channel → when the next post may go (Date.now() time). */
+  const nextPostAt = new Map<string, number>();
+  /** Channel → its lane; a new lane for a channel runs after the one still finishing. */
+  const lanes = new Map<string, Promise<void>>();
+  const sleepers = new Set<() => void>();
   let stopped = false;
-  let running: Promise<number> | undefined;
+  let pumping: Promise<void> | undefined;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
 
-  const claim = async (): Promise<(OutboundAlert & { attempts: number })[]> => {
-    const now = clock.now();
-    return db.$queryRawUnsafe(
-      `UPDATE alerts SET status = 'sending', attempts = attempts + 1, next_attempt_at = $2::timestamptz
-        WHERE id IN (SELECT id FROM alerts
-                      WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1::timestamptz
-                      ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
-        RETURNING id, kind, channel, message, slack_channel AS "slackChannel", slack_ts AS "slackTs", attempts`,
-      now.toISOString(),
-      new Date(now.getTime() + LEASE_MS).toISOString(),
-      batchSize,
+  const pace = (channel: string) => channel.replace(/^#/, '');
+
+  const claim = async (lanesWanted: number): Promise<Claimed[]> => {
+    if (lanesWanted <= 0) return [];
+    const [, rows] = await db.$transaction([
+      db.$executeRawUnsafe(CLAIM_LOCK),
+      db.$queryRawUnsafe<Claimed[]>(CLAIM, clock.now().toISOString(), leaseMs, gapMs, perChannel, lanesWanted),
+    ]);
+    return rows;
+  };
+
+  /**
+   * Still ours, for long enough to post? While most of the lease is left nobody else can have taken
+   * the alert (a claim needs the lease to have run out), so nothing is written; otherwise the lease
+   * is renewed if it is still ours. False when another worker took the alert over.
+   */
+  const holdForPost = async (alert: Claimed): Promise<boolean> => {
+    const now = clock.now().getTime();
+    if (alert.lease.getTime() - now >= (leaseMs * 2) / 3) return true;
+    const lease = new Date(now + leaseMs);
+    const n = await db.$executeRawUnsafe(
+      `UPDATE alerts SET next_attempt_at = $4::timestamptz
+        WHERE id = $1 AND status = 'sending' AND attempts = $2 AND next_attempt_at = $3::timestamptz`,
+      alert.id,
+      alert.attempts,
+      alert.lease.toISOString(),
+      lease.toISOString(),
+    );
+    if (n === 1) alert.lease = lease;
+    return n === 1;
+  };
+
+  /**
+   * Stores where the message is. The alert becomes sent only if it is still our claim with the message
+   * we rendered; if it was queued again meanwhile (e.g. edited by an acknowledgement) it stays pending,
+   * now with its ts, so the next delivery edits the message in place. Its next_attempt_at becomes the
+   * post time, which the claim reads for pacing.
+   */
+  const markSent = async (alert: Claimed, at: { channel: string; ts: string }) => {
+    const now = clock.now().toISOString();
+    await db.$executeRawUnsafe(
+      `UPDATE alerts
+          SET slack_channel = $2, slack_ts = $3, sent_at = $4::timestamptz, next_attempt_at = $4::timestamptz, last_error = NULL,
+              status = CASE WHEN status = 'sent' OR (status = 'sending' AND attempts = $5 AND message = $6::jsonb)
+                            THEN 'sent' ELSE 'pending' END::"AlertStatus"
+        WHERE id = $1`,
+      alert.id,
+      at.channel,
+      at.ts,
+      now,
+      alert.attempts,
+      JSON.stringify(alert.message),
     );
   };
 
-  const deliverOne = async (alert: OutboundAlert & { attempts: number }) => {
-    const wait = (lastPost.get(alert.channel) ?? 0) + gapMs - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const result = await notifier.deliver(alert);
-    lastPost.set(alert.channel, Date.now());
-    const now = clock.now();
-    if (result.ok) {
-      await db.alert.update({
-        where: { id: alert.id },
-        data: { status: 'sent', slackChannel: result.channel, slackTs: result.ts, sentAt: now, lastError: null },
-      });
-      metrics.alertDeliveries.inc({ kind: alert.kind, outcome: 'sent' });
-      return;
-    }
-    if (result.kind === 'rate_limited') {
-      // A rate limit is Slack asking us to wait, not a failed attempt.
-      await db.alert.update({
-        where: { id: alert.id },
-        data: {
-          status: 'pending',
-          attempts: { decrement: 1 },
-          nextAttemptAt: new Date(now.getTime() + result.retryAfterMs),
-          lastError: result.error,
-        },
-      });
-      lastPost.set(alert.channel, Date.now() + result.retryAfterMs);
-      metrics.alertDeliveries.inc({ kind: alert.kind, outcome: 'rate_limited' });
-      return;
-    }
+  /** Hands claimed alerts back without counting the attempt; they are due again at `at`. */
+  const release = async (alerts: readonly Claimed[], at: Date, error?: string) => {
+    if (alerts.length === 0) return;
+    await db.$executeRawUnsafe(
+      `UPDATE alerts a SET status = 'pending', attempts = a.attempts - 1, next_attempt_at = $3::timestamptz,
+              last_error = COALESCE($4, a.last_error)
+         FROM unnest($1::int[], $2::int[]) AS c(id, attempts)
+        WHERE a.id = c.id AND a.attempts = c.attempts AND a.status = 'sending'`,
+      alerts.map((a) => a.id),
+      alerts.map((a) => a.attempts),
+      at.toISOString(),
+      error ?? null,
+    );
+  };
+
+  /** Waits, but wakes at once when the worker stops. */
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (ms <= 0 || stopped) return resolve();
+      const done = () => {
+        clearTimeout(t);
+        sleepers.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      sleepers.add(done);
+    });
+
+  const failOrRetry = async (alert: Claimed, result: DeliveryFailure & { kind: 'transient' | 'permanent' }) => {
     const giveUp = result.kind === 'permanent' || alert.attempts >= maxAttempts;
-    await db.alert.update({
-      where: { id: alert.id },
+    const now = clock.now();
+    await db.alert.updateMany({
+      where: { id: alert.id, status: 'sending', attempts: alert.attempts },
       data: giveUp
         ? { status: 'failed', lastError: result.error }
         : {
@@ -98,48 +207,151 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
     if (giveUp) log.warn('alert delivery failed', { alertId: alert.id, kind: alert.kind, channel: alert.channel, error: result.error });
   };
 
-  /** One pass: claim due alerts and deliver them, channels in parallel, each channel in order. */
-  const runOnce = async (): Promise<number> => {
-    const alerts = await claim();
-    const byChannel = new Map<string, (OutboundAlert & { attempts: number })[]>();
-    for (const a of alerts) byChannel.set(a.channel, [...(byChannel.get(a.channel) ?? []), a]);
-    await Promise.all(
-      [...byChannel.values()].map(async (list) => {
-        for (const a of list) await deliverOne(a).catch((err) => log.error('alert delivery crashed', { alertId: a.id, err }));
-      }),
+  /** A 429 pauses the whole channel: this alert, the rest of its lane and its other pending alerts wait Retry-After. */
+  const pauseChannel = async (alert: Claimed, rest: readonly Claimed[], result: DeliveryFailure & { kind: 'rate_limited' }) => {
+    nextPostAt.set(pace(alert.channel), Date.now() + result.retryAfterMs);
+    const resumeAt = new Date(clock.now().getTime() + result.retryAfterMs);
+    await release([alert, ...rest], resumeAt, result.error);
+    await db.$executeRawUnsafe(
+      `UPDATE alerts SET next_attempt_at = $2::timestamptz WHERE status = 'pending' AND channel = $1 AND next_attempt_at < $2::timestamptz`,
+      alert.channel,
+      resumeAt.toISOString(),
     );
-    return alerts.length;
+    metrics.alertDeliveries.inc({ kind: alert.kind, outcome: 'rate_limited' });
+    log.info('alert channel rate-limited', { channel: alert.channel, retryAfterMs: result.retryAfterMs });
+    // Look again as soon as the pause is over rather than at the next poll.
+    setTimeout(kick, result.retryAfterMs).unref();
   };
 
-  const loop = () => {
+  const deliverOne = async (alert: Claimed, rest: readonly Claimed[]): Promise<Outcome> => {
+    if (!(await holdForPost(alert))) {
+      log.warn('alert claim lost to another worker', { alertId: alert.id });
+      return 'lost';
+    }
+    // An earlier attempt may have reached Slack before its worker died or its request timed out:
+    // look for the message by its metadata, and adopt it rather than post a second one.
+    if (alert.attempts > 1 && !alert.slackTs) {
+      const look = await notifier.findPosted(alert, alert.createdAt);
+      if (look.ok && look.found) {
+        await markSent(alert, look.found);
+        metrics.alertDeliveries.inc({ kind: alert.kind, outcome: 'adopted' });
+        log.info('alert found already posted; adopted', { alertId: alert.id, channel: look.found.channel, ts: look.found.ts });
+        return 'done';
+      }
+      if (!look.ok && look.kind === 'rate_limited') {
+        await pauseChannel(alert, rest, look);
+        return 'rate_limited';
+      }
+      if (!look.ok && look.kind === 'transient') {
+        await failOrRetry(alert, look);
+        return 'done';
+      }
+      // Unable to look (no history scope, unknown channel) or not found within the bound: a rare
+      // duplicate is better than an alert never sent.
+      if (!look.ok || !look.complete) {
+        log.warn('could not check whether an alert was already posted; posting', {
+          alertId: alert.id,
+          error: look.ok ? 'history search bound reached' : look.error,
+        });
+      }
+    }
+    const result: DeliveryResult = await notifier.deliver(alert);
+    nextPostAt.set(pace(alert.channel), Date.now() + gapMs);
+    if (result.ok) {
+      await markSent(alert, result);
+      metrics.alertDeliveries.inc({ kind: alert.kind, outcome: 'sent' });
+      return 'done';
+    }
+    if (result.kind === 'rate_limited') {
+      await pauseChannel(alert, rest, result);
+      return 'rate_limited';
+    }
+    await failOrRetry(alert, result);
+    return 'done';
+  };
+
+  /** Delivers one channel's claimed alerts in order, one per gap. */
+  const runLane = async (alerts: Claimed[]) => {
+    const first = alerts[0];
+    if (!first) return;
+    const key = pace(first.channel);
+    // Another worker may just have posted here: the claim says when.
+    const handedOver = first.lastPost ? Math.min(gapMs, first.lastPost.getTime() + gapMs - clock.now().getTime()) : 0;
+    if (handedOver > 0) nextPostAt.set(key, Math.max(nextPostAt.get(key) ?? 0, Date.now() + handedOver));
+    for (let i = 0; i < alerts.length; i++) {
+      const alert = alerts[i]!;
+      await sleep((nextPostAt.get(key) ?? 0) - Date.now());
+      if (stopped) {
+        await release(alerts.slice(i), clock.now());
+        return;
+      }
+      const outcome = await deliverOne(alert, alerts.slice(i + 1)).catch((err) => {
+        // The row keeps its claim; once the lease runs out it is due again, and then checked before a re-post.
+        log.error('alert delivery crashed', { alertId: alert.id, err });
+        return 'done' as const;
+      });
+      if (outcome === 'rate_limited') return;
+    }
+  };
+
+  const startLanes = (claimed: Claimed[]): Promise<void>[] => {
+    const byChannel = new Map<string, Claimed[]>();
+    for (const a of claimed) byChannel.set(a.channel, [...(byChannel.get(a.channel) ?? []), a]);
+    return [...byChannel].map(([channel, list]) => {
+      const lane: Promise<void> = (lanes.get(channel) ?? Promise.resolve())
+        .then(() => runLane(list))
+        .catch((err) => log.error('alert lane failed', { channel, err }))
+        .finally(() => {
+          if (lanes.get(channel) === lane) lanes.delete(channel);
+          kick();
+        });
+      lanes.set(channel, lane);
+      return lane;
+    });
+  };
+
+  /** Claims for every free lane until nothing more is due. */
+  const pump = async () => {
+    while (!stopped) {
+      const free = maxChannels - lanes.size;
+      if (free <= 0) return;
+      const claimed = await claim(free);
+      startLanes(claimed);
+      if (claimed.length === 0) return;
+    }
+  };
+
+  const kick = () => {
     if (stopped) return;
-    if (running) {
+    if (pumping) {
       again = true;
       return;
     }
     clearTimeout(timer);
-    running = runOnce()
-      .catch((err) => {
-        log.error('alert delivery pass failed', { err });
-        return 0;
-      })
-      .then((n) => {
-        running = undefined;
-        // A full batch means more may be waiting: go again at once.
-        if (!stopped) timer = setTimeout(loop, again || n >= batchSize ? 0 : pollMs);
+    pumping = pump()
+      .catch((err) => log.error('alert delivery pass failed', { err }))
+      .finally(() => {
+        pumping = undefined;
+        if (stopped) return;
+        timer = setTimeout(kick, again ? 0 : pollMs);
         again = false;
-        return n;
       });
   };
-  timer = setTimeout(loop, 0);
+  timer = setTimeout(kick, 0);
 
   return {
-    kick: loop,
-    runOnce,
+    kick,
+    async runOnce() {
+      const claimed = await claim(maxChannels);
+      await Promise.all(startLanes(claimed));
+      return claimed.length;
+    },
     async stop() {
       stopped = true;
+      for (const wake of [...sleepers]) wake();
       clearTimeout(timer);
-      await running;
+      await pumping;
+      await Promise.all([...lanes.values()]);
     },
   };
 }

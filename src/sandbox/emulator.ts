@@ -46,11 +46,39 @@ export type EmulatorOptions = {
   botUserId?: string;
   /** Clock in epoch milliseconds, for message ts and trigger_id expiry. */
   now?: () => number;
+  /** Random numbers in [0, 1) for probabilistic faults; Math.random by default. */
+  random?: () => number;
 };
 
-type Fault =
-  | { kind: 'ratelimit'; method?: string; remaining: number; retryAfterSeconds: number }
-  | { kind: 'error'; method?: string; remaining: number; error: string; status: number };
+/** Which calls a fault applies to, and how often it fires among them. */
+type FaultScope = {
+  method?: string;
+  /** Channel id: only calls whose `channel` argument resolves to it. */
+  channel?: string;
+  remaining: number;
+  /** Fires on every Nth matching call only. */
+  every?: number;
+  /** Fires on a matching call with this probability. */
+  probability?: number;
+  /** Matching calls seen so far (for `every`). */
+  seen: number;
+};
+
+type Fault = FaultScope &
+  ({ kind: 'ratelimit'; retryAfterSeconds: number } | { kind: 'error'; error: string; status: number } | { kind: 'slow'; delayMs: number });
+
+/** Which calls an injected fault hits: by default the next `times` (1) calls to any method, in any channel. */
+export type FaultOptions = {
+  method?: string;
+  /** Only calls about this channel (id or name). */
+  channel?: string;
+  /** How many calls to fail; unlimited by default when `every` or `probability` is given, else 1. */
+  times?: number;
+  /** Periodic mode: every Nth matching call fails (every: 20 ⇒ 5 %, deterministically). */
+  every?: number;
+  /** Random mode: each matching call fails with this probability (see EmulatorOptions.random). */
+  probability?: number;
+};
 
 /** Extra routes on the emulator's server, e.g. the sandbox page and its command composer. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
@@ -69,6 +97,7 @@ export class SlackEmulator {
   readonly appId = 'A0TRUSTOPS';
   private readonly workspace: Workspace;
   private readonly now: () => number;
+  private readonly random: () => number;
   private faults: Fault[] = [];
   private readonly routes = new Map<string, RouteHandler>();
 
@@ -82,6 +111,7 @@ export class SlackEmulator {
     this.teamId = opts.teamId ?? DEFAULT_TEAM_ID;
     this.botUserId = opts.botUserId ?? DEFAULT_BOT_USER_ID;
     this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
     this.workspace = new Workspace({
       teamId: this.teamId,
       botUserId: this.botUserId,
@@ -127,6 +157,11 @@ export class SlackEmulator {
   /** Current state of a channel's messages (edits applied, deletions gone), oldest first, replies included. */
   messages(channel: string): StoredMessage[] {
     return structuredClone(this.workspace.messagesIn(this.requireChannel(channel).id));
+  }
+
+  /** Every channel's messages (current state), with the channel id: for counting across channels. */
+  allMessages(): (StoredMessage & { channel: string })[] {
+    return [...this.workspace.history.entries()].flatMap(([channel, list]) => list.map((m) => ({ ...structuredClone(m), channel })));
   }
 
   message(channel: string, ts: string): StoredMessage | undefined {
@@ -182,14 +217,34 @@ export class SlackEmulator {
 
   // --- fault injection ----------------------------------------------------------------------
 
-  /** The next `times` matching calls answer HTTP 429 with Retry-After, as Slack does. */
-  injectRateLimit(opts: { method?: string; times: number; retryAfterSeconds?: number }): void {
-    this.faults.push({ kind: 'ratelimit', method: opts.method, remaining: opts.times, retryAfterSeconds: opts.retryAfterSeconds ?? 1 });
+  /** Matching calls answer HTTP 429 with Retry-After, as Slack does. */
+  injectRateLimit(opts: FaultOptions & { retryAfterSeconds?: number }): void {
+    this.faults.push({ kind: 'ratelimit', ...this.faultScope(opts), retryAfterSeconds: opts.retryAfterSeconds ?? 1 });
   }
 
-  /** The next `times` matching calls fail: `{ok:false,error}` with 200, or a non-JSON body with another status. */
-  injectError(opts: { method?: string; times: number; error: string; status?: number }): void {
-    this.faults.push({ kind: 'error', method: opts.method, remaining: opts.times, error: opts.error, status: opts.status ?? 200 });
+  /** Matching calls fail: `{ok:false,error}` with 200, or a non-JSON body with another status. */
+  injectError(opts: FaultOptions & { error: string; status?: number }): void {
+    this.faults.push({ kind: 'error', ...this.faultScope(opts), error: opts.error, status: opts.status ?? 200 });
+  }
+
+  /**
+   * Matching calls take effect at once but are answered only after `delayMs`: Slack did it, the
+   * caller does not know yet (a timeout, or a process killed while it waited).
+   */
+  injectSlowResponse(opts: FaultOptions & { delayMs: number }): void {
+    this.faults.push({ kind: 'slow', ...this.faultScope(opts), delayMs: opts.delayMs });
+  }
+
+  private faultScope(opts: FaultOptions): FaultScope {
+    const repeating = opts.every !== undefined || opts.probability !== undefined;
+    return {
+      method: opts.method,
+      channel: opts.channel === undefined ? undefined : this.requireChannel(opts.channel).id,
+      remaining: opts.times ?? (repeating ? Number.POSITIVE_INFINITY : 1),
+      every: opts.every,
+      probability: opts.probability,
+      seen: 0,
+    };
   }
 
   clearFaults(): void {
@@ -343,7 +398,7 @@ export class SlackEmulator {
     const bodyToken = args.token;
     delete args.token;
 
-    const fault = this.takeFault(method);
+    const fault = this.takeFault(method, args);
     if (fault?.kind === 'ratelimit') {
       const headers = { 'retry-after': String(fault.retryAfterSeconds) };
       return this.answer(res, method, args, 429, { ok: false, error: 'ratelimited' }, headers);
@@ -360,7 +415,14 @@ export class SlackEmulator {
     const token = bearer ?? (typeof bodyToken === 'string' && bodyToken !== '' ? bodyToken : undefined);
     if (!token) return this.answer(res, method, args, 200, { ok: false, error: 'not_authed' });
     if (token !== this.botToken) return this.answer(res, method, args, 200, { ok: false, error: 'invalid_auth' });
-    this.answer(res, method, args, 200, handler(this.workspace, args));
+    const result = handler(this.workspace, args);
+    if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
+    // The caller may have gone meanwhile (timed out, or killed): the call is recorded, the answer lost.
+    if (res.destroyed) {
+      this.calls.push({ method, args, response: structuredClone(result), status: 200, at: this.now() });
+      return;
+    }
+    this.answer(res, method, args, 200, result);
   }
 
   private answer(
@@ -377,12 +439,18 @@ export class SlackEmulator {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(text);
   }
 
-  private takeFault(method: string): Fault | undefined {
-    const fault = this.faults.find((f) => f.remaining > 0 && (f.method === undefined || f.method === method));
-    if (!fault) return undefined;
-    fault.remaining -= 1;
-    this.faults = this.faults.filter((f) => f.remaining > 0);
-    return fault;
+  private takeFault(method: string, args: Args): Fault | undefined {
+    for (const fault of this.faults) {
+      if (fault.remaining <= 0 || (fault.method !== undefined && fault.method !== method)) continue;
+      if (fault.channel !== undefined && this.workspace.resolveChannel(args.channel)?.id !== fault.channel) continue;
+      fault.seen += 1;
+      if (fault.every !== undefined && fault.seen % fault.every !== 0) continue;
+      if (fault.probability !== undefined && this.random() >= fault.probability) continue;
+      fault.remaining -= 1;
+      this.faults = this.faults.filter((f) => f.remaining > 0);
+      return fault;
+    }
+    return undefined;
   }
 
   /** The upload_url step of files upload v2: a raw body, or multipart with the file as its one binary part. */

@@ -7,9 +7,15 @@ export const ActionId = {
   slaEscalate: 'sla_escalate',
   slaReassign: 'sla_reassign',
   slaOpenReview: 'sla_open_review',
+  escalationOpenReview: 'escalation_open_review',
 } as const;
 
-export const LINK_BUTTONS: readonly string[] = [ActionId.triageOpenReview, ActionId.triageOpenContent, ActionId.slaOpenReview];
+export const LINK_BUTTONS: readonly string[] = [
+  ActionId.triageOpenReview,
+  ActionId.triageOpenContent,
+  ActionId.slaOpenReview,
+  ActionId.escalationOpenReview,
+];
 
 export const CallbackId = {
   reassignCase: 'reassign_case',

@@ -3,6 +3,7 @@ import { AppError } from '../../errors';
 import type { Prisma } from '../../generated/prisma/client';
 import { enqueueAlerts, type NewAlert } from '../alerts/outbox';
 import { dueTimes } from '../sla/policies';
+import { atRiskTimes } from '../sla/state';
 import type { IntakeContext } from './context';
 import { lockBucket } from './locks';
 import type { ReportInput } from './schemas';
@@ -91,6 +92,8 @@ export async function ingestReports(tx: Tx, ctx: IntakeContext, items: readonly 
     openedAt: Date;
     firstActionDueAt: Date;
     resolutionDueAt: Date;
+    firstActionAtRiskAt: Date;
+    resolutionAtRiskAt: Date;
   }[] = [];
   const opening = new Set<string>();
   for (const idx of fresh) {
@@ -114,14 +117,17 @@ export async function ingestReports(tx: Tx, ctx: IntakeContext, items: readonly 
       policyId: policy.id,
       openedAt,
       ...dueTimes(policy, openedAt),
+      ...atRiskTimes(policy, openedAt),
     });
   }
   const openedCaseIds = new Set<number>();
   if (newCases.length) {
     const ids = await tx.$queryRawUnsafe<{ id: number; content_ref: string }[]>(
-      `INSERT INTO cases (queue_id, sla_policy_id, priority, status, content_ref, opened_at, first_action_due_at, resolution_due_at, updated_at)
-       SELECT q, p, pr, 'queued', ref, o, fa, rd, $8::timestamptz
-         FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[]) AS t(q, p, pr, ref, o, fa, rd)
+      `INSERT INTO cases (queue_id, sla_policy_id, priority, status, content_ref, opened_at, first_action_due_at, resolution_due_at,
+                          first_action_at_risk_at, resolution_at_risk_at, updated_at)
+       SELECT q, p, pr, 'queued', ref, o, fa, rd, far, rr, $10::timestamptz
+         FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[],
+                     $8::timestamptz[], $9::timestamptz[]) AS t(q, p, pr, ref, o, fa, rd, far, rr)
        RETURNING id, content_ref`,
       newCases.map((c) => c.queueId),
       newCases.map((c) => c.policyId),
@@ -130,6 +136,8 @@ export async function ingestReports(tx: Tx, ctx: IntakeContext, items: readonly 
       newCases.map((c) => c.openedAt.toISOString()),
       newCases.map((c) => c.firstActionDueAt.toISOString()),
       newCases.map((c) => c.resolutionDueAt.toISOString()),
+      newCases.map((c) => c.firstActionAtRiskAt.toISOString()),
+      newCases.map((c) => c.resolutionAtRiskAt.toISOString()),
       ctx.now.toISOString(),
     );
     const byRef = new Map(newCases.map((c) => [c.ref, c]));

@@ -1,5 +1,5 @@
 import { toSlackChannel } from './directory';
-import type { ApiResult, Args, StoredView } from './types';
+import type { ApiResult, Args, StoredMessage, StoredView } from './types';
 import { fail, TEAM_HOST, type Workspace } from './workspace';
 
 type Handler = (ws: Workspace, args: Args) => ApiResult;
@@ -33,6 +33,12 @@ function page<T>(items: T[], args: Args): { items: T[]; next_cursor: string } | 
 
 const isResult = (v: object): v is ApiResult => 'ok' in v;
 
+/** Slack returns message metadata from history only when asked with include_all_metadata. */
+function withMetadata(messages: readonly StoredMessage[], args: Args): StoredMessage[] {
+  if (bool(args.include_all_metadata)) return [...messages];
+  return messages.map((m) => (m.metadata === undefined ? m : { ...m, metadata: undefined }));
+}
+
 export const WEB_API: Record<string, Handler> = {
   'api.test': (_ws, args) => ({ ok: true, args }),
 
@@ -50,7 +56,7 @@ export const WEB_API: Record<string, Handler> = {
   'chat.postMessage': (ws, args) => {
     const channel = ws.resolveChannel(args.channel);
     if (!channel) return fail('channel_not_found');
-    const problem = ws.checkContent(args);
+    const problem = ws.checkContent(args) ?? ws.checkMetadata(args.metadata);
     if (problem) return problem;
     const message = ws.append(channel.id, ws.botMessage(args));
     return { ok: true, channel: channel.id, ts: message.ts, message };
@@ -72,7 +78,7 @@ export const WEB_API: Record<string, Handler> = {
     const message = ws.findMessage(channel.id, str(args.ts));
     if (!message) return fail('message_not_found');
     if (message.user !== ws.opts.botUserId) return fail('cant_update_message');
-    const problem = ws.checkContent(args);
+    const problem = ws.checkContent(args) ?? ws.checkMetadata(args.metadata);
     if (problem) return problem;
     ws.edit(message, args);
     return { ok: true, channel: channel.id, ts: message.ts, text: message.text, message };
@@ -120,14 +126,14 @@ export const WEB_API: Record<string, Handler> = {
   },
 
   'conversations.info': (ws, args) => {
-    const channel = ws.resolveChannel(args.channel);
+    const channel = ws.channelById(args.channel);
     if (!channel) return fail('channel_not_found');
     const extra = bool(args.include_num_members) ? { num_members: ws.users.size } : {};
     return { ok: true, channel: toSlackChannel(channel, extra) };
   },
 
   'conversations.history': (ws, args) => {
-    const channel = ws.resolveChannel(args.channel);
+    const channel = ws.channelById(args.channel);
     if (!channel) return fail('channel_not_found');
     const inclusive = bool(args.inclusive);
     const oldest = Number(args.oldest ?? 0);
@@ -142,7 +148,7 @@ export const WEB_API: Record<string, Handler> = {
     if (isResult(p)) return p;
     return {
       ok: true,
-      messages: p.items,
+      messages: withMetadata(p.items, args),
       has_more: p.next_cursor !== '',
       pin_count: 0,
       response_metadata: { next_cursor: p.next_cursor },
@@ -150,7 +156,7 @@ export const WEB_API: Record<string, Handler> = {
   },
 
   'conversations.replies': (ws, args) => {
-    const channel = ws.resolveChannel(args.channel);
+    const channel = ws.channelById(args.channel);
     if (!channel) return fail('channel_not_found');
     const list = ws.messagesIn(channel.id);
     const target = list.find((m) => m.ts === str(args.ts));
@@ -161,7 +167,7 @@ export const WEB_API: Record<string, Handler> = {
     if (isResult(p)) return p;
     return {
       ok: true,
-      messages: p.items,
+      messages: withMetadata(p.items, args),
       has_more: p.next_cursor !== '',
       response_metadata: { next_cursor: p.next_cursor },
     };

@@ -113,6 +113,14 @@ export class Workspace {
     return undefined;
   }
 
+  /**
+   * Resolves a conversation id only. Slack's conversations.* methods take ids, never names
+   * (a name answers channel_not_found), unlike chat.postMessage, which accepts either.
+   */
+  channelById(ref: unknown): SlackChannel | undefined {
+    return typeof ref === 'string' ? this.channels.get(ref) : undefined;
+  }
+
   addChannel(name: string, opts: { id?: string; isPrivate?: boolean } = {}): SlackChannel {
     const clean = name.replace(/^#/, '');
     const existing = this.resolveChannel(clean);
@@ -172,6 +180,19 @@ export class Workspace {
       );
       if (problems.length > 0) return blockErrors('invalid_attachments', problems);
     }
+    return undefined;
+  }
+
+  /**
+   * Message metadata as chat.postMessage and chat.update take it: `{ event_type, event_payload }`,
+   * an event type in snake case and a payload object. Returns Slack's error, or undefined.
+   */
+  checkMetadata(metadata: unknown): ApiResult | undefined {
+    if (metadata === undefined) return undefined;
+    if (!isObj(metadata) || typeof metadata.event_type !== 'string' || !isObj(metadata.event_payload)) {
+      return fail('invalid_metadata_format');
+    }
+    if (!/^[a-z0-9_]{1,255}$/i.test(metadata.event_type)) return fail('invalid_metadata_format');
     return undefined;
   }
 

@@ -9,6 +9,6 @@ import { registerAuditMiddleware } from './middleware/audit';
 export function registerListeners(app: App, deps: DomainDeps, hooks: { onInteraction(kind: string): void }): void {
   registerAuditMiddleware(app, deps, hooks.onInteraction);
   registerCommands(app, deps);
-  registerActions(app);
+  registerActions(app, deps);
   registerEvents(app, deps);
 }

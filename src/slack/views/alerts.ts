@@ -1,5 +1,7 @@
+import type { EscalationCardData } from '../../domain/escalations/escalations';
 import type { OutboundAlert } from '../notifier';
 import type { SlackMessage } from './blocks';
+import { escalationCard } from './escalation';
 import { type SlaAlertData, type SlaRollupData, slaAlertCard, slaRollupCard } from './sla';
 import { type TriageData, triageCard } from './triage';
 
@@ -13,6 +15,8 @@ export function renderAlert(alert: OutboundAlert, opts: { reviewUrl: string }): 
       return slaAlertCard(alert.message as SlaAlertData, { ...opts, alertId: alert.id });
     case 'sla_renotify':
       return slaAlertCard(alert.message as SlaAlertData, { ...opts, alertId: alert.id, renotify: true });
+    case 'escalation':
+      return escalationCard(alert.message as EscalationCardData, opts);
     case 'sla_rollup':
       return slaRollupCard(alert.message as SlaRollupData);
     default:

@@ -19,7 +19,9 @@ export type SlaAlertData = {
   /** Set once the case completes the target: the card is then edited in place. */
   outcome?: 'met' | 'missed';
   completedAt?: string;
+  /** Business minutes past the due time; overrunWallMinutes is the same in plain minutes. */
   overrunMinutes?: number;
+  overrunWallMinutes?: number;
   acknowledgedBy?: string | null;
   acknowledgedAt?: string | null;
   /** Set on the one re-notification of an unacknowledged breach. */
@@ -71,7 +73,9 @@ export function slaAlertCard(d: SlaAlertData, opts: { reviewUrl: string; alertId
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
   ];
   if (d.outcome) {
-    const late = d.overrunMinutes && d.overrunMinutes > 0 ? `${minutesText(d.overrunMinutes)} late` : 'on time';
+    // People read wall-clock lateness; a target missed at closing time may be 0 business minutes over.
+    const over = d.overrunWallMinutes ?? d.overrunMinutes ?? 0;
+    const late = d.outcome === 'missed' ? `${minutesText(Math.max(over, 1))} late` : 'on time';
     const verb = d.target === 'resolution' ? 'Resolved' : 'First action taken';
     blocks.push({
       type: 'section',

@@ -2,12 +2,14 @@ import type { Actor, DomainDeps } from '../../../domain/deps';
 import { addReportType, listReportTypes } from '../../../domain/intake/report-types';
 import { addRoute, listRoutes, ROUTE_ADD_EXAMPLE, removeRoute } from '../../../domain/intake/routing';
 import { ROLES, type RoleName, setRole } from '../../../domain/roles/roles';
+import { slaSummary } from '../../../domain/sla/summary';
 import { addSurface, listSurfaces } from '../../../domain/surfaces/surfaces';
 import { AppError, badInput } from '../../../errors';
 import type { SlackMessage } from '../../views/blocks';
 import { describeRule, reportTypeListMessage, routeListMessage } from '../../views/catalog';
 import { okMessage } from '../../views/feedback';
 import { type HelpEntry, helpMessage } from '../../views/help';
+import { slaSummaryMessage } from '../../views/sla-summary';
 import { surfaceListMessage } from '../../views/surfaces';
 import { escapeMrkdwn } from '../../views/text';
 import { closest, parseUserRef } from './args';
@@ -105,6 +107,16 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
         return okMessage(`Removed routing rule ${id}.`);
       }
       throw badInput(`\`route ${verb}\` is not a route command: use \`list\`, \`add\` or \`remove\`.`, ROUTE_ADD_EXAMPLE);
+    },
+  },
+  {
+    name: 'sla',
+    usage: '/trustops sla [vendor|queue]',
+    description: 'At-risk and breached cases, the oldest breach, and SLA attainment today and over 7 days.',
+    example: '/trustops sla acme_review',
+    async run({ deps, args }) {
+      if (args.length > 1) throw badInput('`sla` takes at most one vendor or queue.', '/trustops sla acme_review');
+      return slaSummaryMessage(await slaSummary(deps, { scope: args[0], timeZone: deps.timeZone }));
     },
   },
   {
