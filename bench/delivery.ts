@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../src/db/client';
+import { mulberry32 } from '../src/db/seed/random';
 import { enqueueAlerts, type NewAlert } from '../src/domain/alerts/outbox';
 import { SlackEmulator } from '../src/sandbox/emulator';
 import { ALERT_EVENT_TYPE } from '../src/slack/notifier';
@@ -11,17 +12,6 @@ import { percentile, scratchDatabase } from './support';
 const ALERTS = Number(process.env.BENCH_DELIVERY_ALERTS ?? 10_000);
 const CHANNELS = Number(process.env.BENCH_DELIVERY_CHANNELS ?? 100);
 const RATE_LIMITED = Number(process.env.BENCH_DELIVERY_429_SHARE ?? 0.05);
-
-/** A small seeded generator, so every run rate-limits the same calls. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Outbox delivery: ALERTS triage alerts queued at once over CHANNELS channels, delivered by the bot

@@ -1,3 +1,4 @@
+import { mulberry32 as random } from '../../../src/db/seed/random';
 import {
   ALWAYS_OPEN,
   addBusinessTime,
@@ -254,17 +255,6 @@ describe('parseCalendar', () => {
     expect(() => businessElapsed(at('2026-01-05T00:00:00Z'), at('2026-01-06T00:00:00Z'), cal)).toThrow(/Monday \("1"\) span 1/);
   });
 });
-
-/** Small seeded PRNG (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('round trip', () => {
   const calendars: [string, BusinessCalendar][] = [
