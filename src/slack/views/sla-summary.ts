@@ -1,6 +1,5 @@
 import type { Attainment, SlaSummary } from '../../domain/sla/summary';
 import { context, header, type SlackMessage } from './blocks';
-import { escapeMrkdwn } from './text';
 import { slackDate } from './time';
 
 /** "92.3 % (12 of 13)", or "—" when nothing was completed: never NaN. */
@@ -24,7 +23,7 @@ export function slaSummaryMessage(s: SlaSummary): SlackMessage {
   return {
     text: `SLA for ${s.scope}: ${s.atRisk} at risk, ${s.breached} breached; first-action attainment 7 days ${attainmentText(s.last7Days.firstAction)}`,
     blocks: [
-      header(`SLA — ${escapeMrkdwn(s.scope)}`),
+      header(`SLA — ${s.scope}`),
       { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
       context(
         'Attainment = met ÷ (met + missed) over targets completed in the period; open cases are not counted. States are as of the last SLA scan.',
