@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../src/db/client';
 import { mulberry32 } from '../src/db/seed/random';
-import { enqueueAlerts, type NewAlert } from '../src/domain/alerts/outbox';
+import { enqueueAlerts } from '../src/domain/alerts/outbox';
 import { SlackEmulator } from '../src/sandbox/emulator';
 import { ALERT_EVENT_TYPE } from '../src/slack/notifier';
+import { triageAlerts } from '../test/support/alerts';
 import { freePort, startMain, waitHealthy } from '../test/support/process';
 import { machine } from './machine';
 import type { BenchResult } from './run';
@@ -36,24 +37,7 @@ export async function delivery(): Promise<BenchResult> {
   });
   try {
     await waitHealthy(port, 60_000);
-    const alerts: NewAlert[] = Array.from({ length: ALERTS }, (_, i) => ({
-      kind: 'triage',
-      dedupeKey: `bench:triage:${i + 1}`,
-      channel: channels[i % CHANNELS]!,
-      message: {
-        caseId: i + 1,
-        reportType: 'harmful_content',
-        reportTypeName: 'Harmful content',
-        surface: 'claude_ai',
-        queue: 'Tier 1',
-        priority: 'urgent',
-        firstActionDueAt: '2026-11-27T15:00:00.000Z',
-        resolutionDueAt: '2026-11-28T15:00:00.000Z',
-        contentRef: `msg_${i + 1}`,
-        jurisdiction: null,
-        mcpServer: null,
-      },
-    }));
+    const alerts = triageAlerts(ALERTS, channels, 'bench');
     await db.prisma.$transaction((tx) => enqueueAlerts(tx, alerts, new Date()), { timeout: 60_000 });
     const started = Date.now();
     // Done when nothing is left to send: every row sent or failed.

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { enqueueAlerts } from '../../src/domain/alerts/outbox';
 import { SlackEmulator, type StoredMessage } from '../../src/sandbox/emulator';
 import { ALERT_EVENT_TYPE } from '../../src/slack/notifier';
+import { triageAlerts } from '../support/alerts';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { freePort, type Started, startMain, waitHealthy, waitUntil } from '../support/process';
 
@@ -74,24 +75,7 @@ async function counter(bot: Bot, outcome: string): Promise<number> {
 }
 
 async function enqueueTriageAlerts(db: TestDatabase, channels: readonly string[]): Promise<void> {
-  const alerts = Array.from({ length: ALERTS }, (_, i) => ({
-    kind: 'triage',
-    dedupeKey: `crash:triage:${i + 1}`,
-    channel: channels[i % channels.length]!,
-    message: {
-      caseId: i + 1,
-      reportType: 'harmful_content',
-      reportTypeName: 'Harmful content',
-      surface: 'claude_ai',
-      queue: 'Tier 1',
-      priority: 'urgent',
-      firstActionDueAt: '2026-11-27T15:00:00.000Z',
-      resolutionDueAt: '2026-11-28T15:00:00.000Z',
-      contentRef: `msg_${i + 1}`,
-      jurisdiction: null,
-      mcpServer: null,
-    },
-  }));
+  const alerts = triageAlerts(ALERTS, channels, 'crash');
   await db.prisma.$transaction((tx) => enqueueAlerts(tx, alerts, new Date()));
 }
 

@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifySlackRequest } from '@slack/bolt';
-import { ErrorCode, type Logger, LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
+import { ErrorCode, WebClient, type WebClientOptions } from '@slack/web-api';
 import { SlackEmulator } from '../../src/sandbox/emulator';
 import { SignedSlackClient } from '../../src/sandbox/slack-client';
+import { silentSlackLogger } from '../support/alerts';
 
 type SlackError = { code: string; data?: { error: string; response_metadata?: { messages?: string[] } } };
 
@@ -45,19 +46,8 @@ async function caught(promise: Promise<unknown>): Promise<SlackError & Record<st
   throw new Error('expected the call to fail');
 }
 
-// WebClient logs every platform error; the tests provoke them on purpose.
-const silent: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
-
 const webClient = (token: string | undefined, on: SlackEmulator, extra: WebClientOptions = {}) =>
-  new WebClient(token, { slackApiUrl: on.apiUrl, retryConfig: { retries: 0 }, logger: silent, ...extra });
+  new WebClient(token, { slackApiUrl: on.apiUrl, retryConfig: { retries: 0 }, logger: silentSlackLogger, ...extra });
 
 let emulator: SlackEmulator;
 let client: WebClient;

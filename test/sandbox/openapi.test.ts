@@ -1,16 +1,7 @@
-import { type Logger, LogLevel, WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import { SlackEmulator } from '../../src/sandbox/emulator';
+import { silentSlackLogger } from '../support/alerts';
 import { checkCallsAgainstOpenApi, requiredArgs, slackOpenApi } from '../support/slack-openapi';
-
-const silent: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 
 if (!slackOpenApi.available) console.warn(`skipping OpenAPI checks: ${slackOpenApi.reason}`);
 const describeWithSpec = slackOpenApi.available ? describe : describe.skip;
@@ -21,7 +12,7 @@ describeWithSpec("Web API calls checked against Slack's OpenAPI spec", () => {
 
   beforeAll(async () => {
     emulator = await SlackEmulator.start();
-    client = new WebClient(emulator.botToken, { slackApiUrl: emulator.apiUrl, retryConfig: { retries: 0 }, logger: silent });
+    client = new WebClient(emulator.botToken, { slackApiUrl: emulator.apiUrl, retryConfig: { retries: 0 }, logger: silentSlackLogger });
   });
   afterAll(() => emulator.stop());
   beforeEach(() => emulator.reset());
