@@ -1,12 +1,10 @@
 import { WebClient } from '@slack/web-api';
 import { SlackEmulator } from '../../src/sandbox/emulator';
 import { silentSlackLogger } from '../support/alerts';
-import { checkCallsAgainstOpenApi, requiredArgs, slackOpenApi } from '../support/slack-openapi';
+import { describeWithReference } from '../support/reference';
+import { checkCallsAgainstOpenApi, requiredArgs } from '../support/slack-openapi';
 
-if (!slackOpenApi.available) console.warn(`skipping OpenAPI checks: ${slackOpenApi.reason}`);
-const describeWithSpec = slackOpenApi.available ? describe : describe.skip;
-
-describeWithSpec("Web API calls checked against Slack's OpenAPI spec", () => {
+describeWithReference("Web API calls checked against Slack's OpenAPI spec", () => {
   let emulator: SlackEmulator;
   let client: WebClient;
 
