@@ -16,6 +16,8 @@ export type DomainDeps = {
   channels: Channels;
   /** Called after a transaction that queued alerts commits, so delivery need not wait for its next poll. */
   alertsQueued(): void;
+  /** Called after an escalation is raised or changes state, so views listing escalations (App Home) can refresh. */
+  escalationsChanged(): void;
 };
 
 export type Channels = { sla: string; escalation: string; copyright: string; triage: string; vendorOps: string };
@@ -24,7 +26,10 @@ export type Channels = { sla: string; escalation: string; copyright: string; tri
 export type Actor = { id: string; origin: 'slack' | 'api' | 'system' | 'cli' };
 
 /** Domain dependencies from the configuration: the one place they are assembled. */
-export function domainDeps(config: Config, parts: { db: Db; clock: Clock; log: Logger; alertsQueued?: () => void }): DomainDeps {
+export function domainDeps(
+  config: Config,
+  parts: { db: Db; clock: Clock; log: Logger; alertsQueued?: () => void; escalationsChanged?: () => void },
+): DomainDeps {
   return {
     db: parts.db,
     clock: parts.clock,
@@ -33,5 +38,6 @@ export function domainDeps(config: Config, parts: { db: Db; clock: Clock; log: L
     timeZone: config.TRUSTOPS_TIMEZONE,
     channels: channelsOf(config),
     alertsQueued: parts.alertsQueued ?? (() => {}),
+    escalationsChanged: parts.escalationsChanged ?? (() => {}),
   };
 }

@@ -25,3 +25,8 @@ export function startOfLocalDate(date: string, timeZone: string): Date {
 export function startOfLocalDay(at: Date, timeZone: string): Date {
   return startOfLocalDate(localDate(at, timeZone), timeZone);
 }
+
+/** "2026-11-27 15:02 UTC": for messages that cannot use Slack's local date formatting. */
+export function utcMinute(at: Date): string {
+  return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

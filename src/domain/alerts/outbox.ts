@@ -8,6 +8,8 @@ export type NewAlert = {
   message: Record<string, unknown>;
   entityType?: string;
   entityId?: string;
+  /** The outbox id of the alert whose message this one replies to, in its thread. */
+  threadOf?: number;
 };
 
 /**
@@ -18,9 +20,9 @@ export async function enqueueAlerts(tx: Tx, alerts: readonly NewAlert[], now: Da
   if (alerts.length === 0) return 0;
   // One set-based statement: imports queue thousands of alerts at once.
   return tx.$executeRawUnsafe(
-    `INSERT INTO alerts (kind, dedupe_key, channel, message, entity_type, entity_id, created_at, next_attempt_at)
-     SELECT k, d, c, m, et, ei, $7::timestamptz, $7::timestamptz
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[]) AS t(k, d, c, m, et, ei)
+    `INSERT INTO alerts (kind, dedupe_key, channel, message, entity_type, entity_id, thread_of, created_at, next_attempt_at)
+     SELECT k, d, c, m, et, ei, th, $7::timestamptz, $7::timestamptz
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $8::int[]) AS t(k, d, c, m, et, ei, th)
      ON CONFLICT (dedupe_key) DO NOTHING`,
     alerts.map((a) => a.kind),
     alerts.map((a) => a.dedupeKey),
@@ -29,5 +31,6 @@ export async function enqueueAlerts(tx: Tx, alerts: readonly NewAlert[], now: Da
     alerts.map((a) => a.entityType ?? null),
     alerts.map((a) => a.entityId ?? null),
     now.toISOString(),
+    alerts.map((a) => a.threadOf ?? null),
   );
 }

@@ -1,8 +1,11 @@
+import type { Tx } from '../../db/client';
 import { recordAudit } from '../../db/repositories/audit';
 import { AppError, badInput } from '../../errors';
-import { enqueueAlerts } from '../alerts/outbox';
+import type { CaseStatus, EscalationStatus } from '../../generated/prisma/client';
+import { enqueueAlerts, type NewAlert } from '../alerts/outbox';
 import type { Actor, DomainDeps } from '../deps';
 import { requireRole } from '../roles/roles';
+import { utcMinute } from '../time';
 
 export const SEVERITIES = ['sev1', 'sev2', 'sev3', 'sev4'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -15,8 +18,22 @@ export const SEVERITY_RULES: Record<Severity, { deadlineHours: number; quorum: n
   sev4: { deadlineHours: 72, quorum: 1 },
 };
 
-export type RaiseInput = { actor: Actor; caseId: number; severity: Severity; reason: string; source: 'vendor' | 'sla_breach' | 'manual' };
-export type Raised = { escalationId: number; caseId: number; created: boolean };
+export const MAX_REASON = 2000;
+export const ESCALATE_EXAMPLE = '/trustops escalate 1234 sev2 Vendor unsure whether this is satire or a credible threat';
+
+export type RaiseInput = {
+  actor: Actor;
+  caseId: number;
+  severity: Severity;
+  reason: string;
+  source: 'vendor' | 'sla_breach' | 'manual';
+  /** API raises: the vendor's idempotency key and body hash. */
+  externalId?: string;
+  bodyHash?: string;
+};
+export type Raised = { escalationId: number; caseId: number; created: boolean; status: EscalationStatus };
+
+export type Vote = { userId: string; vote: string; at: string };
 
 /** What the escalation card shows (see slack/views/escalation.ts): facts and links, never content. */
 export type EscalationCardData = {
@@ -30,11 +47,45 @@ export type EscalationCardData = {
   queue: string;
   vendor: string;
   priority: string;
+  surfaces: string[];
+  reportTypes: string[];
+  policies: string[];
+  firstActionDueAt: string;
+  firstActionState: string;
   resolutionDueAt: string;
+  resolutionState: string;
   deadlineAt: string;
+  status: EscalationStatus;
+  votes: Vote[];
+  decidedBy?: string;
+  decidedAt?: string;
+  outcomeReason?: string;
+  reassignedTo?: string;
 };
 
-const OPEN = ['queued', 'in_review', 'escalated'];
+const OPEN: readonly CaseStatus[] = ['queued', 'in_review', 'escalated'];
+
+export const cardKey = (escalationId: number) => `escalation:${escalationId}:card`;
+
+/** Validates what a person typed as a reason: required, trimmed, at most MAX_REASON characters. */
+export function checkReason(raw: string | undefined, what = 'An escalation', example = ESCALATE_EXAMPLE): string {
+  const reason = (raw ?? '').trim();
+  if (!reason) throw badInput(`${what} needs a reason.`, example);
+  if (reason.length > MAX_REASON)
+    throw badInput(
+      `The reason is ${reason.length.toLocaleString('en')} characters; keep it to ${MAX_REASON.toLocaleString('en')}.`,
+      example,
+    );
+  return reason;
+}
+
+/** "Already approved by @x at T": the answer to every click after the outcome. */
+export function alreadyDecided(e: { status: string; decidedBy: string | null; decidedAt: Date | null }): AppError {
+  const at = e.decidedAt ? utcMinute(e.decidedAt) : 'an unknown time';
+  if (e.status === 'expired') return new AppError('conflict', `This escalation expired at ${at} without a decision.`);
+  const by = e.decidedBy?.startsWith('U') || e.decidedBy?.startsWith('W') ? `<@${e.decidedBy}>` : (e.decidedBy ?? 'someone');
+  return new AppError('conflict', `Already ${e.status} by ${by} at ${at}.`);
+}
 
 /**
  * Opens an escalation on a case and queues its card for the escalation channel. A case has at most
@@ -42,60 +93,47 @@ const OPEN = ['queued', 'in_review', 'escalated'];
  */
 export async function raiseEscalation(deps: DomainDeps, input: RaiseInput): Promise<Raised> {
   if (input.actor.origin === 'slack') await requireRole(deps, input.actor, 'analyst', 'escalate cases');
-  const reason = input.reason.trim();
-  if (!reason) throw badInput('An escalation needs a reason.');
-  if (reason.length > 2000) throw badInput(`The reason is ${reason.length} characters; keep it under 2,000.`);
+  const reason = checkReason(input.reason);
+  if (!(SEVERITIES as readonly string[]).includes(input.severity))
+    throw badInput(`Unknown severity \`${input.severity}\`; use one of ${SEVERITIES.join(', ')}.`, ESCALATE_EXAMPLE);
   const now = deps.clock.now();
   const result = await deps.db.$transaction(async (tx) => {
     // Lock the case row: two clicks racing see each other's escalation.
-    const [locked] = await tx.$queryRawUnsafe<{ id: number; status: string }[]>(
-      'SELECT id, status::text FROM cases WHERE id = $1 FOR UPDATE',
+    const [locked] = await tx.$queryRawUnsafe<{ id: number; status: CaseStatus }[]>(
+      'SELECT id, status::text AS status FROM cases WHERE id = $1 FOR UPDATE',
       input.caseId,
     );
-    if (!locked) throw new AppError('not_found', `There is no case ${input.caseId}.`);
-    if (!OPEN.includes(locked.status))
-      throw new AppError('conflict', `Case #${input.caseId} is ${locked.status}; only open cases can be escalated.`);
+    if (!locked) throw new AppError('not_found', `There is no case ${input.caseId}.`, ESCALATE_EXAMPLE);
     const pending = await tx.escalation.findFirst({ where: { caseId: input.caseId, status: 'pending' } });
-    if (pending) return { escalationId: pending.id, caseId: input.caseId, created: false };
+    if (pending) return { escalationId: pending.id, caseId: input.caseId, created: false, status: pending.status };
+    if (!OPEN.includes(locked.status))
+      throw new AppError('conflict', `Case #${input.caseId} is ${locked.status}; only open cases can be escalated.`, ESCALATE_EXAMPLE);
 
-    const c = await tx.case.findUniqueOrThrow({ where: { id: input.caseId }, include: { queue: { include: { vendor: true } } } });
     const rules = SEVERITY_RULES[input.severity];
-    const deadlineAt = new Date(now.getTime() + rules.deadlineHours * 3600_000);
     const escalation = await tx.escalation.create({
       data: {
-        caseId: c.id,
+        caseId: locked.id,
         source: input.source,
         severity: input.severity,
         reason,
         requestedBy: input.actor.id,
         requiredApprovals: rules.quorum,
-        deadlineAt,
+        deadlineAt: new Date(now.getTime() + rules.deadlineHours * 3600_000),
+        caseStatusBefore: locked.status === 'escalated' ? 'in_review' : locked.status,
+        externalId: input.externalId ?? null,
+        bodyHash: input.bodyHash ?? null,
         createdAt: now,
       },
     });
-    await tx.case.update({ where: { id: c.id }, data: { status: 'escalated', updatedAt: now } });
-    const card: EscalationCardData = {
-      escalationId: escalation.id,
-      caseId: c.id,
-      severity: input.severity,
-      reason,
-      source: input.source,
-      requestedBy: input.actor.id,
-      requiredApprovals: rules.quorum,
-      queue: c.queue.key,
-      vendor: c.queue.vendor.name,
-      priority: c.priority,
-      resolutionDueAt: c.resolutionDueAt.toISOString(),
-      deadlineAt: deadlineAt.toISOString(),
-    };
+    await tx.case.update({ where: { id: locked.id }, data: { status: 'escalated', updatedAt: now } });
     await enqueueAlerts(
       tx,
       [
         {
           kind: 'escalation',
-          dedupeKey: `escalation:${escalation.id}:card`,
+          dedupeKey: cardKey(escalation.id),
           channel: deps.channels.escalation,
-          message: card,
+          message: await escalationCardData(tx, escalation.id),
           entityType: 'escalation',
           entityId: String(escalation.id),
         },
@@ -107,13 +145,83 @@ export async function raiseEscalation(deps: DomainDeps, input: RaiseInput): Prom
       origin: input.actor.origin,
       action: 'escalation.raise',
       entityType: 'case',
-      entityId: String(c.id),
-      before: { status: c.status },
+      entityId: String(locked.id),
+      before: { status: locked.status },
       after: { status: 'escalated', escalationId: escalation.id, severity: input.severity, source: input.source },
       at: now,
     });
-    return { escalationId: escalation.id, caseId: c.id, created: true };
+    return { escalationId: escalation.id, caseId: locked.id, created: true, status: escalation.status };
   });
-  if (result.created) deps.alertsQueued();
+  if (result.created) {
+    deps.alertsQueued();
+    deps.escalationsChanged();
+  }
   return result;
+}
+
+/** The card's data, read afresh: every change to an escalation re-renders its card from this. */
+export async function escalationCardData(tx: Tx, escalationId: number): Promise<EscalationCardData> {
+  const e = await tx.escalation.findUniqueOrThrow({
+    where: { id: escalationId },
+    include: {
+      votes: { orderBy: { id: 'asc' } },
+      case: {
+        include: {
+          queue: { include: { vendor: true } },
+          reports: { select: { category: true, surface: { select: { key: true } }, reportType: { select: { key: true } } }, take: 100 },
+        },
+      },
+    },
+  });
+  const c = e.case;
+  const distinct = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => !!x))].sort();
+  return {
+    escalationId: e.id,
+    caseId: c.id,
+    severity: e.severity as Severity,
+    reason: e.reason,
+    source: e.source,
+    requestedBy: e.requestedBy,
+    requiredApprovals: e.requiredApprovals,
+    queue: c.queue.key,
+    vendor: c.queue.vendor.name,
+    priority: c.priority,
+    surfaces: distinct(c.reports.map((r) => r.surface.key)),
+    reportTypes: distinct(c.reports.map((r) => r.reportType.key)),
+    policies: distinct(c.reports.map((r) => r.category)),
+    firstActionDueAt: c.firstActionDueAt.toISOString(),
+    firstActionState: c.firstActionState,
+    resolutionDueAt: c.resolutionDueAt.toISOString(),
+    resolutionState: c.resolutionState,
+    deadlineAt: e.deadlineAt.toISOString(),
+    status: e.status,
+    votes: e.votes.map((v) => ({ userId: v.userId, vote: v.vote, at: v.createdAt.toISOString() })),
+    ...(e.decidedBy ? { decidedBy: e.decidedBy } : {}),
+    ...(e.decidedAt ? { decidedAt: e.decidedAt.toISOString() } : {}),
+    ...(e.outcomeReason ? { outcomeReason: e.outcomeReason } : {}),
+    ...(e.reassignedTo ? { reassignedTo: e.reassignedTo } : {}),
+  };
+}
+
+/**
+ * Re-renders the card after a change and queues the edit: a posted card is edited in place by the
+ * delivery worker; one not yet posted (or being posted right now) goes out with the new data,
+ * because the worker compares the message it sent with the stored one before marking it sent.
+ * Also queues the extra messages (thread replies, direct messages) of the change.
+ */
+export async function updateCard(tx: Tx, escalationId: number, now: Date, extra: readonly Omit<NewAlert, 'threadOf'>[] = []) {
+  const message = await escalationCardData(tx, escalationId);
+  const [card] = await tx.$queryRawUnsafe<{ id: number }[]>(
+    `UPDATE alerts SET message = $2::jsonb,
+            status = CASE WHEN slack_ts IS NOT NULL AND status <> 'failed' THEN 'pending'::"AlertStatus" ELSE status END,
+            next_attempt_at = CASE WHEN slack_ts IS NOT NULL THEN $3::timestamptz ELSE next_attempt_at END
+      WHERE dedupe_key = $1 RETURNING id`,
+    cardKey(escalationId),
+    JSON.stringify(message),
+    now.toISOString(),
+  );
+  // Thread replies hang off the card; the delivery worker holds them until the card has a ts.
+  const replies = extra.map((a) => (a.kind === 'escalation_thread' && card ? { ...a, threadOf: card.id } : a));
+  await enqueueAlerts(tx, replies, now);
+  return message;
 }

@@ -3,6 +3,7 @@ import { AppError } from '../../errors';
 import type { Prisma } from '../../generated/prisma/client';
 import type { Actor, DomainDeps } from '../deps';
 import { requireRole } from '../roles/roles';
+import { utcMinute } from '../time';
 
 const SLA_CARD_KINDS = ['sla_at_risk', 'sla_breach', 'sla_renotify'];
 
@@ -36,7 +37,7 @@ export async function acknowledgeSlaAlert(deps: DomainDeps, input: { actor: Acto
     if (first) {
       throw new AppError(
         'conflict',
-        `Already acknowledged by <@${first.acknowledged_by}> at ${first.acknowledged_at?.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+        `Already acknowledged by <@${first.acknowledged_by}> at ${first.acknowledged_at ? utcMinute(first.acknowledged_at) : 'an unknown time'}.`,
       );
     }
     for (const a of family) {
