@@ -12,6 +12,7 @@ import { httpRoutes, sendJson } from './http/routes';
 import { type DeliveryWorker, startAlertDelivery } from './jobs/alert-delivery';
 import type { Logger } from './logger';
 import { boltLogger } from './slack/bolt-logger';
+import { createHomePublisher, type HomePublisher } from './slack/home';
 import { registerListeners } from './slack/listeners';
 import { createNotifier } from './slack/notifier';
 
@@ -51,7 +52,15 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   const clock = opts.clock ?? systemClock;
   const notifier = createNotifier({ token: opts.slack.botToken, apiUrl: opts.slack.apiUrl, reviewUrl: config.TRUSTOPS_REVIEW_URL });
   const delivery = startAlertDelivery({ db: opts.db.prisma, log, metrics, clock, notifier });
-  const deps = domainDeps(config, { db: opts.db.prisma, clock, log, alertsQueued: delivery.kick });
+  // Bound once the Bolt app (and its client) exists, below.
+  let home: HomePublisher | undefined;
+  const deps = domainDeps(config, {
+    db: opts.db.prisma,
+    clock,
+    log,
+    alertsQueued: delivery.kick,
+    escalationsChanged: () => home?.changed(),
+  });
   await syncConfiguredAdmins(deps);
 
   const logger = boltLogger(log);
@@ -79,7 +88,8 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   app.error(async (err) => {
     log.error('unhandled listener error', { err: err.original ?? err });
   });
-  registerListeners(app, deps, { onInteraction: (kind) => metrics.slackInteractions.inc({ kind }) });
+  home = createHomePublisher({ client: app.client, deps, reviewUrl: config.TRUSTOPS_REVIEW_URL });
+  registerListeners(app, deps, { onInteraction: (kind) => metrics.slackInteractions.inc({ kind }), home });
 
   const started = (await app.start(opts.slack.appToken ? config.PORT : { port: config.PORT, host: opts.host })) as unknown;
   // HTTP mode resolves with the http.Server; Socket Mode with nothing we need.
@@ -99,6 +109,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
     port,
     delivery,
     async stop() {
+      home?.stop();
       await delivery.stop();
       await app.stop();
     },

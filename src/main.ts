@@ -6,6 +6,7 @@ import { openDatabase } from './db/client';
 import { applyMigrations } from './db/migrate';
 import { seedDemoData } from './db/seed';
 import { startJobs } from './jobs';
+import { escalationExpiryJob } from './jobs/escalation-expiry';
 import { slaScanJob } from './jobs/sla-scan';
 import { createLogger, redact } from './logger';
 import { startSandbox } from './sandbox';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   });
   const jobs = startJobs({ db: db.prisma, log, metrics: running.metrics, clock: running.deps.clock }, [
     slaScanJob(config, { alertsQueued: running.deps.alertsQueued }),
+    escalationExpiryJob(config, running.deps),
   ]);
   emulator?.connectBot({ botUrl: `http://127.0.0.1:${running.port}/slack/events`, signingSecret: signingSecret! });
 

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { Actor, DomainDeps } from '../domain/deps';
+import { submitEscalation } from '../domain/escalations/intake';
 import { IMPORT_KINDS, type ImportKind, importCsv } from '../domain/intake/import';
 import { type Submission, submitAppeal, submitDecision, submitQaReview, submitReport } from '../domain/intake/intake';
 import { AppError } from '../errors';
@@ -116,6 +117,7 @@ const JSON_ENDPOINTS: Record<string, Submit> = {
   '/api/v1/decisions': submitDecision,
   '/api/v1/qa-reviews': submitQaReview,
   '/api/v1/appeals': submitAppeal,
+  '/api/v1/escalations': submitEscalation,
 };
 
 export function apiRoutes(deps: DomainDeps, intakeToken: string | undefined): CustomRoute[] {

@@ -62,6 +62,9 @@ WITH busy AS (
     FROM alerts
    WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1::timestamptz
      AND channel NOT IN (SELECT channel FROM busy)
+     -- A thread reply waits for its parent's message (or goes out on its own if the parent failed).
+     AND (thread_of IS NULL OR EXISTS (
+           SELECT 1 FROM alerts p WHERE p.id = alerts.thread_of AND (p.slack_ts IS NOT NULL OR p.status = 'failed')))
 ), lanes AS (
   SELECT channel FROM due WHERE pos = 1 ORDER BY id LIMIT $5
 ), picked AS (
@@ -73,7 +76,9 @@ UPDATE alerts a
   FROM picked p
  WHERE a.id = p.id AND a.status IN ('pending', 'sending') AND a.next_attempt_at <= $1::timestamptz
 RETURNING a.id, a.kind, a.channel, a.message, a.dedupe_key AS "dedupeKey", a.slack_channel AS "slackChannel",
-          a.slack_ts AS "slackTs", a.attempts, a.created_at AS "createdAt", a.next_attempt_at AS lease,
+          a.slack_ts AS "slackTs", a.attempts,
+          (SELECT json_build_object('channel', p.slack_channel, 'ts', p.slack_ts) FROM alerts p
+            WHERE p.id = a.thread_of AND p.slack_ts IS NOT NULL) AS thread, a.created_at AS "createdAt", a.next_attempt_at AS lease,
           (SELECT max(s.next_attempt_at) FROM alerts s
             WHERE s.status = 'sent' AND s.next_attempt_at > $1::timestamptz - $3::int * interval '1 millisecond'
               AND s.channel = a.channel) AS "lastPost"`;

@@ -8,6 +8,11 @@ export const ActionId = {
   slaReassign: 'sla_reassign',
   slaOpenReview: 'sla_open_review',
   escalationOpenReview: 'escalation_open_review',
+  escalationApprove: 'escalation_approve',
+  escalationReject: 'escalation_reject',
+  escalationReassign: 'escalation_reassign',
+  escalationRequestInfo: 'escalation_request_info',
+  casePage: 'case_page',
 } as const;
 
 export const LINK_BUTTONS: readonly string[] = [
@@ -19,10 +24,15 @@ export const LINK_BUTTONS: readonly string[] = [
 
 export const CallbackId = {
   reassignCase: 'reassign_case',
+  rejectEscalation: 'reject_escalation',
+  reassignEscalation: 'reassign_escalation',
+  requestInfo: 'request_escalation_info',
 } as const;
 
 export const BlockId = {
   reassignQueue: 'reassign_queue',
+  reason: 'reason',
+  reassignUser: 'reassign_user',
 } as const;
 
 export const COMMAND = '/trustops';

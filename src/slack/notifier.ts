@@ -12,6 +12,8 @@ export type OutboundAlert = {
   slackTs: string | null;
   /** Carried in the message metadata beside the id, so a lookup never adopts another deployment's alert with the same id. */
   dedupeKey?: string;
+  /** A reply: the parent alert's message, whose thread this one is posted in. */
+  thread?: { channel: string; ts: string } | null;
 };
 
 export type DeliveryFailure =
@@ -36,6 +38,7 @@ export const ALERT_EVENT_TYPE = 'trustops_alert';
 // Slack answers these when something may work a moment later; every other platform error is final.
 const RETRYABLE = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 // Our clock and Slack's may disagree a little; look back this much further than the alert's creation.
 const CLOCK_SKEW_MS = 5 * 60_000;
 const HISTORY_PAGE = 200;
@@ -73,6 +76,12 @@ export function createNotifier(opts: { token: string; apiUrl?: string; reviewUrl
     if (CHANNEL_ID.test(name)) return name;
     const known = channelIds.get(name);
     if (known) return known;
+    if (USER_ID.test(name)) {
+      // A direct message: the conversation with that user.
+      const opened = await client.conversations.open({ users: name });
+      if (opened.channel?.id) channelIds.set(name, opened.channel.id);
+      return opened.channel?.id;
+    }
     if ((unknownUntil.get(name) ?? 0) > Date.now()) return undefined;
     let cursor: string | undefined;
     do {
@@ -103,7 +112,14 @@ export function createNotifier(opts: { token: string; apiUrl?: string; reviewUrl
         const res: WebAPICallResult & { channel?: string; ts?: string } =
           alert.slackTs && alert.slackChannel
             ? await client.chat.update({ channel: alert.slackChannel, ts: alert.slackTs, ...message, metadata })
-            : await client.chat.postMessage({ channel: alert.channel, ...message, metadata, unfurl_links: false, unfurl_media: false });
+            : await client.chat.postMessage({
+                channel: alert.thread?.channel ?? alert.channel,
+                ...(alert.thread ? { thread_ts: alert.thread.ts } : {}),
+                ...message,
+                metadata,
+                unfurl_links: false,
+                unfurl_media: false,
+              });
         const channel = res.channel ?? alert.slackChannel ?? alert.channel;
         if (CHANNEL_ID.test(channel)) channelIds.set(alert.channel.replace(/^#/, ''), channel);
         return { ok: true, channel, ts: res.ts ?? alert.slackTs ?? '' };
@@ -114,12 +130,16 @@ export function createNotifier(opts: { token: string; apiUrl?: string; reviewUrl
 
     async findPosted(alert, since) {
       try {
-        const channel = await channelIdOf(alert.slackChannel ?? alert.channel);
+        const channel = await channelIdOf(alert.slackChannel ?? alert.thread?.channel ?? alert.channel);
         if (!channel) return { ok: false, kind: 'permanent', error: 'channel_not_found' };
         const oldest = ((since.getTime() - CLOCK_SKEW_MS) / 1000).toFixed(6);
         let cursor: string | undefined;
         for (let page = 0; page < HISTORY_MAX_PAGES; page++) {
-          const res = await client.conversations.history({ channel, oldest, limit: HISTORY_PAGE, include_all_metadata: true, cursor });
+          // A thread reply is not in the channel's history, only in its thread's replies.
+          const args = { channel, oldest, limit: HISTORY_PAGE, include_all_metadata: true, cursor };
+          const res = alert.thread
+            ? await client.conversations.replies({ ...args, ts: alert.thread.ts })
+            : await client.conversations.history(args);
           const hit = (res.messages as HistoryMessage[] | undefined)?.find((m) => isAlertMessage(m, alert));
           if (hit?.ts) return { ok: true, found: { channel, ts: hit.ts }, complete: true };
           cursor = res.response_metadata?.next_cursor || undefined;

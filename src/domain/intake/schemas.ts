@@ -48,9 +48,9 @@ export const ZInstant = z
   .transform((s) => new Date(s));
 
 // Postgres int4: larger ids cannot exist, and would fail in the query rather than as a field error.
-const ZId = z.number().int().positive().max(2_147_483_647, 'no such id');
+export const ZId = z.number().int().positive().max(2_147_483_647, 'no such id');
 
-const ZExternalId = z.string().trim().min(1, 'required').max(200, 'at most 200 characters');
+export const ZExternalId = z.string().trim().min(1, 'required').max(200, 'at most 200 characters');
 
 /** A link or an id of the content: never the content itself. */
 export const ZContentRef = z

@@ -1,7 +1,8 @@
+import type { ExpiredNotice, OutcomeDm, ThreadNote } from '../../domain/escalations/decide';
 import type { EscalationCardData } from '../../domain/escalations/escalations';
 import type { OutboundAlert } from '../notifier';
 import type { SlackMessage } from './blocks';
-import { escalationCard } from './escalation';
+import { escalationCard, escalationExpiredNotice, escalationOutcomeDm, escalationThreadNote } from './escalation';
 import { type SlaAlertData, type SlaRollupData, slaAlertCard, slaRollupCard } from './sla';
 import { type TriageData, triageCard } from './triage';
 
@@ -17,6 +18,12 @@ export function renderAlert(alert: OutboundAlert, opts: { reviewUrl: string }): 
       return slaAlertCard(alert.message as SlaAlertData, { ...opts, alertId: alert.id, renotify: true });
     case 'escalation':
       return escalationCard(alert.message as EscalationCardData, opts);
+    case 'escalation_thread':
+      return escalationThreadNote(alert.message as ThreadNote);
+    case 'escalation_dm':
+      return escalationOutcomeDm(alert.message as OutcomeDm);
+    case 'escalation_expired':
+      return escalationExpiredNotice(alert.message as ExpiredNotice);
     case 'sla_rollup':
       return slaRollupCard(alert.message as SlaRollupData);
     default:

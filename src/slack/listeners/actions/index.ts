@@ -1,10 +1,15 @@
 import type { App } from '@slack/bolt';
 import type { DomainDeps } from '../../../domain/deps';
+import type { HomePublisher } from '../../home';
 import { LINK_BUTTONS } from '../../ids';
+import { registerCaseActions } from './cases';
+import { registerEscalationActions } from './escalations';
 import { registerSlaActions } from './sla';
 
-export function registerActions(app: App, deps: DomainDeps): void {
+export function registerActions(app: App, deps: DomainDeps, home: HomePublisher): void {
   registerSlaActions(app, deps);
+  registerEscalationActions(app, deps, home);
+  registerCaseActions(app, deps);
   // Link buttons open their URL in the browser; the click that Slack also sends just needs an ack.
   for (const actionId of LINK_BUTTONS) {
     app.action(actionId, async ({ ack }) => {

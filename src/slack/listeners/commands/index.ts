@@ -11,9 +11,10 @@ export function registerCommands(app: App, deps: DomainDeps): void {
     // Slack's 3-second rule: acknowledge first, answer through response_url.
     await ack();
     const [name, ...args] = tokenize(command.text ?? '');
+    const rest = (command.text ?? '').trim().replace(/^\S+\s*/, '');
     try {
       const sub = findSubcommand(name);
-      const message = await sub.run({ deps, actor: { id: command.user_id, origin: 'slack' }, args, channelId: command.channel_id });
+      const message = await sub.run({ deps, actor: { id: command.user_id, origin: 'slack' }, args, rest, channelId: command.channel_id });
       await respond({ response_type: 'ephemeral', ...message });
     } catch (err) {
       if (!(err instanceof AppError)) deps.log.error('command failed', { command: name, err });

@@ -1,4 +1,6 @@
+import { CASE_EXAMPLE, getCaseDetail } from '../../../domain/cases/detail';
 import type { Actor, DomainDeps } from '../../../domain/deps';
+import { ESCALATE_EXAMPLE, raiseEscalation, SEVERITIES, SEVERITY_RULES, type Severity } from '../../../domain/escalations/escalations';
 import { addReportType, listReportTypes } from '../../../domain/intake/report-types';
 import { addRoute, listRoutes, ROUTE_ADD_EXAMPLE, removeRoute } from '../../../domain/intake/routing';
 import { ROLES, type RoleName, setRole } from '../../../domain/roles/roles';
@@ -6,6 +8,7 @@ import { slaSummary } from '../../../domain/sla/summary';
 import { addSurface, listSurfaces } from '../../../domain/surfaces/surfaces';
 import { AppError, badInput } from '../../../errors';
 import type { SlackMessage } from '../../views/blocks';
+import { caseMessage } from '../../views/case';
 import { describeRule, reportTypeListMessage, routeListMessage } from '../../views/catalog';
 import { okMessage } from '../../views/feedback';
 import { type HelpEntry, helpMessage } from '../../views/help';
@@ -14,7 +17,8 @@ import { surfaceListMessage } from '../../views/surfaces';
 import { escapeMrkdwn } from '../../views/text';
 import { closest, parseUserRef } from './args';
 
-export type CommandContext = { deps: DomainDeps; actor: Actor; args: string[]; channelId: string };
+/** `args` are the words after the subcommand (quotes group words); `rest` is that text as typed. */
+export type CommandContext = { deps: DomainDeps; actor: Actor; args: string[]; rest: string; channelId: string };
 
 export type Subcommand = HelpEntry & {
   name: string;
@@ -120,6 +124,45 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     },
   },
   {
+    name: 'escalate',
+    usage: '/trustops escalate <case-id> <sev1|sev2|sev3|sev4> <reason…>',
+    description: `Ask approvers for an internal decision on a case (analysts). sev1 needs ${SEVERITY_RULES.sev1.quorum} approvers and expires after ${SEVERITY_RULES.sev1.deadlineHours} h.`,
+    example: ESCALATE_EXAMPLE,
+    async run({ deps, actor, rest }) {
+      const m = /^(\S+)(?:\s+(\S+))?(?:\s+([\s\S]*))?$/.exec(rest.trim());
+      const caseId = parseCaseId(m?.[1]);
+      if (caseId === undefined)
+        throw badInput(
+          m?.[1] ? `\`${escapeMrkdwn(m[1])}\` is not a case id.` : '`escalate` needs a case id, a severity and a reason.',
+          ESCALATE_EXAMPLE,
+        );
+      const severity = m?.[2]?.toLowerCase();
+      if (!severity || !(SEVERITIES as readonly string[]).includes(severity))
+        throw badInput(
+          `${severity ? `\`${escapeMrkdwn(severity)}\` is not a severity` : 'The severity is missing'}: use one of ${SEVERITIES.map((s) => `\`${s}\``).join(', ')}.`,
+          ESCALATE_EXAMPLE,
+        );
+      const raised = await raiseEscalation(deps, { actor, caseId, severity: severity as Severity, reason: m?.[3] ?? '', source: 'manual' });
+      return raised.created
+        ? okMessage(
+            `Escalation ${raised.escalationId} raised on case #${caseId} (${severity}); the card is on its way to the escalation channel.`,
+          )
+        : okMessage(`Case #${caseId} already has a pending escalation (${raised.escalationId}); nothing new was raised.`);
+    },
+  },
+  {
+    name: 'case',
+    usage: '/trustops case <case-id>',
+    description: 'A case with its reports, decisions, escalations and full audit timeline (never the reported content).',
+    example: CASE_EXAMPLE,
+    async run({ deps, args }) {
+      const caseId = parseCaseId(args[0]);
+      if (caseId === undefined || args.length > 1)
+        throw badInput(args[0] ? `\`${escapeMrkdwn(args.join(' '))}\` is not a case id.` : '`case` needs a case id.', CASE_EXAMPLE);
+      return caseMessage(await getCaseDetail(deps, caseId));
+    },
+  },
+  {
     name: 'role',
     usage: '/trustops role <@user> <viewer|analyst|approver|admin>',
     description: "Set a person's role (admins). Unknown users are viewers.",
@@ -138,6 +181,12 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     },
   },
 ];
+
+/** "1234" or "#1234". */
+function parseCaseId(word: string | undefined): number | undefined {
+  const m = /^#?(\d{1,9})$/.exec(word ?? '');
+  return m ? Number(m[1]) : undefined;
+}
 
 /** `key:value` words; an unknown key or a word without a colon is a mistake worth naming. */
 function parseOptions(words: readonly string[], keys: readonly string[], example: string): Record<string, string | undefined> {

@@ -1,0 +1,189 @@
+import type { DateRange } from './range';
+import type { Dimension, FilterDimension, ResolvedFilters } from './filters';
+
+// The SQL behind the figures: one aggregate statement per kind of fact (reports, decisions, first
+// actions, resolutions, escalations, appeals, QA reviews). Each reads only the rows of its range
+// through a time index, joins only what the filters and the grouping need, and returns one row per
+// group plus the total (GROUPING SETS), so totals — percentiles included — come from SQL too.
+
+/** The group of a fact that has no value for the dimension (a case with no report, an undecided case). */
+export const NONE = '(none)';
+
+/** How a fact reaches what it may need: its case, the case's queue, its case's first report or first decision. */
+type Join = 'case' | 'queue' | 'firstReport' | 'firstDecision';
+const JOIN_ORDER: readonly Join[] = ['case', 'queue', 'firstReport', 'firstDecision'];
+type Attr = { expr: string; joins: Join[] };
+type AttrDimension = Exclude<Dimension, 'day' | 'week'>;
+
+export type Kind = 'reports' | 'decisions' | 'firstActions' | 'resolutions' | 'escalations' | 'appeals' | 'qa';
+
+type Source = {
+  from: string;
+  /** The case id, as seen from `from`. */
+  caseId: string;
+  /** True when `from` is the cases table itself, aliased c. */
+  caseIsBase?: boolean;
+  /** The instant that puts the fact in a range and in a day or week. */
+  at: string;
+  /** A predicate that lets Postgres reach `at` through an index whose leading column is something else. */
+  reach?: string;
+  attrs: Record<AttrDimension, Attr>;
+  /** Inner columns the aggregates read. */
+  columns: string;
+  /** A column the rows are always split by (decisions: their action). */
+  split?: string;
+  aggregates: string;
+};
+
+// Ids, not keys: grouping on an integer is cheaper, and the caller maps ids back to keys.
+const OF_CASE: Record<AttrDimension, Attr> = {
+  surface: { expr: 'fr.surface_id', joins: ['firstReport'] },
+  type: { expr: 'fr.report_type_id', joins: ['firstReport'] },
+  policy: { expr: 'fr.category', joins: ['firstReport'] },
+  vendor: { expr: 'q.vendor_id', joins: ['case', 'queue'] },
+  action: { expr: 'fd.action', joins: ['firstDecision'] },
+};
+const OF_DECISION: Record<AttrDimension, Attr> = { ...OF_CASE, policy: { expr: 'd.policy', joins: [] }, action: { expr: 'd.action', joins: [] } };
+
+/**
+ * The distinct values of an SLA state column, by a loose index scan: `state = ANY (…) AND at >= …`
+ * turns cases(state, at) into a range scan per state, where a bare `at >= …` would read every case.
+ * Exact whatever states exist, since it asks the table.
+ */
+const statesOf = (column: string) =>
+  `ARRAY(WITH RECURSIVE s AS (SELECT (SELECT min(${column}) FROM cases) AS v
+                              UNION ALL SELECT (SELECT min(${column}) FROM cases WHERE ${column} > s.v) FROM s WHERE s.v IS NOT NULL)
+         SELECT v FROM s WHERE v IS NOT NULL)`;
+
+const SOURCES: Record<Kind, Source> = {
+  reports: {
+    from: 'reports r',
+    caseId: 'r.case_id',
+    at: 'r.received_at',
+    attrs: {
+      ...OF_CASE,
+      surface: { expr: 'r.surface_id', joins: [] },
+      type: { expr: 'r.report_type_id', joins: [] },
+      policy: { expr: 'r.category', joins: [] },
+    },
+    columns: '',
+    aggregates: 'count(*)::int AS n',
+  },
+  decisions: {
+    from: 'decisions d',
+    caseId: 'd.case_id',
+    at: 'd.decided_at',
+    attrs: OF_DECISION,
+    columns: ', d.action AS action, d.automated AS automated',
+    split: 'action',
+    aggregates: 'count(*)::int AS n, count(*) FILTER (WHERE automated)::int AS automated',
+  },
+  firstActions: {
+    from: 'cases c',
+    caseId: 'c.id',
+    caseIsBase: true,
+    at: 'c.first_action_at',
+    reach: `c.first_action_state = ANY (${statesOf('first_action_state')})`,
+    attrs: OF_CASE,
+    columns: `, c.first_action_at <= c.first_action_due_at AS met,
+                (extract(epoch FROM c.first_action_at - c.opened_at) * 1000)::float8 AS tta`,
+    aggregates: `count(*)::int AS n, count(*) FILTER (WHERE met)::int AS met,
+                 (percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY tta))[1] AS p50,
+                 (percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY tta))[2] AS p90`,
+  },
+  resolutions: {
+    from: 'cases c',
+    caseId: 'c.id',
+    caseIsBase: true,
+    at: 'c.resolved_at',
+    reach: `c.resolution_state = ANY (${statesOf('resolution_state')})`,
+    attrs: OF_CASE,
+    columns: ', c.resolved_at <= c.resolution_due_at AS met',
+    aggregates: 'count(*)::int AS n, count(*) FILTER (WHERE met)::int AS met',
+  },
+  escalations: {
+    from: 'escalations e',
+    caseId: 'e.case_id',
+    at: 'e.created_at',
+    attrs: OF_CASE,
+    columns: '',
+    aggregates: 'count(*)::int AS n',
+  },
+  appeals: {
+    from: 'appeals a JOIN decisions d ON d.id = a.decision_id',
+    caseId: 'd.case_id',
+    at: 'a.filed_at',
+    attrs: OF_DECISION,
+    columns: ', a.outcome::text AS outcome',
+    aggregates: `count(*)::int AS n, count(*) FILTER (WHERE outcome <> 'pending')::int AS resolved,
+                 count(*) FILTER (WHERE outcome = 'overturned')::int AS overturned`,
+  },
+  qa: {
+    from: 'qa_reviews qr JOIN decisions d ON d.id = qr.decision_id',
+    caseId: 'd.case_id',
+    at: 'qr.reviewed_at',
+    attrs: OF_DECISION,
+    columns: ', qr.outcome::text AS outcome',
+    aggregates: `count(*)::int AS n, count(*) FILTER (WHERE outcome = 'agree')::int AS agree`,
+  },
+};
+
+export const KINDS = Object.keys(SOURCES) as Kind[];
+
+function joinSql(join: Join, s: Source): string {
+  switch (join) {
+    case 'case':
+      return s.caseIsBase ? '' : `LEFT JOIN cases c ON c.id = ${s.caseId}`;
+    case 'queue':
+      return 'LEFT JOIN queues q ON q.id = c.queue_id';
+    // The first report (earliest received, then lowest id) gives a case its surface, type and policy;
+    // the first decision (earliest decided, then lowest id) its outcome. One index probe per case.
+    case 'firstReport':
+      return `LEFT JOIN LATERAL (SELECT r1.surface_id, r1.report_type_id, r1.category FROM reports r1
+                                  WHERE r1.case_id = ${s.caseId} ORDER BY r1.received_at, r1.id LIMIT 1) fr ON true`;
+    case 'firstDecision':
+      return `LEFT JOIN LATERAL (SELECT d1.action FROM decisions d1
+                                  WHERE d1.case_id = ${s.caseId} ORDER BY d1.decided_at, d1.id LIMIT 1) fd ON true`;
+  }
+}
+
+const FILTER_TYPE: Record<FilterDimension, string> = { surface: 'int', type: 'int', vendor: 'int', policy: 'text' };
+
+/** One statement and its parameters: rows `{ grp, total, [split], …aggregates }`. */
+export function factQuery(kind: Kind, q: { range: DateRange; filters: ResolvedFilters; by?: Dimension }): { sql: string; params: unknown[] } {
+  const s = SOURCES[kind];
+  const params: unknown[] = [];
+  const param = (value: unknown, type: string) => {
+    params.push(value);
+    return `$${params.length}::${type}`;
+  };
+  const joins = new Set<Join>();
+  const use = (a: Attr) => {
+    for (const j of a.joins) joins.add(j);
+    return a.expr;
+  };
+
+  const where = [`${s.at} >= ${param(q.range.start, 'timestamptz')}`, `${s.at} < ${param(q.range.end, 'timestamptz')}`];
+  if (s.reach) where.unshift(s.reach);
+  for (const [dim, value] of Object.entries(q.filters) as [FilterDimension, { id: number | string }][]) {
+    where.push(`${use(s.attrs[dim])} = ${param(value.id, FILTER_TYPE[dim])}`);
+  }
+
+  let group = 'NULL::text';
+  if (q.by === 'day') group = `to_char(${s.at} AT TIME ZONE ${param(q.range.timeZone, 'text')}, 'YYYY-MM-DD')`;
+  // date_trunc('week') of a local timestamp is its Monday 00:00, local.
+  else if (q.by === 'week') group = `to_char(date_trunc('week', ${s.at} AT TIME ZONE ${param(q.range.timeZone, 'text')}), 'YYYY-MM-DD')`;
+  else if (q.by) group = `(${use(s.attrs[q.by])})::text`;
+
+  const from = [s.from, ...JOIN_ORDER.filter((j) => joins.has(j) || (j === 'case' && joins.has('queue'))).map((j) => joinSql(j, s))]
+    .filter(Boolean)
+    .join('\n  ');
+  const split = s.split ? `, ${s.split}` : '';
+  const grouping = q.by ? `GROUP BY GROUPING SETS ((grp${split}), (${s.split ?? ''}))` : s.split ? `GROUP BY ${s.split}` : '';
+  const sql = `SELECT grp, ${q.by ? 'GROUPING(grp) = 1' : 'true'} AS total${split}, ${s.aggregates}
+  FROM (SELECT ${group} AS grp${s.columns}
+          FROM ${from}
+         WHERE ${where.join('\n           AND ')}) f
+  ${grouping}`;
+  return { sql, params };
+}

@@ -1,0 +1,25 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { z } from 'zod';
+import { getCaseDetail } from '../../../domain/cases/detail';
+import type { DomainDeps } from '../../../domain/deps';
+import { AppError, userFacingMessage } from '../../../errors';
+import { ActionId } from '../../ids';
+import { caseMessage } from '../../views/case';
+import { errorMessage } from '../../views/feedback';
+
+const ZPage = z.object({ caseId: z.number().int(), page: z.number().int().min(1) });
+
+/** Previous / Next on `/trustops case`: the ephemeral message is replaced by the page asked for. */
+export function registerCaseActions(app: App, deps: DomainDeps): void {
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ActionId.casePage}_`), async ({ ack, action, respond }) => {
+    await ack();
+    try {
+      const { caseId, page } = ZPage.parse(JSON.parse(action.value ?? ''));
+      await respond({ response_type: 'ephemeral', replace_original: true, ...caseMessage(await getCaseDetail(deps, caseId), page) });
+    } catch (err) {
+      if (!(err instanceof AppError)) deps.log.error('case page failed', { err });
+      const { text, example } = userFacingMessage(err);
+      await respond({ response_type: 'ephemeral', replace_original: false, ...errorMessage(text, example) });
+    }
+  });
+}
