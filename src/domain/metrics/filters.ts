@@ -31,7 +31,7 @@ export async function loadCatalog(deps: Pick<DomainDeps, 'db'>, dim: FilterDimen
         : dim === 'vendor'
           ? await deps.db.vendor.findMany({ select: { id: true, key: true } })
           : (await decisionPolicies(deps)).map((key) => ({ id: key, key }));
-  return new Map(rows.map((r): [string, number | string] => [r.key, r.id]).sort(([a], [b]) => a.localeCompare(b)));
+  return new Map(rows.map((r): [string, number | string] => [r.key, r.id]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**

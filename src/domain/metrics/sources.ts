@@ -180,7 +180,7 @@ export function factQuery(kind: Kind, q: { range: DateRange; filters: ResolvedFi
     .join('\n  ');
   const split = s.split ? `, ${s.split}` : '';
   const grouping = q.by ? `GROUP BY GROUPING SETS ((grp${split}), (${s.split ?? ''}))` : s.split ? `GROUP BY ${s.split}` : '';
-  const sql = `SELECT grp, ${q.by ? 'GROUPING(grp) = 1' : 'true'} AS total${split}, ${s.aggregates}
+  const sql = `SELECT ${q.by ? 'grp, GROUPING(grp) = 1' : 'NULL::text AS grp, true'} AS total${split}, ${s.aggregates}
   FROM (SELECT ${group} AS grp${s.columns}
           FROM ${from}
          WHERE ${where.join('\n           AND ')}) f
