@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { delivery } from './delivery';
+import { escalationClicks } from './escalation-clicks';
 import { importBench } from './import';
 import { intakeLoad } from './intake-load';
 import { slaScanBench } from './sla-scan';
@@ -13,6 +14,7 @@ export type BenchResult = { name: string; description: string; machine: string; 
 const BENCHES: Record<string, () => Promise<BenchResult>> = { startup, import: importBench, 'intake-load': intakeLoad };
 BENCHES['sla-scan'] = slaScanBench;
 BENCHES.delivery = delivery;
+BENCHES['escalation-clicks'] = escalationClicks;
 
 async function main() {
   const wanted = process.argv.slice(2);

@@ -9,8 +9,9 @@ export const ROOT = path.resolve(__dirname, '../..');
 export type Started = { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null> };
 
 /** Runs `npm start`'s entry point (src/main.ts under tsx) as a separate process with only the given environment. */
-export function startMain(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/main.ts'], {
+/** Runs the bot (or another entry point, e.g. a benchmark's floor) as its own process, through tsx. */
+export function startMain(env: Record<string, string>, script = 'src/main.ts'): Started {
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
