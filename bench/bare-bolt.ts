@@ -6,7 +6,12 @@ const receiver = new HTTPReceiver({
   endpoints: '/slack/events',
   customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_req, res) => res.writeHead(200).end('{"status":"ok"}') }],
 });
-const app = new App({ token: process.env.SLACK_BOT_TOKEN, receiver, tokenVerificationEnabled: false });
+const app = new App({
+  token: process.env.SLACK_BOT_TOKEN,
+  receiver,
+  tokenVerificationEnabled: false,
+  clientOptions: { slackApiUrl: process.env.SLACK_API_URL },
+});
 app.action(/.*/, async ({ ack }) => {
   await ack();
 });

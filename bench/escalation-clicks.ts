@@ -28,7 +28,8 @@ async function clickLoad(slack: SignedSlackClient, escalationIds: readonly numbe
             channelId: 'trustops-escalations',
             value: JSON.stringify({ escalationId }),
           })
-          .catch(() => ({ status: 0 }));
+          .catch((err: Error) => ({ status: 0, body: err.message }));
+        if (res.status !== 200 && process.env.BENCH_SHOW_LOGS) console.log(res.status, 'body' in res ? res.body : '');
         latencies.push(performance.now() - t0);
         if (res.status !== 200) errors++;
       }
@@ -62,7 +63,7 @@ export async function escalationClicks(): Promise<BenchResult> {
   });
   const floorPort = await freePort();
   const floor = startMain(
-    { PORT: String(floorPort), SLACK_SIGNING_SECRET: secret, SLACK_BOT_TOKEN: emulator.botToken },
+    { PORT: String(floorPort), SLACK_SIGNING_SECRET: secret, SLACK_BOT_TOKEN: emulator.botToken, SLACK_API_URL: emulator.apiUrl },
     'bench/bare-bolt.ts',
   );
   try {
@@ -137,7 +138,7 @@ export async function escalationClicks(): Promise<BenchResult> {
     const p = (l: Load, q: number) => +percentile(l.latencies, q).toFixed(1);
     return {
       name: 'escalation-clicks',
-      description: `${CLICKERS} concurrent clickers × ${CLICKS} signed Approve clicks each, every click on its own pending sev2 escalation, through the real HTTP receiver of the bot running as its own process on a scratch Postgres database (the decision, its audit rows, the card update and the thread note are written after the ack; App Home is republished for the ${CLICKERS} approvers as escalations change). Floor: the same load on a bare Bolt app (same receiver, same signed requests) whose handler only acks. Latency is the HTTP round trip of each click (the ack).`,
+      description: `${CLICKERS} concurrent clickers × ${CLICKS} signed Approve clicks each, every click on its own pending sev2 escalation, through the real HTTP receiver of the bot running as its own process on a scratch Postgres database (the decision, its audit rows, the card update and the thread note are written after the ack, at most 4 decisions at a time, the rest waiting in line). Floor: the same load on a bare Bolt app (same receiver, same signed requests) whose handler only acks. Latency is the HTTP round trip of each click (the ack).`,
       machine: machine(),
       at: new Date().toISOString(),
       figures: {
@@ -159,7 +160,8 @@ export async function escalationClicks(): Promise<BenchResult> {
       },
     };
   } finally {
-    if (process.env.BENCH_SHOW_LOGS) console.log(bot.stdout().slice(-3000), bot.stderr().slice(-3000));
+    if (process.env.BENCH_SHOW_LOGS)
+      console.log(bot.stdout().slice(-3000), bot.stderr().slice(-3000), floor.stdout().slice(-3000), floor.stderr().slice(-3000));
     bot.child.kill('SIGTERM');
     floor.child.kill('SIGTERM');
     await Promise.all([bot.exited, floor.exited]);

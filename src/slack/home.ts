@@ -1,32 +1,34 @@
 import type { WebClient } from '@slack/web-api';
 import type { DomainDeps } from '../domain/deps';
-import { listApprovers } from '../domain/escalations/decide';
 import { homeEscalations } from '../domain/escalations/queries';
 import { homeView } from './views/home';
 
 export type HomePublisher = {
   /** Publishes one user's App Home now, with an optional notice at the top. */
   publish(userId: string, notice?: { text: string; ok: boolean }): Promise<void>;
-  /** Escalations changed: refresh approvers' and recent visitors' homes, coalescing bursts of changes. */
+  /** Escalations changed: refresh the homes of recent visitors, coalescing bursts of changes. */
   changed(): void;
   stop(): void;
 };
 
 // Changes within this window are published once: a burst of votes is one round of views.publish.
 const COALESCE_MS = 500;
-// Remembered visitors whose App Home lists their own escalations (approvers are always refreshed).
+// Only people who opened App Home lately get it republished: publishing to everyone who might look
+// would cost a views.publish per approver per change.
 const MAX_VISITORS = 500;
+const VISIT_TTL_MS = 24 * 3600_000;
 
 export function createHomePublisher(opts: { client: WebClient; deps: DomainDeps; reviewUrl: string }): HomePublisher {
   const { client, deps } = opts;
-  const visitors = new Set<string>();
+  /** User → when they last opened (or were shown) App Home, oldest first. */
+  const visitors = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
 
   const publish = async (userId: string, notice?: { text: string; ok: boolean }) => {
     visitors.delete(userId);
-    visitors.add(userId);
-    if (visitors.size > MAX_VISITORS) visitors.delete(visitors.values().next().value as string);
+    visitors.set(userId, Date.now());
+    if (visitors.size > MAX_VISITORS) visitors.delete(visitors.keys().next().value as string);
     const [escalations, surfaceCount] = await Promise.all([
       homeEscalations(deps, userId),
       deps.db.surface.count({ where: { active: true } }),
@@ -38,8 +40,8 @@ export function createHomePublisher(opts: { client: WebClient; deps: DomainDeps;
   };
 
   const refreshAll = async () => {
-    const users = new Set([...(await listApprovers(deps)), ...visitors]);
-    for (const user of users) {
+    const recent = [...visitors].filter(([, at]) => Date.now() - at < VISIT_TTL_MS).map(([user]) => user);
+    for (const user of recent) {
       try {
         await publish(user);
       } catch (err) {

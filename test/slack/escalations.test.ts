@@ -335,6 +335,7 @@ describe('expiry', () => {
 describe('App Home', () => {
   it('lists pending escalations with their buttons for approvers, answers clicks there, and refreshes on change', async () => {
     const { escalationId } = await escalate();
+    await t.slack.event({ type: 'app_home_opened', user: APPROVER2, channel: 'D0APPROVER2', tab: 'home' });
     await t.slack.event({ type: 'app_home_opened', user: APPROVER, channel: 'D0APPROVER1', tab: 'home' });
     const home = await waitUntil(
       'the approver home',

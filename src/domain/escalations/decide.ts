@@ -5,6 +5,7 @@ import { AppError, badInput } from '../../errors';
 import type { CaseStatus, EscalationStatus } from '../../generated/prisma/client';
 import type { NewAlert } from '../alerts/outbox';
 import type { Actor, DomainDeps } from '../deps';
+import { TX_OPTIONS } from '../intake/intake';
 import { requireRole } from '../roles/roles';
 import { utcMinute } from '../time';
 import { alreadyDecided, checkReason, updateCard } from './escalations';
@@ -225,7 +226,7 @@ export async function voteOnEscalation(
     }
     await updateCard(tx, e.id, now, messages);
     return { escalationId: e.id, status, approvals, required: e.required_approvals };
-  });
+  }, TX_OPTIONS);
   finished(deps);
   return result;
 }
@@ -257,7 +258,7 @@ export async function reassignEscalation(
     const messages = await conclude(tx, deps, e, { status: 'reassigned', actor: input.actor, reason, reassignedTo: to, caseChange }, now);
     await updateCard(tx, e.id, now, messages);
     return { escalationId: e.id, caseId: e.case_id, to };
-  });
+  }, TX_OPTIONS);
   finished(deps);
   return result;
 }
@@ -302,7 +303,7 @@ export async function requestEscalationInfo(
       after: { question },
       at: now,
     });
-  });
+  }, TX_OPTIONS);
   deps.alertsQueued();
   return { escalationId: input.escalationId };
 }
@@ -356,7 +357,7 @@ export async function expireEscalations(deps: DomainDeps): Promise<{ expired: nu
         ]);
       }
       return rows.length;
-    });
+    }, TX_OPTIONS);
     expired += batch;
     if (batch < EXPIRY_BATCH) break;
   }

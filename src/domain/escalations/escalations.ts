@@ -4,6 +4,7 @@ import { AppError, badInput } from '../../errors';
 import type { CaseStatus, EscalationStatus } from '../../generated/prisma/client';
 import { enqueueAlerts, type NewAlert } from '../alerts/outbox';
 import type { Actor, DomainDeps } from '../deps';
+import { TX_OPTIONS } from '../intake/intake';
 import { requireRole } from '../roles/roles';
 import { utcMinute } from '../time';
 
@@ -151,7 +152,7 @@ export async function raiseEscalation(deps: DomainDeps, input: RaiseInput): Prom
       at: now,
     });
     return { escalationId: escalation.id, caseId: locked.id, created: true, status: escalation.status };
-  });
+  }, TX_OPTIONS);
   if (result.created) {
     deps.alertsQueued();
     deps.escalationsChanged();

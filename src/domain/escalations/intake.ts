@@ -53,7 +53,12 @@ export async function submitEscalation(deps: DomainDeps, actor: Actor, raw: unkn
     });
     // A pending escalation already there may be this very request, sent twice at once.
     if (!raised.created)
-      return (await replay()) ?? { status: 'conflict', message: `case ${input.case_id} already has a pending escalation (${raised.escalationId})` };
+      return (
+        (await replay()) ?? {
+          status: 'conflict',
+          message: `case ${input.case_id} already has a pending escalation (${raised.escalationId})`,
+        }
+      );
     return { status: 'created', receipt: await receipt(deps, raised.escalationId) };
   } catch (err) {
     // The same external_id sent twice at once: the second insert loses the race and replays the first.

@@ -66,6 +66,14 @@ export type Attainment = { met: number; total: number; rate: number | null };
 export type MetricsQuery = { range: DateRange; filters: MetricsFilters; by?: Dimension };
 export type MetricsResult = { query: MetricsQuery; total: Figures; groups?: { key: string; figures: Figures }[] };
 
+// Look-ups answer through response_url, which waits far longer than Prisma's 5 s default; the embedded
+// database has one connection, so the statements may queue for each other.
+const TX_OPTIONS = { maxWait: 120_000, timeout: 600_000 };
+// For these statements only (SET LOCAL): the per-case index probes inflate plan costs past
+// jit_above_cost, and JIT compiling takes ~400 ms — more than the query itself below a million rows;
+// and the percentile and grouping sorts stay in memory instead of spilling at the 4 MB default.
+const SESSION_SQL = "SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)";
+
 const ratio = (n: number, d: number): number | null => (d > 0 ? n / d : null);
 
 /** Raw counts per group as SQL returns them; figures are derived at the end. */
@@ -178,7 +186,11 @@ export async function computeMetrics(deps: Pick<DomainDeps, 'db'>, q: MetricsQue
     byCatalog ? loadCatalog(deps, byCatalog) : Promise.resolve<Catalog>(new Map()),
     ...KINDS.map(async (kind) => {
       const { sql, params } = factQuery(kind, { range: q.range, filters, by: q.by });
-      return { kind, rows: await deps.db.$queryRawUnsafe<Row[]>(sql, ...params) };
+      const [, rows] = await deps.db.$transaction(
+        [deps.db.$executeRawUnsafe(SESSION_SQL), deps.db.$queryRawUnsafe<Row[]>(sql, ...params)],
+        TX_OPTIONS,
+      );
+      return { kind, rows };
     }),
   ]);
 
@@ -189,7 +201,11 @@ export async function computeMetrics(deps: Pick<DomainDeps, 'db'>, q: MetricsQue
   const groups = new Map<string, Counts>();
   // Every surface, type or vendor (within the filter) and every day or week of the range shows, even at zero.
   const listed =
-    q.by === 'day' || q.by === 'week' ? calendarKeys(q.range, q.by) : byCatalog ? [...catalog.keys()].filter((k) => !filters[byCatalog] || filters[byCatalog].key === k) : [];
+    q.by === 'day' || q.by === 'week'
+      ? calendarKeys(q.range, q.by)
+      : byCatalog
+        ? [...catalog.keys()].filter((k) => !filters[byCatalog] || filters[byCatalog].key === k)
+        : [];
   for (const key of listed) groups.set(key, emptyCounts());
   for (const { kind, rows } of results) {
     for (const row of rows) {
@@ -198,9 +214,8 @@ export async function computeMetrics(deps: Pick<DomainDeps, 'db'>, q: MetricsQue
         continue;
       }
       const key = keyOf(row.grp);
-      let counts = groups.get(key);
-      if (!counts) groups.set(key, (counts = emptyCounts()));
-      add(kind, counts, row);
+      if (!groups.has(key)) groups.set(key, emptyCounts());
+      add(kind, groups.get(key)!, row);
     }
   }
   if (!q.by) return { query, total: figuresOf(total) };

@@ -16,7 +16,10 @@ const PLURAL: Record<FilterDimension, string> = { surface: 'surfaces', type: 're
 export function parseDimension(raw: string): Dimension {
   const by = raw.trim().toLowerCase();
   if ((DIMENSIONS as readonly string[]).includes(by)) return by as Dimension;
-  throw badInput(`\`by:${raw.trim()}\` is not something I can group by. Use one of: ${DIMENSIONS.map((d) => `\`by:${d}\``).join(', ')}.`, EXAMPLE);
+  throw badInput(
+    `\`by:${raw.trim()}\` is not something I can group by. Use one of: ${DIMENSIONS.map((d) => `\`by:${d}\``).join(', ')}.`,
+    EXAMPLE,
+  );
 }
 
 /** Keys of a catalog table with their ids (policies have no table: their id is the key). */
@@ -30,23 +33,35 @@ export async function loadCatalog(deps: Pick<DomainDeps, 'db'>, dim: FilterDimen
         ? await deps.db.reportType.findMany({ select: { id: true, key: true } })
         : dim === 'vendor'
           ? await deps.db.vendor.findMany({ select: { id: true, key: true } })
-          : (await decisionPolicies(deps)).map((key) => ({ id: key, key }));
+          : (await knownPolicies(deps)).map((key) => ({ id: key, key }));
   return new Map(rows.map((r): [string, number | string] => [r.key, r.id]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**
- * Every distinct decisions.policy, by a loose index scan of decisions(policy, decided_at): one index
- * probe per policy instead of reading every decision (Postgres 15 has no skip scan of its own).
+ * Policies are not a table: every decisions.policy (a loose index scan of decisions(policy, decided_at),
+ * one probe per policy — Postgres 15 has no skip scan of its own) and every reports.category (no index:
+ * a full read, so only done to list the valid values after a miss).
  */
-async function decisionPolicies(deps: Pick<DomainDeps, 'db'>): Promise<string[]> {
+async function knownPolicies(deps: Pick<DomainDeps, 'db'>): Promise<string[]> {
   const rows = await deps.db.$queryRawUnsafe<{ policy: string }[]>(
     `WITH RECURSIVE p AS (
        SELECT (SELECT min(policy) FROM decisions) AS policy
         UNION ALL
        SELECT (SELECT min(d.policy) FROM decisions d WHERE d.policy > p.policy) FROM p WHERE p.policy IS NOT NULL)
-     SELECT policy FROM p WHERE policy IS NOT NULL`,
+     SELECT policy FROM p WHERE policy IS NOT NULL
+      UNION
+     SELECT DISTINCT category FROM reports WHERE category IS NOT NULL`,
   );
   return rows.map((r) => r.policy);
+}
+
+/** The fast path for a policy typed exactly: one index probe on decisions, else the first report with that category. */
+async function policyExists(deps: Pick<DomainDeps, 'db'>, policy: string): Promise<boolean> {
+  const [row] = await deps.db.$queryRawUnsafe<{ found: boolean }[]>(
+    `SELECT EXISTS (SELECT 1 FROM decisions WHERE policy = $1::text) OR EXISTS (SELECT 1 FROM reports WHERE category = $1::text) AS found`,
+    policy,
+  );
+  return row?.found === true;
 }
 
 /** A filter value resolved against its catalog: the canonical key and the id the SQL compares with. */
@@ -54,7 +69,7 @@ export type ResolvedFilters = Partial<Record<FilterDimension, { key: string; id:
 
 /**
  * Checks each filter value against what exists — surfaces, report types and vendors from their tables,
- * policies from the decisions recorded — case-insensitively. Unknown values ⇒ one bad-input error that
+ * policies from the decisions and report categories recorded — case-insensitively. Unknown values ⇒ one bad-input error that
  * lists, for each, the valid ones.
  */
 export async function resolveFilters(deps: Pick<DomainDeps, 'db'>, raw: MetricsFilters): Promise<ResolvedFilters> {
@@ -63,6 +78,10 @@ export async function resolveFilters(deps: Pick<DomainDeps, 'db'>, raw: MetricsF
   for (const dim of FILTER_DIMENSIONS) {
     const value = raw[dim];
     if (value === undefined) continue;
+    if (dim === 'policy' && (await policyExists(deps, value.trim()))) {
+      out.policy = { key: value.trim(), id: value.trim() };
+      continue;
+    }
     const catalog = await loadCatalog(deps, dim);
     const wanted = value.trim().toLowerCase();
     const key = [...catalog.keys()].find((k) => k.toLowerCase() === wanted);

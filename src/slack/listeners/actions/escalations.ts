@@ -8,6 +8,7 @@ import { requireRole } from '../../../domain/roles/roles';
 import { AppError, userFacingMessage } from '../../../errors';
 import type { HomePublisher } from '../../home';
 import { ActionId, BlockId, CallbackId } from '../../ids';
+import { createLimiter } from '../../limiter';
 import { type EscalationModalMetadata, reassignEscalationModal, rejectModal, requestInfoModal } from '../../views/escalation-modals';
 import { errorMessage, okMessage } from '../../views/feedback';
 
@@ -19,8 +20,12 @@ type Answer = { text: string; ok: boolean; example?: string };
 
 const failure = (err: unknown): Answer => ({ ...userFacingMessage(err), ok: false });
 
+// Decisions in flight at once in this process; a burst of clicks waits its turn (the pool has 10 connections).
+const DECISIONS_AT_ONCE = 4;
+
 export function registerEscalationActions(app: App, deps: DomainDeps, home: HomePublisher): void {
   const actor = (userId: string) => ({ id: userId, origin: 'slack' as const });
+  const inLine = createLimiter(DECISIONS_AT_ONCE);
 
   /** Answers a click where it came from: ephemeral under the card, or a notice at the top of App Home. */
   const answerClick = async (body: BlockAction, respond: RespondFn, a: Answer) => {
@@ -52,7 +57,7 @@ export function registerEscalationActions(app: App, deps: DomainDeps, home: Home
       let answer: Answer | undefined;
       try {
         const { escalationId } = ZButtonValue.parse(JSON.parse(action.value ?? ''));
-        const text = await run({ userId: body.user.id, escalationId, body });
+        const text = await inLine(() => run({ userId: body.user.id, escalationId, body }));
         if (text) answer = { text, ok: true };
       } catch (err) {
         if (!(err instanceof AppError)) deps.log.error('escalation action failed', { actionId, err });

@@ -2,23 +2,31 @@ import type { AnyMiddlewareArgs, App } from '@slack/bolt';
 import { recordAudit } from '../../../db/repositories/audit';
 import type { DomainDeps } from '../../../domain/deps';
 
-/** Every Slack interaction is recorded before it is handled: who, what, from where. */
+/**
+ * Every Slack interaction is recorded: who, what, from where. The row is written while the listener
+ * runs, not before it, so the listener's ack never waits for the database; the request is not
+ * finished until the row is written.
+ */
 export function registerAuditMiddleware(app: App, deps: DomainDeps, onInteraction: (kind: string) => void): void {
   app.use(async (args) => {
     const what = describe(args);
     onInteraction(what.kind);
-    if (what.userId) {
-      await recordAudit(deps.db, {
-        actor: what.userId,
-        origin: 'slack',
-        action: `slack.${what.kind}`,
-        entityType: 'slack_interaction',
-        entityId: what.name,
-        after: what.detail,
-        at: deps.clock.now(),
-      });
+    const recorded = what.userId
+      ? recordAudit(deps.db, {
+          actor: what.userId,
+          origin: 'slack',
+          action: `slack.${what.kind}`,
+          entityType: 'slack_interaction',
+          entityId: what.name,
+          after: what.detail,
+          at: deps.clock.now(),
+        }).catch((err) => deps.log.error('could not audit a Slack interaction', { kind: what.kind, err }))
+      : undefined;
+    try {
+      await args.next();
+    } finally {
+      await recorded;
     }
-    await args.next();
   });
 }
 
