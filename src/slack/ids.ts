@@ -13,6 +13,10 @@ export const ActionId = {
   escalationReassign: 'escalation_reassign',
   escalationRequestInfo: 'escalation_request_info',
   casePage: 'case_page',
+  metricsExport: 'metrics_export',
+  metricsPost: 'metrics_post',
+  metricsPrev: 'metrics_page_prev',
+  metricsNext: 'metrics_page_next',
 } as const;
 
 export const LINK_BUTTONS: readonly string[] = [

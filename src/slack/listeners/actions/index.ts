@@ -4,12 +4,14 @@ import type { HomePublisher } from '../../home';
 import { LINK_BUTTONS } from '../../ids';
 import { registerCaseActions } from './cases';
 import { registerEscalationActions } from './escalations';
+import { registerMetricsActions } from './metrics';
 import { registerSlaActions } from './sla';
 
 export function registerActions(app: App, deps: DomainDeps, home: HomePublisher): void {
   registerSlaActions(app, deps);
   registerEscalationActions(app, deps, home);
   registerCaseActions(app, deps);
+  registerMetricsActions(app, deps);
   // Link buttons open their URL in the browser; the click that Slack also sends just needs an ack.
   for (const actionId of LINK_BUTTONS) {
     app.action(actionId, async ({ ack }) => {

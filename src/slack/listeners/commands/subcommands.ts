@@ -1,30 +1,45 @@
+import type { WebClient } from '@slack/web-api';
 import { CASE_EXAMPLE, getCaseDetail } from '../../../domain/cases/detail';
 import type { Actor, DomainDeps } from '../../../domain/deps';
 import { ESCALATE_EXAMPLE, raiseEscalation, SEVERITIES, SEVERITY_RULES, type Severity } from '../../../domain/escalations/escalations';
 import { addReportType, listReportTypes } from '../../../domain/intake/report-types';
 import { addRoute, listRoutes, ROUTE_ADD_EXAMPLE, removeRoute } from '../../../domain/intake/routing';
+import { lookUpMetrics, METRICS_EXAMPLE, metricsCsvLines, metricsFilename } from '../../../domain/metrics/lookup';
+import { RANGE_EXAMPLES } from '../../../domain/metrics/range';
 import { ROLES, type RoleName, setRole } from '../../../domain/roles/roles';
 import { slaSummary } from '../../../domain/sla/summary';
 import { addSurface, listSurfaces } from '../../../domain/surfaces/surfaces';
 import { AppError, badInput } from '../../../errors';
+import { exportToSlack, sizeText } from '../../exports';
 import type { SlackMessage } from '../../views/blocks';
 import { caseMessage } from '../../views/case';
 import { describeRule, reportTypeListMessage, routeListMessage } from '../../views/catalog';
 import { okMessage } from '../../views/feedback';
 import { type HelpEntry, helpMessage } from '../../views/help';
+import { metricsMessage } from '../../views/metrics';
 import { slaSummaryMessage } from '../../views/sla-summary';
 import { surfaceListMessage } from '../../views/surfaces';
 import { escapeMrkdwn } from '../../views/text';
 import { closest, parseUserRef } from './args';
 
 /** `args` are the words after the subcommand (quotes group words); `rest` is that text as typed. */
-export type CommandContext = { deps: DomainDeps; actor: Actor; args: string[]; rest: string; channelId: string };
+export type CommandContext = {
+  deps: DomainDeps;
+  actor: Actor;
+  args: string[];
+  rest: string;
+  channelId: string;
+  client: WebClient;
+  /** Replaces the "working…" answer of a long command with a progress line (throttled). */
+  progress(text: string): void;
+};
 
 export type Subcommand = HelpEntry & {
   name: string;
   run(ctx: CommandContext): Promise<SlackMessage>;
 };
 
+const EXPORT_EXAMPLE = '/trustops export metrics 2026-Q3 by:surface';
 const TYPE_ADD_EXAMPLE = '/trustops type add deepfake "Deepfake" urgent';
 const SURFACE_ADD_EXAMPLE = '/trustops surface add mcp_apps "MCP Apps"';
 const ROLE_EXAMPLE = '/trustops role @jane approver';
@@ -160,6 +175,40 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       if (caseId === undefined || args.length > 1)
         throw badInput(args[0] ? `\`${escapeMrkdwn(args.join(' '))}\` is not a case id.` : '`case` needs a case id.', CASE_EXAMPLE);
       return caseMessage(await getCaseDetail(deps, caseId));
+    },
+  },
+  {
+    name: 'metrics',
+    usage: '/trustops metrics <range> [surface:X] [type:Y] [policy:Z] [vendor:V] [by:surface|type|policy|action|vendor|day|week] [tz:Zone]',
+    description: `Enforcement figures for a date range (${RANGE_EXAMPLES.slice(0, 6).join(', ')}, …), with Export CSV and Post to channel.`,
+    example: METRICS_EXAMPLE,
+    async run({ deps, rest }) {
+      return metricsMessage(await lookUpMetrics(deps, rest), { q: rest });
+    },
+  },
+  {
+    name: 'export',
+    usage: '/trustops export metrics <range> [filters]',
+    description: 'Uploads the figures of a look-up as a CSV file to this channel or DM.',
+    example: EXPORT_EXAMPLE,
+    async run({ deps, rest, client, channelId, progress }) {
+      const [kind, ...more] = rest.trim().split(/\s+/);
+      if (kind !== 'metrics')
+        throw badInput(`${kind ? `\`${escapeMrkdwn(kind)}\` is not an export` : 'Say what to export'}: use \`metrics\`.`, EXPORT_EXAMPLE);
+      const q = more.join(' ');
+      const result = await lookUpMetrics(deps, q);
+      const done = await exportToSlack(client, {
+        channelId,
+        file: {
+          filename: metricsFilename(result),
+          title: `Enforcement metrics, ${result.query.range.label}`,
+          lines: metricsCsvLines(result),
+        },
+        progress: (rows) => progress(`Writing the export: ${rows.toLocaleString('en')} rows so far…`),
+      });
+      return okMessage(
+        `Uploaded ${metricsFilename(result)} (${done.rows.toLocaleString('en')} rows, ${sizeText(done.bytes)}) to this conversation.`,
+      );
     },
   },
   {

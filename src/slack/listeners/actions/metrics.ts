@@ -1,0 +1,62 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { z } from 'zod';
+import type { DomainDeps } from '../../../domain/deps';
+import { lookUpMetrics, metricsCsvLines, metricsFilename } from '../../../domain/metrics/lookup';
+import { AppError, userFacingMessage } from '../../../errors';
+import { exportToSlack, sizeText } from '../../exports';
+import { ActionId } from '../../ids';
+import { errorMessage, okMessage } from '../../views/feedback';
+import { metricsMessage } from '../../views/metrics';
+
+const ZValue = z.object({ q: z.string().max(2000), page: z.number().int().min(1).optional() });
+
+/**
+ * The buttons under a metrics answer run the look-up again (figures are exact as of the click):
+ * Export CSV uploads it to the conversation, Post to channel shares it, the page buttons turn pages.
+ */
+export function registerMetricsActions(app: App, deps: DomainDeps): void {
+  const handle = (actionId: string, run: (args: { q: string; page?: number; body: BlockAction }) => Promise<Record<string, unknown>>) =>
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond }) => {
+      await ack();
+      try {
+        const { q, page } = ZValue.parse(JSON.parse(action.value ?? ''));
+        await respond(await run({ q, page, body }));
+      } catch (err) {
+        if (!(err instanceof AppError)) deps.log.error('metrics action failed', { actionId, err });
+        const { text, example } = userFacingMessage(err);
+        await respond({ response_type: 'ephemeral', replace_original: false, ...errorMessage(text, example) });
+      }
+    });
+
+  const page = async ({ q, page }: { q: string; page?: number }) => ({
+    response_type: 'ephemeral',
+    replace_original: true,
+    ...metricsMessage(await lookUpMetrics(deps, q), { q, page }),
+  });
+  handle(ActionId.metricsPrev, page);
+  handle(ActionId.metricsNext, page);
+
+  handle(ActionId.metricsPost, async ({ q, page, body }) => {
+    const message = metricsMessage(await lookUpMetrics(deps, q), { q, page });
+    // The shared copy has no buttons: they act for whoever clicks, which is not what a channel expects.
+    const blocks = message.blocks.filter((b) => b.type !== 'actions');
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Shared by <@${body.user.id}> · \`/trustops metrics ${q}\`` }] });
+    return { response_type: 'in_channel', replace_original: false, text: message.text, blocks };
+  });
+
+  handle(ActionId.metricsExport, async ({ q, body }) => {
+    const channelId = body.channel?.id;
+    if (!channelId) throw new AppError('bad_input', 'Exports go to a channel or DM; run the look-up there.');
+    const result = await lookUpMetrics(deps, q);
+    const filename = metricsFilename(result);
+    const done = await exportToSlack(app.client, {
+      channelId,
+      file: { filename, title: `Enforcement metrics, ${result.query.range.label}`, lines: metricsCsvLines(result) },
+    });
+    return {
+      response_type: 'ephemeral',
+      replace_original: false,
+      ...okMessage(`Uploaded ${filename} (${done.rows.toLocaleString('en')} rows, ${sizeText(done.bytes)}).`),
+    };
+  });
+}

@@ -1,0 +1,127 @@
+import { fixedClock } from '../../src/clock';
+import { ADMIN, startTestApp, type TestApp } from '../support/app';
+import { waitUntil } from '../support/process';
+
+// Friday 2026-11-27, noon UTC. The data: three reports on two surfaces, two decisions.
+const clock = fixedClock('2026-11-27T12:00:00Z');
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp({ clock });
+  const report = (id: string, surface: string, at: string) =>
+    t.api('/api/v1/reports', {
+      external_id: id,
+      surface,
+      report_type: 'harmful_content',
+      category: 'hate_speech',
+      content_ref: `https://example.com/${id}`,
+      received_at: at,
+    });
+  const a = await report('m-1', 'claude_ai', '2026-11-25T09:00:00Z');
+  await report('m-2', 'claude_ai', '2026-11-26T09:00:00Z');
+  await report('m-3', 'api', '2026-11-26T10:00:00Z');
+  const decide = (id: string, caseId: number, action: string, at: string, automated = false) =>
+    t.api('/api/v1/decisions', { external_id: id, case_id: caseId, action, policy: 'hate_speech', decided_at: at, automated });
+  expect((await decide('d-1', a.json.case_id, 'content_removed', '2026-11-25T10:00:00Z')).status).toBe(201);
+  const b = await t.db.prisma.report.findUniqueOrThrow({ where: { externalId: 'm-3' } });
+  expect((await decide('d-2', b.caseId!, 'no_violation', '2026-11-26T14:00:00Z', true)).status).toBe(201);
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+const blocksOf = (reply: { blocks?: unknown[] }) => JSON.stringify(reply.blocks);
+
+describe('/trustops metrics', () => {
+  it('answers the figures for a range, with Export CSV and Post to channel', async () => {
+    const reply = await t.command('metrics last 7d');
+    const json = blocksOf(reply);
+    expect(reply.response_type).toBe('ephemeral');
+    expect(reply.text).toContain('3 reports, 2 decisions, action rate 50.0 %');
+    for (const s of [
+      '*Reports received*\\n3',
+      '*Decisions*\\n2',
+      '*Automated share*\\n50.0 % (1 automated, 1 human)',
+      'content_removed 1',
+      'no_violation 1',
+    ])
+      expect(json).toContain(s);
+    expect(json).toContain('"Export CSV"');
+    expect(json).toContain('"Post to channel"');
+    expect(json).not.toContain('NaN');
+  });
+
+  it('shows "—", never NaN, for an empty range', async () => {
+    const reply = await t.command('metrics 2026-10');
+    expect(blocksOf(reply)).toContain('*Action rate*\\n—');
+    expect(blocksOf(reply)).not.toContain('NaN');
+  });
+
+  it('groups by a dimension', async () => {
+    const json = blocksOf(await t.command('metrics last 7d by:surface'));
+    expect(json).toContain('*By surface*');
+    expect(json).toMatch(/\*claude_ai\* — 2 reports · 1 decisions/);
+    expect(json).toMatch(/\*api\* — 1 reports · 1 decisions/);
+  });
+
+  it.each([
+    ['metrics', 'Say which dates'],
+    ['metrics last week', '`last week` is not a date range I understand'],
+    ['metrics 2026-12', 'starts in the future'],
+    ['metrics last 7d surface:nowhere', 'Unknown surface `nowhere`'],
+    ['metrics last 7d by:colour', 'colour'],
+    ['metrics last 7d tz:Mars/Olympus', '`Mars/Olympus` is not a time zone'],
+    ['metrics last 7d colour:red', '`colour:red` is not an option'],
+  ])('%s ⇒ an ephemeral explanation with an example', async (text, message) => {
+    const reply = await t.command(text);
+    expect(reply.text).toContain(message);
+    expect(reply.text).toMatch(/Try: \/trustops metrics /);
+  });
+
+  it('Export CSV uploads the figures as a file to the conversation', async () => {
+    const sent = await t.slack.command('metrics last 7d by:surface', { userId: ADMIN, channelId: 'trustops-sla' });
+    const [answer] = (await t.slack.waitForResponse(sent.responseUrl!, 5000)) as {
+      blocks: { elements?: { action_id: string; value: string }[] }[];
+    }[];
+    const button = answer!.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'metrics_export')!;
+    const click = await t.slack.blockAction({ userId: ADMIN, actionId: 'metrics_export', channelId: 'trustops-sla', value: button.value });
+    const [done] = (await t.slack.waitForResponse(click.responseUrl!, 10_000)) as { text: string }[];
+    expect(done?.text).toContain('Uploaded trustops-metrics-2026-11-21_2026-11-27-by-surface.csv (6 rows');
+    const upload = t.emulator.callsTo('files.completeUploadExternal').at(-1)!;
+    const fileId = upload.args.files as { id: string }[] | string as unknown;
+    const id = typeof fileId === 'string' ? (JSON.parse(fileId) as { id: string }[])[0]!.id : (fileId as { id: string }[])[0]!.id;
+    const csv = t.emulator.file(id)!.bytes!.toString('utf8').split('\r\n');
+    expect(csv[0]).toMatch(/^group,reports_received,decisions,cases_decided,action_rate,/);
+    expect(csv[1]).toMatch(/^total,3,2,2,0.5,/);
+    expect(csv.some((l) => l.startsWith('surface:claude_ai,2,1,'))).toBe(true);
+  });
+
+  it('Post to channel shares the figures without the buttons', async () => {
+    const sent = await t.slack.command('metrics last 7d', { userId: ADMIN, channelId: 'trustops-sla' });
+    const [answer] = (await t.slack.waitForResponse(sent.responseUrl!, 5000)) as {
+      blocks: { elements?: { action_id: string; value: string }[] }[];
+    }[];
+    const button = answer!.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'metrics_post')!;
+    await t.slack.blockAction({ userId: ADMIN, actionId: 'metrics_post', channelId: 'trustops-sla', value: button.value });
+    const posted = await waitUntil(
+      'the shared figures',
+      async () => t.emulator.messages('trustops-sla').find((m) => m.text?.startsWith('Enforcement metrics')),
+      5000,
+    );
+    expect(JSON.stringify(posted.blocks)).toContain(`Shared by <@${ADMIN}>`);
+    expect(JSON.stringify(posted.blocks)).not.toContain('metrics_export');
+  });
+});
+
+describe('/trustops export', () => {
+  it('uploads the metrics CSV to the conversation it was asked from', async () => {
+    const reply = await t.command('export metrics 2026-11-01..2026-11-30', ADMIN);
+    expect(reply.text).toContain('Uploaded trustops-metrics-2026-11-01_2026-11-30.csv (1 rows');
+  });
+
+  it('names what it cannot export, with an example', async () => {
+    const reply = await t.command('export pies 2026-Q3');
+    expect(reply.text).toContain('`pies` is not an export');
+    expect(reply.text).toContain('Try: /trustops export metrics 2026-Q3 by:surface');
+  });
+});
