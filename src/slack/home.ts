@@ -1,11 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import type { DomainDeps } from '../domain/deps';
 import { homeEscalations } from '../domain/escalations/queries';
-import { homeView } from './views/home';
+import { lookUpMetrics } from '../domain/metrics/lookup';
+import { type Headline, homeView } from './views/home';
 
 export type HomePublisher = {
-  /** Publishes one user's App Home now, with an optional notice at the top. */
-  publish(userId: string, notice?: { text: string; ok: boolean }): Promise<void>;
+  /** Publishes one user's App Home now, with an optional notice at the top; `fresh` recomputes the figures. */
+  publish(userId: string, notice?: { text: string; ok: boolean }, fresh?: boolean): Promise<void>;
   /** Escalations changed: refresh the homes of recent visitors, coalescing bursts of changes. */
   changed(): void;
   stop(): void;
@@ -17,6 +18,7 @@ const COALESCE_MS = 500;
 // would cost a views.publish per approver per change.
 const MAX_VISITORS = 500;
 const VISIT_TTL_MS = 24 * 3600_000;
+const HEADLINE_TTL_MS = 60_000;
 
 export function createHomePublisher(opts: { client: WebClient; deps: DomainDeps; reviewUrl: string }): HomePublisher {
   const { client, deps } = opts;
@@ -25,17 +27,39 @@ export function createHomePublisher(opts: { client: WebClient; deps: DomainDeps;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
 
-  const publish = async (userId: string, notice?: { text: string; ok: boolean }) => {
+  // Headline figures: computed afresh when someone opens App Home, reused for a minute by the
+  // refreshes escalation changes cause, so a burst of votes does not re-run the look-ups.
+  let headline: { at: number; value: Promise<Headline> } | undefined;
+  const headlineFigures = (fresh: boolean): Promise<Headline> => {
+    if (!headline || fresh || Date.now() - headline.at > HEADLINE_TTL_MS) {
+      const value = Promise.all([lookUpMetrics(deps, 'today'), lookUpMetrics(deps, 'last 7d')]).then(([today, week]) => ({
+        today: today.total,
+        week: week.total,
+        timeZone: deps.timeZone,
+      }));
+      headline = { at: Date.now(), value };
+      value.catch(() => {
+        headline = undefined;
+      });
+    }
+    return headline.value;
+  };
+
+  const publish = async (userId: string, notice?: { text: string; ok: boolean }, fresh = false) => {
     visitors.delete(userId);
     visitors.set(userId, Date.now());
     if (visitors.size > MAX_VISITORS) visitors.delete(visitors.keys().next().value as string);
-    const [escalations, surfaceCount] = await Promise.all([
+    const [escalations, surfaceCount, figures] = await Promise.all([
       homeEscalations(deps, userId),
       deps.db.surface.count({ where: { active: true } }),
+      headlineFigures(fresh).catch((err) => {
+        deps.log.warn('App Home figures failed', { err });
+        return undefined;
+      }),
     ]);
     await client.views.publish({
       user_id: userId,
-      view: homeView({ role: escalations.role, surfaceCount, escalations, notice, reviewUrl: opts.reviewUrl }),
+      view: homeView({ role: escalations.role, surfaceCount, escalations, notice, reviewUrl: opts.reviewUrl, headline: figures }),
     });
   };
 

@@ -125,3 +125,14 @@ describe('/trustops export', () => {
     expect(reply.text).toContain('Try: /trustops export metrics 2026-Q3 by:surface');
   });
 });
+
+describe('App Home', () => {
+  it("shows today's and the last 7 days' headline figures when opened", async () => {
+    await t.slack.event({ type: 'app_home_opened', user: 'U0VIEWER1', channel: 'D0VIEWER1', tab: 'home' });
+    const home = await waitUntil('the home view', async () => t.emulator.homeView('U0VIEWER1'), 5000);
+    const json = JSON.stringify(home.blocks);
+    expect(json).toContain('Enforcement at a glance');
+    expect(json).toContain('*Today*\\n0 reports · 0 decisions\\naction rate — · time to action —');
+    expect(json).toContain('*Last 7 days*\\n3 reports · 2 decisions\\naction rate 50.0 %');
+  });
+});

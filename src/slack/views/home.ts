@@ -1,13 +1,19 @@
 import type { EscalationSummary, HomeEscalations } from '../../domain/escalations/queries';
+import type { Figures } from '../../domain/metrics/figures';
 import type { RoleName } from '../../domain/roles/roles';
-import { type Block, context, divider, header, section } from './blocks';
+import { type Block, context, divider, header, mrkdwn, section } from './blocks';
 import { decisionButtons, who } from './escalation';
+import { duration } from './metrics';
 import { escapeMrkdwn, truncate } from './text';
 import { slackDate } from './time';
 
 export type HomeView = { type: 'home'; blocks: Block[] };
 
+/** Today's and the last 7 days' totals, in the reporting time zone. */
+export type Headline = { today: Figures; week: Figures; timeZone: string };
+
 export type HomeInput = {
+  headline?: Headline;
   role: RoleName;
   surfaceCount: number;
   escalations?: HomeEscalations;
@@ -39,6 +45,19 @@ export function homeView(input: HomeInput): HomeView {
     section('Enforcement operations for Trust & Safety: SLA alerts, escalations, copyright disputes and metrics, recorded in one place.'),
     section(`Your role: *${input.role}*. Surfaces tracked: *${input.surfaceCount}*.`),
   );
+  if (input.headline) {
+    const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)} %`);
+    const column = (title: string, f: Figures) =>
+      `*${title}*\n${f.reportsReceived.toLocaleString('en')} reports · ${f.decisions.toLocaleString('en')} decisions\n` +
+      `action rate ${pct(f.actionRate)} · time to action ${duration(f.timeToAction.medianMs)}\n` +
+      `first-action SLA ${pct(f.firstActionSla.rate)} · ${f.escalations.toLocaleString('en')} escalations`;
+    blocks.push(
+      divider(),
+      header('Enforcement at a glance'),
+      { type: 'section', fields: [mrkdwn(column('Today', input.headline.today)), mrkdwn(column('Last 7 days', input.headline.week))] },
+      context(`In ${escapeMrkdwn(input.headline.timeZone)}. More: \`/trustops metrics last 30d by:surface\``),
+    );
+  }
   const esc = input.escalations;
   if (esc) {
     blocks.push(divider(), header(esc.mode === 'decide' ? 'Escalations waiting for a decision' : 'Your escalations'));

@@ -5,6 +5,6 @@ import type { HomePublisher } from '../../home';
 export function registerEvents(app: App, _deps: DomainDeps, home: HomePublisher): void {
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab !== 'home') return;
-    await home.publish(event.user);
+    await home.publish(event.user, undefined, true);
   });
 }
