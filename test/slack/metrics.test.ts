@@ -1,5 +1,7 @@
+import { Client } from 'pg';
 import { fixedClock } from '../../src/clock';
 import { ADMIN, startTestApp, type TestApp } from '../support/app';
+import { databaseUrl } from '../support/postgres';
 import { waitUntil } from '../support/process';
 
 // Friday 2026-11-27, noon UTC. The data: three reports on two surfaces, two decisions.
@@ -134,5 +136,36 @@ describe('App Home', () => {
     expect(json).toContain('Enforcement at a glance');
     expect(json).toContain('*Today*\\n0 reports · 0 decisions\\naction rate — · time to action —');
     expect(json).toContain('*Last 7 days*\\n3 reports · 2 decisions\\naction rate 50.0 %');
+  });
+});
+
+describe("Slack's 3-second rule", () => {
+  it('acks at once, says "working…" when the look-up is slow, then replaces it with the figures', async () => {
+    // Hold the decisions table so the look-up has to wait, as a slow database would make it.
+    const blocker = new Client({ connectionString: databaseUrl(t.db.name) });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE decisions IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      const sent = await t.slack.command('metrics last 7d', { userId: ADMIN });
+      expect(sent.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(1000);
+      await waitUntil('the working message', async () => (t.emulator.responses(sent.responseUrl!).length ? true : undefined), 5000);
+      await blocker.query('ROLLBACK');
+      const answers = await waitUntil(
+        'the figures',
+        async () => {
+          const all = t.emulator.responses(sent.responseUrl!).map((r) => r.body as { text: string; replace_original?: boolean });
+          return all.length >= 2 ? all : undefined;
+        },
+        10_000,
+      );
+      expect(answers[0]?.text).toBe('⏳ Working on it…');
+      expect(answers.at(-1)).toMatchObject({ replace_original: true });
+      expect(answers.at(-1)?.text).toContain('Enforcement metrics');
+    } finally {
+      await blocker.end();
+    }
   });
 });

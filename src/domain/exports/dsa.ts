@@ -1,0 +1,454 @@
+// The EU DSA read-outs: the transparency-report aggregates (Art. 15 and 24 DSA) and the per-decision
+// export, as CSV or as statement-of-reasons JSON lines (Art. 17, Transparency Database API v2).
+import type { DomainDeps } from '../deps';
+import type { DateRange } from '../metrics/range';
+import { csvLine } from './csv';
+import {
+  DECISION_GROUNDS,
+  type DecisionGround,
+  SOURCE_TYPES,
+  type SourceType,
+  STATEMENT_CATEGORIES,
+  type StatementCategory,
+} from './dsa-enums';
+import { UNMAPPED, UNSPECIFIED_NOTICE_CATEGORY } from './dsa-mapping';
+import { type DecisionRow, NO_RESTRICTION, RESTRICTIONS, restrictionType, statementOfReasons } from './dsa-sor';
+
+type Deps = Pick<DomainDeps, 'db'>;
+
+/** Per-count maps list every known key (zero when nothing happened), so empty ranges read as zeros. */
+type Counts = Record<string, number>;
+type Ratio = number | null;
+
+/**
+ * Every section counts facts put in the range [start, end) by one instant of their own:
+ * - notices — reports received in range that are notices (not own-initiative), by the DSA category of
+ *   their policy category (none given ⇒ STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE) and trusted flagger or not.
+ * - actions — decisions taken in range that are enforcement actions (every action but no_violation;
+ *   warnings included), by the ground and category of their policy (dsa_category_map, else the UNMAPPED
+ *   rule), by source (the case's first report: a user notice, a trusted flagger's, or own initiative —
+ *   also for cases opened with no report), and by action. Time to action runs from the case's first
+ *   report (or its opening) to the decision; medians are exact (percentile_cont over every action).
+ * - ownInitiative — the own-initiative subset of actions, by category, detection method (automated when
+ *   the decision was) and restriction type (the DSA restriction the action applies; `none` for warnings).
+ * - complaints — appeals filed in range (a cohort): by outcome so far, reversals (overturned) and the
+ *   median time from filing to decision of those decided.
+ * - automation — decisions taken in range (no_violation included) and how many were automated; QA
+ *   reviews done in range of automated and of human decisions with their disagreement (error) rate and
+ *   severity; and automated decisions among the complaints' reversals.
+ * Rates are null when their denominator is 0, never NaN.
+ */
+export type DsaAggregates = {
+  range: { start: string; end: string; label: string; timeZone: string };
+  notices: { received: number; trustedFlagger: number; byCategory: Record<string, { received: number; trustedFlagger: number }> };
+  actions: {
+    total: number;
+    medianTimeToActionMs: number | null;
+    byGround: Record<string, { total: number; onNotices: number; ownInitiative: number }>;
+    bySource: Record<string, { total: number; medianTimeToActionMs: number | null }>;
+    byCategory: Counts;
+    byAction: Counts;
+  };
+  ownInitiative: { total: number; byCategory: Counts; byDetection: { automated: number; manual: number }; byRestriction: Counts };
+  complaints: {
+    received: number;
+    byOutcome: { pending: number; upheld: number; overturned: number };
+    reversals: number;
+    medianDecisionTimeMs: number | null;
+    byCategory: Counts;
+  };
+  automation: {
+    decisions: number;
+    automated: number;
+    automatedShare: Ratio;
+    qa: Record<'automated' | 'human', { reviewed: number; disagreed: number; errorRate: Ratio }>;
+    qaErrorsBySeverity: Counts;
+    automatedReversals: number;
+  };
+  /** Decisions in range under policies with no dsa_category_map row (reported by the UNMAPPED rule). */
+  unmappedPolicies: Counts;
+};
+
+const num = (v: unknown) => Number(v ?? 0);
+// Interpolated percentiles carry float noise: keep what milliseconds can mean.
+const msOrNull = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 1000) / 1000);
+const ratio = (n: number, d: number): Ratio => (d > 0 ? n / d : null);
+const zeros = (keys: readonly string[]): Counts => Object.fromEntries(keys.map((k) => [k, 0]));
+const bump = (c: Counts, key: string, n: number) => {
+  c[key] = (c[key] ?? 0) + n;
+};
+const sorted = (c: Counts): Counts => Object.fromEntries(Object.entries(c).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+const RESTRICTION_TYPES = [...new Set(Object.keys(RESTRICTIONS).map(restrictionType)), NO_RESTRICTION];
+const SEVERITIES = ['minor', 'major', 'critical'];
+
+// A policy's DSA category and ground, with the UNMAPPED rule for policies that have no row ($3, $4).
+const CATEGORY_SQL = 'coalesce(m.category, $3)';
+const GROUND_SQL = 'coalesce(m.decision_ground, $4)';
+// The case's first report decides the source, as it decides the case's surface in the metrics.
+const FIRST_REPORT_SQL = `LEFT JOIN LATERAL (
+      SELECT r.id, r.own_initiative, r.trusted_flagger, r.received_at, r.jurisdiction, r.language, r.surface_id, r.report_type_id
+        FROM reports r WHERE r.case_id = d.case_id ORDER BY r.received_at, r.id LIMIT 1) fr ON true`;
+const SOURCE_SQL = `CASE WHEN fr.id IS NULL OR fr.own_initiative THEN 'SOURCE_VOLUNTARY'
+                         WHEN fr.trusted_flagger THEN 'SOURCE_TRUSTED_FLAGGER' ELSE 'SOURCE_ARTICLE_16' END`;
+
+const NOTICES_SQL = `
+  SELECT CASE WHEN r.category IS NULL THEN $5 ELSE ${CATEGORY_SQL} END AS category,
+         count(*)::int AS received, count(*) FILTER (WHERE r.trusted_flagger)::int AS trusted
+    FROM reports r LEFT JOIN dsa_category_map m ON m.policy = r.category
+   WHERE r.received_at >= $1 AND r.received_at < $2 AND NOT r.own_initiative
+   GROUP BY 1`;
+
+// Fine-grained counts (summed in code into every breakdown) plus the two levels medians need, from one scan.
+const ACTIONS_SQL = `
+  WITH a AS (
+    SELECT d.action, d.automated, d.policy, m.policy IS NULL AS unmapped,
+           ${CATEGORY_SQL} AS category, ${GROUND_SQL} AS ground, ${SOURCE_SQL} AS source,
+           extract(epoch FROM d.decided_at - coalesce(fr.received_at, c.opened_at))::float8 * 1000 AS ms
+      FROM decisions d
+      JOIN cases c ON c.id = d.case_id
+      LEFT JOIN dsa_category_map m ON m.policy = d.policy
+      ${FIRST_REPORT_SQL}
+     WHERE d.decided_at >= $1 AND d.decided_at < $2 AND d.action <> 'no_violation')
+  SELECT source, ground, category, action, automated, policy, unmapped,
+         grouping(source, ground, category, action, automated, policy, unmapped)::int AS g,
+         count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50
+    FROM a
+   GROUP BY GROUPING SETS ((source, ground, category, action, automated, policy, unmapped), (source), ())`;
+
+const COMPLAINTS_SQL = `
+  WITH x AS (
+    SELECT ${CATEGORY_SQL} AS category, a.outcome::text AS outcome, d.automated,
+           CASE WHEN a.outcome <> 'pending' AND a.resolved_at IS NOT NULL
+                THEN extract(epoch FROM a.resolved_at - a.filed_at)::float8 * 1000 END AS ms
+      FROM appeals a
+      JOIN decisions d ON d.id = a.decision_id
+      LEFT JOIN dsa_category_map m ON m.policy = d.policy
+     WHERE a.filed_at >= $1 AND a.filed_at < $2)
+  SELECT category, outcome, automated, grouping(category, outcome, automated)::int AS g,
+         count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50
+    FROM x
+   GROUP BY GROUPING SETS ((category, outcome, automated), ())`;
+
+const AUTOMATION_SQL = `
+  SELECT count(*)::int AS decisions, count(*) FILTER (WHERE automated)::int AS automated
+    FROM decisions WHERE decided_at >= $1 AND decided_at < $2`;
+
+const QA_SQL = `
+  SELECT d.automated, q.outcome::text AS outcome, q.error_severity AS severity, count(*)::int AS n
+    FROM qa_reviews q JOIN decisions d ON d.id = q.decision_id
+   WHERE q.reviewed_at >= $1 AND q.reviewed_at < $2
+   GROUP BY 1, 2, 3`;
+
+type Row = Record<string, unknown>;
+
+/** The DSA transparency-report aggregates for a range: five set-based statements, one per section, run at once. */
+export async function dsaAggregates(deps: Deps, range: DateRange): Promise<DsaAggregates> {
+  const base = [range.start, range.end, UNMAPPED.category, UNMAPPED.ground];
+  const q = (sql: string, ...extra: unknown[]) => deps.db.$queryRawUnsafe<Row[]>(sql, ...base, ...extra);
+  const [noticeRows, actionRows, complaintRows, automationRows, qaRows] = await Promise.all([
+    q(NOTICES_SQL, UNSPECIFIED_NOTICE_CATEGORY),
+    q(ACTIONS_SQL),
+    q(COMPLAINTS_SQL),
+    deps.db.$queryRawUnsafe<Row[]>(AUTOMATION_SQL, range.start, range.end),
+    deps.db.$queryRawUnsafe<Row[]>(QA_SQL, range.start, range.end),
+  ]);
+
+  const notices: DsaAggregates['notices'] = {
+    received: 0,
+    trustedFlagger: 0,
+    byCategory: Object.fromEntries(STATEMENT_CATEGORIES.map((c) => [c, { received: 0, trustedFlagger: 0 }])),
+  };
+  for (const r of noticeRows) {
+    const c = (notices.byCategory[String(r.category)] ??= { received: 0, trustedFlagger: 0 });
+    c.received += num(r.received);
+    c.trustedFlagger += num(r.trusted);
+    notices.received += num(r.received);
+    notices.trustedFlagger += num(r.trusted);
+  }
+
+  const actions: DsaAggregates['actions'] = {
+    total: 0,
+    medianTimeToActionMs: null,
+    byGround: Object.fromEntries(DECISION_GROUNDS.map((g) => [g, { total: 0, onNotices: 0, ownInitiative: 0 }])),
+    bySource: Object.fromEntries(SOURCE_TYPES.map((s) => [s, { total: 0, medianTimeToActionMs: null }])),
+    byCategory: zeros(STATEMENT_CATEGORIES),
+    byAction: {},
+  };
+  const ownInitiative: DsaAggregates['ownInitiative'] = {
+    total: 0,
+    byCategory: zeros(STATEMENT_CATEGORIES),
+    byDetection: { automated: 0, manual: 0 },
+    byRestriction: zeros(RESTRICTION_TYPES),
+  };
+  const unmappedPolicies: Counts = {};
+  for (const r of actionRows) {
+    const n = num(r.n);
+    const g = num(r.g);
+    if (g === 0b1111111) {
+      actions.total = n;
+      actions.medianTimeToActionMs = msOrNull(r.p50);
+    } else if (g === 0b0111111) {
+      const s = (actions.bySource[String(r.source)] ??= { total: 0, medianTimeToActionMs: null });
+      s.total = n;
+      s.medianTimeToActionMs = msOrNull(r.p50);
+    } else {
+      const [source, category, action] = [String(r.source) as SourceType, String(r.category), String(r.action)];
+      const ground = (actions.byGround[String(r.ground)] ??= { total: 0, onNotices: 0, ownInitiative: 0 });
+      ground.total += n;
+      if (source === 'SOURCE_VOLUNTARY') ground.ownInitiative += n;
+      else ground.onNotices += n;
+      bump(actions.byCategory, category, n);
+      bump(actions.byAction, action, n);
+      if (r.unmapped) bump(unmappedPolicies, String(r.policy), n);
+      if (source === 'SOURCE_VOLUNTARY') {
+        ownInitiative.total += n;
+        bump(ownInitiative.byCategory, category, n);
+        ownInitiative.byDetection[r.automated ? 'automated' : 'manual'] += n;
+        bump(ownInitiative.byRestriction, restrictionType(action), n);
+      }
+    }
+  }
+
+  const complaints: DsaAggregates['complaints'] = {
+    received: 0,
+    byOutcome: { pending: 0, upheld: 0, overturned: 0 },
+    reversals: 0,
+    medianDecisionTimeMs: null,
+    byCategory: zeros(STATEMENT_CATEGORIES),
+  };
+  let automatedReversals = 0;
+  for (const r of complaintRows) {
+    const n = num(r.n);
+    if (num(r.g) !== 0) {
+      complaints.received = n;
+      complaints.medianDecisionTimeMs = msOrNull(r.p50);
+      continue;
+    }
+    const outcome = String(r.outcome) as keyof DsaAggregates['complaints']['byOutcome'];
+    complaints.byOutcome[outcome] = (complaints.byOutcome[outcome] ?? 0) + n;
+    bump(complaints.byCategory, String(r.category), n);
+    if (outcome === 'overturned' && r.automated) automatedReversals += n;
+  }
+  complaints.reversals = complaints.byOutcome.overturned;
+
+  const decisions = num(automationRows[0]?.decisions);
+  const automatedDecisions = num(automationRows[0]?.automated);
+  const qa = { automated: { reviewed: 0, disagreed: 0 }, human: { reviewed: 0, disagreed: 0 } };
+  const qaErrorsBySeverity = zeros(SEVERITIES);
+  for (const r of qaRows) {
+    const n = num(r.n);
+    const who = qa[r.automated ? 'automated' : 'human'];
+    who.reviewed += n;
+    if (r.outcome !== 'disagree') continue;
+    who.disagreed += n;
+    bump(qaErrorsBySeverity, r.severity === null ? 'unspecified' : String(r.severity), n);
+  }
+  const withRate = (x: { reviewed: number; disagreed: number }) => ({ ...x, errorRate: ratio(x.disagreed, x.reviewed) });
+
+  return {
+    range: { start: range.start.toISOString(), end: range.end.toISOString(), label: range.label, timeZone: range.timeZone },
+    notices,
+    actions: { ...actions, byAction: sorted(actions.byAction) },
+    ownInitiative,
+    complaints,
+    automation: {
+      decisions,
+      automated: automatedDecisions,
+      automatedShare: ratio(automatedDecisions, decisions),
+      qa: { automated: withRate(qa.automated), human: withRate(qa.human) },
+      qaErrorsBySeverity,
+      automatedReversals,
+    },
+    unmappedPolicies: sorted(unmappedPolicies),
+  };
+}
+
+export const DSA_CSV_HEADER = ['section', 'metric', 'dimension', 'key', 'value'] as const;
+
+/**
+ * The aggregates as a long CSV: one figure per line, `section,metric,dimension,key,value`, where
+ * dimension `total` has an empty key. Empty cells are figures that do not exist (a median of nothing).
+ */
+export function* dsaAggregatesCsvLines(agg: DsaAggregates): Iterable<string> {
+  const line = (section: string, metric: string, dimension: string, key: string, value: string | number | null) =>
+    csvLine([section, metric, dimension, key, value]);
+  yield csvLine(DSA_CSV_HEADER);
+  yield line('range', 'start', 'total', '', agg.range.start);
+  yield line('range', 'end', 'total', '', agg.range.end);
+  yield line('range', 'label', 'total', '', agg.range.label);
+  yield line('range', 'time_zone', 'total', '', agg.range.timeZone);
+
+  const { notices, actions, ownInitiative, complaints, automation } = agg;
+  yield line('notices', 'received', 'total', '', notices.received);
+  yield line('notices', 'trusted_flagger', 'total', '', notices.trustedFlagger);
+  for (const [cat, c] of Object.entries(notices.byCategory)) {
+    yield line('notices', 'received', 'category', cat, c.received);
+    yield line('notices', 'trusted_flagger', 'category', cat, c.trustedFlagger);
+  }
+
+  yield line('actions', 'count', 'total', '', actions.total);
+  yield line('actions', 'median_time_to_action_ms', 'total', '', actions.medianTimeToActionMs);
+  for (const [ground, g] of Object.entries(actions.byGround)) {
+    yield line('actions', 'count', 'ground', ground, g.total);
+    yield line('actions', 'on_notices', 'ground', ground, g.onNotices);
+    yield line('actions', 'own_initiative', 'ground', ground, g.ownInitiative);
+  }
+  for (const [source, s] of Object.entries(actions.bySource)) {
+    yield line('actions', 'count', 'source', source, s.total);
+    yield line('actions', 'median_time_to_action_ms', 'source', source, s.medianTimeToActionMs);
+  }
+  for (const [cat, n] of Object.entries(actions.byCategory)) yield line('actions', 'count', 'category', cat, n);
+  for (const [action, n] of Object.entries(actions.byAction)) yield line('actions', 'count', 'action', action, n);
+
+  yield line('own_initiative', 'count', 'total', '', ownInitiative.total);
+  for (const [cat, n] of Object.entries(ownInitiative.byCategory)) yield line('own_initiative', 'count', 'category', cat, n);
+  for (const [how, n] of Object.entries(ownInitiative.byDetection)) yield line('own_initiative', 'count', 'detection', how, n);
+  for (const [r, n] of Object.entries(ownInitiative.byRestriction)) yield line('own_initiative', 'count', 'restriction', r, n);
+
+  yield line('complaints', 'received', 'total', '', complaints.received);
+  yield line('complaints', 'reversals', 'total', '', complaints.reversals);
+  yield line('complaints', 'median_decision_time_ms', 'total', '', complaints.medianDecisionTimeMs);
+  for (const [outcome, n] of Object.entries(complaints.byOutcome)) yield line('complaints', 'count', 'outcome', outcome, n);
+  for (const [cat, n] of Object.entries(complaints.byCategory)) yield line('complaints', 'count', 'category', cat, n);
+
+  yield line('automation', 'decisions', 'total', '', automation.decisions);
+  yield line('automation', 'automated', 'total', '', automation.automated);
+  yield line('automation', 'automated_share', 'total', '', automation.automatedShare);
+  yield line('automation', 'automated_reversals', 'total', '', automation.automatedReversals);
+  for (const [who, x] of Object.entries(automation.qa)) {
+    yield line('automation', 'qa_reviewed', 'actor', who, x.reviewed);
+    yield line('automation', 'qa_disagreed', 'actor', who, x.disagreed);
+    yield line('automation', 'qa_error_rate', 'actor', who, x.errorRate);
+  }
+  for (const [sev, n] of Object.entries(automation.qaErrorsBySeverity)) yield line('automation', 'qa_errors', 'severity', sev, n);
+  for (const [policy, n] of Object.entries(agg.unmappedPolicies)) yield line('mapping', 'unmapped_decisions', 'policy', policy, n);
+}
+
+/** Decisions are read this many at a time, in id order, so memory stays flat however long the range. */
+export const DECISION_BATCH = 5_000;
+
+const DECISIONS_SQL = `
+  SELECT d.id, d.external_id, d.case_id, d.action, d.policy, d.actor_type::text AS actor_type, d.automated, d.decided_at,
+         c.opened_at, ${CATEGORY_SQL} AS category, ${GROUND_SQL} AS ground, m.ground_text, m.explanation,
+         m.policy IS NOT NULL AS mapped, ${SOURCE_SQL} AS source, fr.received_at AS first_report_at,
+         fr.jurisdiction, fr.language, s.key AS surface, rt.key AS report_type
+    FROM decisions d
+    JOIN cases c ON c.id = d.case_id
+    LEFT JOIN dsa_category_map m ON m.policy = d.policy
+    ${FIRST_REPORT_SQL}
+    LEFT JOIN surfaces s ON s.id = fr.surface_id
+    LEFT JOIN report_types rt ON rt.id = fr.report_type_id
+   WHERE d.id > $5 AND d.id <= $6 AND d.decided_at >= $1 AND d.decided_at < $2
+   ORDER BY d.id
+   LIMIT $7`;
+
+const toDecisionRow = (r: Row): DecisionRow => ({
+  id: num(r.id),
+  externalId: (r.external_id as string | null) ?? null,
+  caseId: num(r.case_id),
+  action: String(r.action),
+  policy: String(r.policy),
+  actorType: String(r.actor_type),
+  automated: Boolean(r.automated),
+  decidedAt: r.decided_at as Date,
+  openedAt: r.opened_at as Date,
+  category: r.category as StatementCategory,
+  ground: r.ground as DecisionGround,
+  groundText: (r.ground_text as string | null) ?? null,
+  explanation: (r.explanation as string | null) ?? null,
+  mapped: Boolean(r.mapped),
+  sourceType: r.source as SourceType,
+  firstReportAt: (r.first_report_at as Date | null) ?? null,
+  reportType: (r.report_type as string | null) ?? null,
+  surface: (r.surface as string | null) ?? null,
+  jurisdiction: (r.jurisdiction as string | null) ?? null,
+  language: (r.language as string | null) ?? null,
+});
+
+/** Streams the range's decisions as rows, in id order, one batch in memory at a time. */
+export async function* decisionRows(deps: Deps, range: DateRange, batchSize = DECISION_BATCH): AsyncGenerator<DecisionRow> {
+  // Bounding the ids first (through the decided_at index) lets each batch walk the primary key from
+  // where the last one stopped, instead of re-reading and sorting the whole range every time.
+  const [bounds] = await deps.db.$queryRawUnsafe<{ lo: number | null; hi: number | null }[]>(
+    'SELECT min(id) AS lo, max(id) AS hi FROM decisions WHERE decided_at >= $1 AND decided_at < $2',
+    range.start,
+    range.end,
+  );
+  if (bounds?.lo == null || bounds.hi == null) return;
+  let after = bounds.lo - 1;
+  for (;;) {
+    const rows = await deps.db.$queryRawUnsafe<Row[]>(
+      DECISIONS_SQL,
+      range.start,
+      range.end,
+      UNMAPPED.category,
+      UNMAPPED.ground,
+      after,
+      bounds.hi,
+      batchSize,
+    );
+    for (const r of rows) yield toDecisionRow(r);
+    if (rows.length < batchSize) return;
+    after = num(rows[rows.length - 1]?.id);
+  }
+}
+
+export const DECISION_CSV_HEADER = [
+  'decision_id',
+  'external_id',
+  'case_id',
+  'decided_at',
+  'action',
+  'policy',
+  'actor_type',
+  'automated',
+  'surface',
+  'report_type',
+  'source_type',
+  'dsa_category',
+  'decision_ground',
+  'dsa_mapped',
+  'restriction',
+  'statement_of_reasons',
+] as const;
+
+/**
+ * The range's decisions, streamed: `csv` is one row per decision (header first); `sor-jsonl` is one
+ * DSA statement of reasons per line, for decisions that restrict something — no_violation decisions
+ * and warnings are not statements of reasons and are left out (see RESTRICTIONS in dsa-sor.ts).
+ * Neither format carries reporter contacts, content references or the content itself.
+ */
+export async function* decisionExportLines(
+  deps: Deps,
+  range: DateRange,
+  format: 'csv' | 'sor-jsonl',
+  opts: { batchSize?: number } = {},
+): AsyncGenerator<string> {
+  if (format === 'csv') yield csvLine(DECISION_CSV_HEADER);
+  for await (const row of decisionRows(deps, range, opts.batchSize)) {
+    if (format === 'sor-jsonl') {
+      const sor = statementOfReasons(row, range.timeZone);
+      if (sor) yield `${JSON.stringify(sor)}\n`;
+      continue;
+    }
+    yield csvLine([
+      row.id,
+      row.externalId,
+      row.caseId,
+      row.decidedAt,
+      row.action,
+      row.policy,
+      row.actorType,
+      row.automated,
+      row.surface,
+      row.reportType,
+      row.sourceType,
+      row.category,
+      row.ground,
+      row.mapped,
+      restrictionType(row.action),
+      row.action in RESTRICTIONS,
+    ]);
+  }
+}
