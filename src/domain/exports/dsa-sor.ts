@@ -39,10 +39,14 @@ export const RESTRICTIONS: Readonly<Record<string, Restriction>> = {
   account_banned: { decision_account: 'DECISION_ACCOUNT_TERMINATED' },
 };
 
+/** The restriction an action applies, if any (own keys only: `constructor` is not an action). */
+export const restrictionOf = (action: string): Restriction | undefined =>
+  Object.hasOwn(RESTRICTIONS, action) ? RESTRICTIONS[action] : undefined;
+
 /** The aggregates' restriction type of an action: its DSA restriction value, or NO_RESTRICTION. */
 export const NO_RESTRICTION = 'none';
 export function restrictionType(action: string): string {
-  const r = RESTRICTIONS[action];
+  const r = restrictionOf(action);
   return r?.decision_visibility?.[0] ?? r?.decision_account ?? NO_RESTRICTION;
 }
 
@@ -124,7 +128,7 @@ const SOURCE_WORDS: Record<SourceType, string> = {
  * - source_identity is left out: it would name the notifier.
  */
 export function statementOfReasons(row: DecisionRow, timeZone: string): StatementOfReasons | null {
-  const restriction = RESTRICTIONS[row.action];
+  const restriction = restrictionOf(row.action);
   if (!restriction) return null;
   const illegal = row.ground === 'DECISION_GROUND_ILLEGAL_CONTENT';
   const groundText = clip(

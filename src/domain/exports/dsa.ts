@@ -12,7 +12,7 @@ import {
   type StatementCategory,
 } from './dsa-enums';
 import { UNMAPPED, UNSPECIFIED_NOTICE_CATEGORY } from './dsa-mapping';
-import { type DecisionRow, NO_RESTRICTION, RESTRICTIONS, restrictionType, statementOfReasons } from './dsa-sor';
+import { type DecisionRow, NO_RESTRICTION, RESTRICTIONS, restrictionOf, restrictionType, statementOfReasons } from './dsa-sor';
 
 type Deps = Pick<DomainDeps, 'db'>;
 
@@ -77,14 +77,19 @@ const zeros = (keys: readonly string[]): Counts => Object.fromEntries(keys.map((
 const bump = (c: Counts, key: string, n: number) => {
   c[key] = (c[key] ?? 0) + n;
 };
+/** The map's entry for key, created when missing (a category or ground the lists did not foresee). */
+function entry<T>(map: Record<string, T>, key: string, make: () => T): T {
+  map[key] ??= make();
+  return map[key];
+}
 const sorted = (c: Counts): Counts => Object.fromEntries(Object.entries(c).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 const RESTRICTION_TYPES = [...new Set(Object.keys(RESTRICTIONS).map(restrictionType)), NO_RESTRICTION];
 const SEVERITIES = ['minor', 'major', 'critical'];
 
 // A policy's DSA category and ground, with the UNMAPPED rule for policies that have no row ($3, $4).
-const CATEGORY_SQL = 'coalesce(m.category, $3)';
-const GROUND_SQL = 'coalesce(m.decision_ground, $4)';
+const CATEGORY_SQL = 'coalesce(m.category, $3::text)';
+const GROUND_SQL = 'coalesce(m.decision_ground, $4::text)';
 // The case's first report decides the source, as it decides the case's surface in the metrics.
 const FIRST_REPORT_SQL = `LEFT JOIN LATERAL (
       SELECT r.id, r.own_initiative, r.trusted_flagger, r.received_at, r.jurisdiction, r.language, r.surface_id, r.report_type_id
@@ -93,7 +98,7 @@ const SOURCE_SQL = `CASE WHEN fr.id IS NULL OR fr.own_initiative THEN 'SOURCE_VO
                          WHEN fr.trusted_flagger THEN 'SOURCE_TRUSTED_FLAGGER' ELSE 'SOURCE_ARTICLE_16' END`;
 
 const NOTICES_SQL = `
-  SELECT CASE WHEN r.category IS NULL THEN $5 ELSE ${CATEGORY_SQL} END AS category,
+  SELECT CASE WHEN r.category IS NULL THEN $4::text ELSE ${CATEGORY_SQL} END AS category,
          count(*)::int AS received, count(*) FILTER (WHERE r.trusted_flagger)::int AS trusted
     FROM reports r LEFT JOIN dsa_category_map m ON m.policy = r.category
    WHERE r.received_at >= $1 AND r.received_at < $2 AND NOT r.own_initiative
@@ -144,14 +149,13 @@ type Row = Record<string, unknown>;
 
 /** The DSA transparency-report aggregates for a range: five set-based statements, one per section, run at once. */
 export async function dsaAggregates(deps: Deps, range: DateRange): Promise<DsaAggregates> {
-  const base = [range.start, range.end, UNMAPPED.category, UNMAPPED.ground];
-  const q = (sql: string, ...extra: unknown[]) => deps.db.$queryRawUnsafe<Row[]>(sql, ...base, ...extra);
+  const q = (sql: string, ...params: unknown[]) => deps.db.$queryRawUnsafe<Row[]>(sql, range.start, range.end, ...params);
   const [noticeRows, actionRows, complaintRows, automationRows, qaRows] = await Promise.all([
-    q(NOTICES_SQL, UNSPECIFIED_NOTICE_CATEGORY),
-    q(ACTIONS_SQL),
-    q(COMPLAINTS_SQL),
-    deps.db.$queryRawUnsafe<Row[]>(AUTOMATION_SQL, range.start, range.end),
-    deps.db.$queryRawUnsafe<Row[]>(QA_SQL, range.start, range.end),
+    q(NOTICES_SQL, UNMAPPED.category, UNSPECIFIED_NOTICE_CATEGORY),
+    q(ACTIONS_SQL, UNMAPPED.category, UNMAPPED.ground),
+    q(COMPLAINTS_SQL, UNMAPPED.category),
+    q(AUTOMATION_SQL),
+    q(QA_SQL),
   ]);
 
   const notices: DsaAggregates['notices'] = {
@@ -160,7 +164,7 @@ export async function dsaAggregates(deps: Deps, range: DateRange): Promise<DsaAg
     byCategory: Object.fromEntries(STATEMENT_CATEGORIES.map((c) => [c, { received: 0, trustedFlagger: 0 }])),
   };
   for (const r of noticeRows) {
-    const c = (notices.byCategory[String(r.category)] ??= { received: 0, trustedFlagger: 0 });
+    const c = entry(notices.byCategory, String(r.category), () => ({ received: 0, trustedFlagger: 0 }));
     c.received += num(r.received);
     c.trustedFlagger += num(r.trusted);
     notices.received += num(r.received);
@@ -189,12 +193,12 @@ export async function dsaAggregates(deps: Deps, range: DateRange): Promise<DsaAg
       actions.total = n;
       actions.medianTimeToActionMs = msOrNull(r.p50);
     } else if (g === 0b0111111) {
-      const s = (actions.bySource[String(r.source)] ??= { total: 0, medianTimeToActionMs: null });
+      const s = entry(actions.bySource, String(r.source), () => ({ total: 0, medianTimeToActionMs: null as number | null }));
       s.total = n;
       s.medianTimeToActionMs = msOrNull(r.p50);
     } else {
       const [source, category, action] = [String(r.source) as SourceType, String(r.category), String(r.action)];
-      const ground = (actions.byGround[String(r.ground)] ??= { total: 0, onNotices: 0, ownInitiative: 0 });
+      const ground = entry(actions.byGround, String(r.ground), () => ({ total: 0, onNotices: 0, ownInitiative: 0 }));
       ground.total += n;
       if (source === 'SOURCE_VOLUNTARY') ground.ownInitiative += n;
       else ground.onNotices += n;
@@ -448,7 +452,7 @@ export async function* decisionExportLines(
       row.ground,
       row.mapped,
       restrictionType(row.action),
-      row.action in RESTRICTIONS,
+      restrictionOf(row.action) !== undefined,
     ]);
   }
 }
