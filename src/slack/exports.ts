@@ -1,8 +1,7 @@
 import type { WebClient } from '@slack/web-api';
+import type { ExportFile } from '../domain/exports/files';
 import { spoolToFile } from '../domain/exports/spool';
 import { uploadFile } from './files';
-
-export type ExportFile = { filename: string; title: string; lines: AsyncIterable<string> | Iterable<string> };
 
 /**
  * Writes an export to a temporary file (never the whole file in memory), reporting progress, then
@@ -21,11 +20,17 @@ export async function exportToSlack(
       path: spooled.path,
       bytes: spooled.bytes,
     });
-    // The header line is not a data row.
-    return { rows: Math.max(0, spooled.rows - 1), bytes: spooled.bytes, fileId };
+    const header = input.file.records === 'csv' ? 1 : 0;
+    return { rows: Math.max(0, spooled.rows - header), bytes: spooled.bytes, fileId };
   } finally {
     await spooled.cleanup();
   }
+}
+
+/** "trustops-metrics-….csv (1,204 rows, 96 KB)". */
+export function uploadedText(file: ExportFile, sent: { rows: number; bytes: number }): string {
+  const rows = file.records === 'none' ? '' : `${sent.rows.toLocaleString('en')} ${file.records === 'jsonl' ? 'records' : 'rows'}, `;
+  return `${file.filename} (${rows}${sizeText(sent.bytes)})`;
 }
 
 /** "2.4 MB", "812 KB", "96 B". */

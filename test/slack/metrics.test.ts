@@ -121,10 +121,54 @@ describe('/trustops export', () => {
     expect(reply.text).toContain('Uploaded trustops-metrics-2026-11-01_2026-11-30.csv (1 rows');
   });
 
+  /** The files the last completed upload shared, by name. */
+  const uploaded = (name: RegExp) => {
+    const call = t.emulator.callsTo('files.completeUploadExternal').filter((c) => {
+      const files = typeof c.args.files === 'string' ? JSON.parse(c.args.files) : c.args.files;
+      return name.test(t.emulator.file((files as { id: string }[])[0]!.id)?.name ?? '');
+    });
+    const files = call.at(-1)!.args.files;
+    const id = ((typeof files === 'string' ? JSON.parse(files) : files) as { id: string }[])[0]!.id;
+    return t.emulator.file(id)!.bytes!.toString('utf8');
+  };
+
+  it('dsa: the transparency aggregates as CSV and JSON', async () => {
+    const reply = await t.command('export dsa 2026-11', ADMIN);
+    expect(reply.text).toMatch(
+      /Uploaded trustops-dsa-2026-11-01_2026-11-30\.csv \(\d+ rows, .*\) and trustops-dsa-2026-11-01_2026-11-30\.json \(\d+ (KB|B)\)/,
+    );
+    expect(uploaded(/^trustops-dsa-.*\.csv$/).split('\r\n')[0]).toBe('section,metric,dimension,key,value');
+    const json = JSON.parse(uploaded(/^trustops-dsa-.*\.json$/));
+    expect(json).toHaveProperty('notices');
+    expect(JSON.stringify(json)).not.toContain('NaN');
+  });
+
+  it('decisions: one CSV row per decision, and a statement of reasons for each restriction', async () => {
+    const reply = await t.command('export decisions last 7d', ADMIN);
+    expect(reply.text).toContain('trustops-decisions-2026-11-21_2026-11-27.csv (2 rows');
+    expect(reply.text).toContain('trustops-statements-of-reasons-2026-11-21_2026-11-27.jsonl (1 records');
+    const csv = uploaded(/^trustops-decisions-/).split('\r\n');
+    expect(csv).toHaveLength(4); // header, two decisions, the final CRLF
+    const [sor] = uploaded(/^trustops-statements-of-reasons-/)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(sor).toMatchObject({
+      decision_ground: 'DECISION_GROUND_INCOMPATIBLE_CONTENT',
+      decision_visibility: ['DECISION_VISIBILITY_CONTENT_REMOVED'],
+    });
+    expect(JSON.stringify(sor)).not.toContain('example.com');
+  });
+
+  it('refuses filters on the DSA read-outs, which cover the whole service', async () => {
+    const reply = await t.command('export dsa 2026-11 surface:api', ADMIN);
+    expect(reply.text).toContain('filters and `by:` apply to `metrics` only');
+  });
+
   it('names what it cannot export, with an example', async () => {
     const reply = await t.command('export pies 2026-Q3');
-    expect(reply.text).toContain('`pies` is not an export');
-    expect(reply.text).toContain('Try: /trustops export metrics 2026-Q3 by:surface');
+    expect(reply.text).toContain('`pies` is not an export: use `metrics`, `dsa`, `decisions`.');
+    expect(reply.text).toContain('Try: /trustops export dsa 2026-H1');
   });
 });
 
@@ -167,5 +211,19 @@ describe("Slack's 3-second rule", () => {
     } finally {
       await blocker.end();
     }
+  });
+});
+
+describe('/trustops dsa map', () => {
+  it('lists the mapping, lets an admin change it (audited), and refuses others', async () => {
+    const list = await t.command('dsa map');
+    expect(JSON.stringify(list.blocks)).toContain('`hate_speech` → ILLEGAL_OR_HARMFUL_SPEECH');
+    const refused = await t.command('dsa map hate_speech CYBER_VIOLENCE incompatible', 'U0VIEWER1');
+    expect(refused.text).toContain('Only admins can change the DSA category mapping');
+    const changed = await t.command('dsa map hate_speech CYBER_VIOLENCE incompatible', ADMIN);
+    expect(changed.text).toContain('Policy `hate_speech` is now reported as STATEMENT_CATEGORY_CYBER_VIOLENCE');
+    expect(await t.db.prisma.auditEvent.count({ where: { action: 'dsa_mapping.set', entityId: 'hate_speech' } })).toBe(1);
+    const bad = await t.command('dsa map hate_speech NOT_A_CATEGORY incompatible', ADMIN);
+    expect(bad.text).toContain('NOT_A_CATEGORY');
   });
 });

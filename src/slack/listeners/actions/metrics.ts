@@ -1,9 +1,10 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { DomainDeps } from '../../../domain/deps';
-import { lookUpMetrics, metricsCsvLines, metricsFilename } from '../../../domain/metrics/lookup';
+import { exportFiles } from '../../../domain/exports/files';
+import { lookUpMetrics, parseMetricsQuery } from '../../../domain/metrics/lookup';
 import { AppError, userFacingMessage } from '../../../errors';
-import { exportToSlack, sizeText } from '../../exports';
+import { exportToSlack, uploadedText } from '../../exports';
 import { ActionId } from '../../ids';
 import { errorMessage, okMessage } from '../../views/feedback';
 import { metricsMessage } from '../../views/metrics';
@@ -47,16 +48,12 @@ export function registerMetricsActions(app: App, deps: DomainDeps): void {
   handle(ActionId.metricsExport, async ({ q, body }) => {
     const channelId = body.channel?.id;
     if (!channelId) throw new AppError('bad_input', 'Exports go to a channel or DM; run the look-up there.');
-    const result = await lookUpMetrics(deps, q);
-    const filename = metricsFilename(result);
-    const done = await exportToSlack(app.client, {
-      channelId,
-      file: { filename, title: `Enforcement metrics, ${result.query.range.label}`, lines: metricsCsvLines(result) },
-    });
+    const [file] = await exportFiles(deps, 'metrics', await parseMetricsQuery(deps, q));
+    const done = await exportToSlack(app.client, { channelId, file: file! });
     return {
       response_type: 'ephemeral',
       replace_original: false,
-      ...okMessage(`Uploaded ${filename} (${done.rows.toLocaleString('en')} rows, ${sizeText(done.bytes)}).`),
+      ...okMessage(`Uploaded ${uploadedText(file!, done)}.`),
     };
   });
 }

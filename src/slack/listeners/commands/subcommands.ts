@@ -2,18 +2,21 @@ import type { WebClient } from '@slack/web-api';
 import { CASE_EXAMPLE, getCaseDetail } from '../../../domain/cases/detail';
 import type { Actor, DomainDeps } from '../../../domain/deps';
 import { ESCALATE_EXAMPLE, raiseEscalation, SEVERITIES, SEVERITY_RULES, type Severity } from '../../../domain/escalations/escalations';
+import { listDsaMappings, setDsaMapping } from '../../../domain/exports/dsa-mapping';
+import { exportFiles } from '../../../domain/exports/files';
 import { addReportType, listReportTypes } from '../../../domain/intake/report-types';
 import { addRoute, listRoutes, ROUTE_ADD_EXAMPLE, removeRoute } from '../../../domain/intake/routing';
-import { lookUpMetrics, METRICS_EXAMPLE, metricsCsvLines, metricsFilename } from '../../../domain/metrics/lookup';
+import { lookUpMetrics, METRICS_EXAMPLE, parseMetricsQuery } from '../../../domain/metrics/lookup';
 import { RANGE_EXAMPLES } from '../../../domain/metrics/range';
 import { ROLES, type RoleName, setRole } from '../../../domain/roles/roles';
 import { slaSummary } from '../../../domain/sla/summary';
 import { addSurface, listSurfaces } from '../../../domain/surfaces/surfaces';
 import { AppError, badInput } from '../../../errors';
-import { exportToSlack, sizeText } from '../../exports';
+import { exportToSlack, uploadedText } from '../../exports';
 import type { SlackMessage } from '../../views/blocks';
 import { caseMessage } from '../../views/case';
 import { describeRule, reportTypeListMessage, routeListMessage } from '../../views/catalog';
+import { dsaMappingMessage } from '../../views/dsa';
 import { okMessage } from '../../views/feedback';
 import { type HelpEntry, helpMessage } from '../../views/help';
 import { metricsMessage } from '../../views/metrics';
@@ -39,7 +42,9 @@ export type Subcommand = HelpEntry & {
   run(ctx: CommandContext): Promise<SlackMessage>;
 };
 
-const EXPORT_EXAMPLE = '/trustops export metrics 2026-Q3 by:surface';
+const EXPORT_EXAMPLE = '/trustops export dsa 2026-H1';
+const EXPORTS = ['metrics', 'dsa', 'decisions'] as const;
+const DSA_MAP_EXAMPLE = '/trustops dsa map hate_speech ILLEGAL_OR_HARMFUL_SPEECH incompatible';
 const TYPE_ADD_EXAMPLE = '/trustops type add deepfake "Deepfake" urgent';
 const SURFACE_ADD_EXAMPLE = '/trustops surface add mcp_apps "MCP Apps"';
 const ROLE_EXAMPLE = '/trustops role @jane approver';
@@ -188,27 +193,44 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   },
   {
     name: 'export',
-    usage: '/trustops export metrics <range> [filters]',
-    description: 'Uploads the figures of a look-up as a CSV file to this channel or DM.',
+    usage: '/trustops export <metrics|dsa|decisions> <range> [filters]',
+    description:
+      'Uploads files to this conversation: `metrics` the figures as CSV; `dsa` the DSA transparency aggregates as CSV and JSON; `decisions` one row per decision as CSV and a DSA statement of reasons per decision as JSON lines.',
     example: EXPORT_EXAMPLE,
     async run({ deps, rest, client, channelId, progress }) {
       const [kind, ...more] = rest.trim().split(/\s+/);
-      if (kind !== 'metrics')
-        throw badInput(`${kind ? `\`${escapeMrkdwn(kind)}\` is not an export` : 'Say what to export'}: use \`metrics\`.`, EXPORT_EXAMPLE);
-      const q = more.join(' ');
-      const result = await lookUpMetrics(deps, q);
-      const done = await exportToSlack(client, {
-        channelId,
-        file: {
-          filename: metricsFilename(result),
-          title: `Enforcement metrics, ${result.query.range.label}`,
-          lines: metricsCsvLines(result),
-        },
-        progress: (rows) => progress(`Writing the export: ${rows.toLocaleString('en')} rows so far…`),
-      });
-      return okMessage(
-        `Uploaded ${metricsFilename(result)} (${done.rows.toLocaleString('en')} rows, ${sizeText(done.bytes)}) to this conversation.`,
-      );
+      if (!kind || !(EXPORTS as readonly string[]).includes(kind))
+        throw badInput(
+          `${kind ? `\`${escapeMrkdwn(kind)}\` is not an export` : 'Say what to export'}: use ${EXPORTS.map((e) => `\`${e}\``).join(', ')}.`,
+          EXPORT_EXAMPLE,
+        );
+      const query = await parseMetricsQuery(deps, more.join(' '));
+      const files = await exportFiles(deps, kind as (typeof EXPORTS)[number], query);
+      const done: string[] = [];
+      for (const file of files) {
+        const sent = await exportToSlack(client, {
+          channelId,
+          file,
+          progress: (rows) => progress(`Writing ${file.filename}: ${rows.toLocaleString('en')} lines so far…`),
+        });
+        done.push(uploadedText(file, sent));
+      }
+      return okMessage(`Uploaded ${done.join(' and ')} to this conversation.`);
+    },
+  },
+  {
+    name: 'dsa',
+    usage: '/trustops dsa map [<policy> <category> <illegal|incompatible>]',
+    description: 'How policies are reported under the DSA: list the mapping to statement categories, or change one (admins).',
+    example: DSA_MAP_EXAMPLE,
+    async run({ deps, actor, args }) {
+      const [verb, policy, category, ground, ...extra] = args;
+      if (verb !== 'map') throw badInput('`dsa` has one command: `map`.', DSA_MAP_EXAMPLE);
+      if (!policy) return dsaMappingMessage(await listDsaMappings(deps));
+      if (!category || !ground || extra.length)
+        throw badInput('`dsa map` needs a policy, a DSA statement category and a ground (illegal or incompatible).', DSA_MAP_EXAMPLE);
+      const m = await setDsaMapping(deps, { actor, policy, category, ground });
+      return okMessage(`Policy \`${m.policy}\` is now reported as ${m.category} on ${m.ground}.`);
     },
   },
   {
