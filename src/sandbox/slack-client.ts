@@ -262,11 +262,19 @@ export class SignedSlackClient {
     return this.send(body, contentType, { ...overrides, headers: { ...headers, ...overrides.headers } });
   }
 
-  /** Resolves with the bodies the bot POSTed to this response_url, once there is at least one. */
+  /**
+   * Resolves with the bodies the bot POSTed to this response_url, once there is at least one answer.
+   * Progress placeholders ("⏳ Working on it…", replaced by the answer later) are left out.
+   */
   waitForResponse(responseUrl: string, timeoutMs = 2000): Promise<unknown[]> {
+    const placeholder = (b: unknown) =>
+      typeof (b as { text?: unknown })?.text === 'string' && (b as { text: string }).text.startsWith('⏳');
     return this.emulator.waitUntil(
       () => {
-        const bodies = this.emulator.responses(responseUrl).map((r) => r.body);
+        const bodies = this.emulator
+          .responses(responseUrl)
+          .map((r) => r.body)
+          .filter((b) => !placeholder(b));
         return bodies.length > 0 ? bodies : undefined;
       },
       timeoutMs,

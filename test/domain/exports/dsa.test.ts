@@ -16,18 +16,18 @@ import { parseRange } from '../../../src/domain/metrics/range';
 import { AppError } from '../../../src/errors';
 import type { PrismaClient } from '../../../src/generated/prisma/client';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
+import { type Facts, facts, type ReportFacts } from '../../support/facts';
 import { describeWithReference, REFERENCE_DIR } from '../../support/reference';
 
 const NOW = new Date('2026-04-10T12:00:00Z');
 const range = (text: string) => parseRange(text, { now: NOW, timeZone: 'UTC' });
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const at = (iso: string) => new Date(iso);
 
 let t: TestDatabase;
 let db: PrismaClient;
 let deps: DomainDeps;
-const ids: Record<string, number> = {};
+let ids: Facts['ids'];
 
 /*
  * The data set (UTC, every SLA 24/7). Reports are received when their case opens, so time to action
@@ -49,67 +49,20 @@ const ids: Record<string, number> = {};
  * QA: q1 d1 03-11 agree; q2 d2 03-12 disagree (major); q3 d4 03-13 agree; q4 d3 04-02 disagree (minor, out).
  */
 async function load(): Promise<void> {
-  const queue = await db.queue.findUniqueOrThrow({ where: { key: 'default' }, include: { policies: true } });
-  const surfaces = new Map((await db.surface.findMany()).map((s) => [s.key, s.id]));
-  const types = new Map((await db.reportType.findMany()).map((s) => [s.key, s.id]));
-  const openCase = async (name: string, opened: string) => {
-    const openedAt = at(opened);
-    const due = (m: number) => new Date(openedAt.getTime() + m * MIN);
-    const row = await db.case.create({
-      data: {
-        queueId: queue.id,
-        slaPolicyId: queue.policies[0]!.id,
-        contentRef: `ref-${name}`,
-        status: 'decided',
-        openedAt,
-        firstActionDueAt: due(60),
-        resolutionDueAt: due(240),
-        firstActionAtRiskAt: due(45),
-        resolutionAtRiskAt: due(180),
-      },
-    });
-    ids[name] = row.id;
-  };
-  type ReportOpts = { category?: string | null; type?: string; own?: boolean; trusted?: boolean; jurisdiction?: string; language?: string };
-  const report = (name: string, c: string | null, received: string, o: ReportOpts = {}) =>
-    db.report.create({
-      data: {
-        externalId: name,
-        bodyHash: name,
-        surfaceId: surfaces.get('claude_ai')!,
-        reportTypeId: types.get(o.type ?? 'harmful_content')!,
-        category: o.category ?? null,
-        contentRef: `secret-content-ref-${name}`,
-        reporterContact: `secret-reporter-${name}@example.com`,
-        ownInitiative: o.own ?? false,
-        trustedFlagger: o.trusted ?? false,
-        jurisdiction: o.jurisdiction ?? null,
-        language: o.language ?? null,
-        receivedAt: at(received),
-        caseId: c ? ids[c]! : null,
-      },
-    });
-  const decide = async (name: string, c: string, decided: string, action: string, policy: string, automated: boolean) => {
-    const row = await db.decision.create({
-      data: {
-        externalId: name === 'd1' ? 'vendor:d1/with bad chars' : `ext-${name}`,
-        caseId: ids[c]!,
-        action,
-        policy,
-        automated,
-        actorType: automated ? 'automated' : 'vendor_reviewer',
-        decidedAt: at(decided),
-      },
-    });
-    ids[name] = row.id;
-  };
+  const f = facts(db);
+  ids = f.ids;
+  // Every report carries a contact and a content reference marked "secret": no export may show either.
+  const report = (name: string, c: string | null, received: string, o: ReportFacts = {}) =>
+    f.report(name, c, received, { contentRef: `secret-content-ref-${name}`, reporterContact: `secret-reporter-${name}@example.com`, ...o });
+  const decide = (name: string, c: string, decided: string, action: string, policy: string, automated: boolean) =>
+    f.decide(name, c, decided, action, policy, automated, name === 'd1' ? 'vendor:d1/with bad chars' : `ext-${name}`);
 
-  await openCase('C1', '2026-03-10T09:00:00Z');
-  await openCase('C2', '2026-03-11T00:00:00Z');
-  await openCase('C3', '2026-03-12T00:00:00Z');
-  await openCase('C4', '2026-03-13T00:00:00Z');
-  await openCase('C5', '2026-03-14T00:00:00Z');
-  await openCase('C6', '2026-03-15T00:00:00Z');
+  await f.openCase('C1', '2026-03-10T09:00:00Z', { status: 'decided' });
+  await f.openCase('C2', '2026-03-11T00:00:00Z', { status: 'decided' });
+  await f.openCase('C3', '2026-03-12T00:00:00Z', { status: 'decided' });
+  await f.openCase('C4', '2026-03-13T00:00:00Z', { status: 'decided' });
+  await f.openCase('C5', '2026-03-14T00:00:00Z', { status: 'decided' });
+  await f.openCase('C6', '2026-03-15T00:00:00Z', { status: 'decided' });
   await report('r1', 'C1', '2026-03-10T09:00:00Z', { category: 'hate_speech', jurisdiction: 'DE', language: 'de' });
   await report('r2', 'C2', '2026-03-11T00:00:00Z', { category: 'csam', trusted: true, type: 'illegal_content' });
   await report('r3', 'C3', '2026-03-12T00:00:00Z', { category: 'fraud', own: true, type: 'mcp_server' });
@@ -128,27 +81,16 @@ async function load(): Promise<void> {
   await decide('d7', 'C6', '2026-03-15T00:20:00Z', 'account_warned', 'weird_policy', false);
   await decide('d8', 'C1', '2026-04-01T00:00:00.000Z', 'content_removed', 'hate_speech', false);
 
-  const appeal = (d: string, filed: string, outcome: 'pending' | 'upheld' | 'overturned', afterMs?: number) =>
-    db.appeal.create({
-      data: {
-        decisionId: ids[d]!,
-        outcome,
-        filedAt: at(filed),
-        resolvedAt: afterMs === undefined ? null : new Date(at(filed).getTime() + afterMs),
-      },
-    });
-  await appeal('d1', '2026-03-20T00:00:00Z', 'overturned', 48 * HOUR);
-  await appeal('d4', '2026-03-20T00:00:00Z', 'upheld', 24 * HOUR);
-  await appeal('d2', '2026-03-25T00:00:00Z', 'pending');
-  await appeal('d2', '2026-03-26T00:00:00Z', 'overturned', 6 * HOUR);
-  await appeal('d3', '2026-04-01T00:00:00Z', 'pending');
+  await f.appeal('d1', '2026-03-20T00:00:00Z', 'overturned', 48 * HOUR);
+  await f.appeal('d4', '2026-03-20T00:00:00Z', 'upheld', 24 * HOUR);
+  await f.appeal('d2', '2026-03-25T00:00:00Z', 'pending');
+  await f.appeal('d2', '2026-03-26T00:00:00Z', 'overturned', 6 * HOUR);
+  await f.appeal('d3', '2026-04-01T00:00:00Z', 'pending');
 
-  const qa = (d: string, reviewed: string, outcome: 'agree' | 'disagree', severity: string | null = null) =>
-    db.qaReview.create({ data: { decisionId: ids[d]!, outcome, errorSeverity: severity, reviewedAt: at(reviewed) } });
-  await qa('d1', '2026-03-11T00:00:00Z', 'agree');
-  await qa('d2', '2026-03-12T00:00:00Z', 'disagree', 'major');
-  await qa('d4', '2026-03-13T00:00:00Z', 'agree');
-  await qa('d3', '2026-04-02T00:00:00Z', 'disagree', 'minor');
+  await f.qa('d1', '2026-03-11T00:00:00Z', 'agree');
+  await f.qa('d2', '2026-03-12T00:00:00Z', 'disagree', 'major');
+  await f.qa('d4', '2026-03-13T00:00:00Z', 'agree');
+  await f.qa('d3', '2026-04-02T00:00:00Z', 'disagree', 'minor');
 }
 
 beforeAll(async () => {

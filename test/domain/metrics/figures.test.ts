@@ -1,8 +1,17 @@
-import { computeMetrics, DIMENSIONS, type Figures, type MetricsQuery, NONE, validateFilters } from '../../../src/domain/metrics/figures';
+import {
+  computeMetrics,
+  DIMENSIONS,
+  type Figures,
+  type MetricsQuery,
+  type MetricsResult,
+  NONE,
+  validateFilters,
+} from '../../../src/domain/metrics/figures';
 import { parseRange } from '../../../src/domain/metrics/range';
 import { AppError } from '../../../src/errors';
 import type { PrismaClient } from '../../../src/generated/prisma/client';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
+import { facts } from '../../support/facts';
 
 // "Now" is Tuesday 2026-03-31, 14:00 in Paris. March 2026 in Paris is [02-28T23:00Z, 03-31T22:00Z):
 // UTC+1 until Sunday 29 March, when clocks jump from 02:00 to 03:00 (a 23-hour day), UTC+2 after.
@@ -50,52 +59,20 @@ const metrics = (q: Partial<MetricsQuery> & { range: MetricsQuery['range'] }) =>
  * QA: q1 d1 03-11 agree; q2 d8 03-31 08:00 disagree; q3 d9 03-06 agree; q4 d9 03-28 22:59:59.999 (Mar 28 local) agree.
  */
 async function load(): Promise<void> {
+  const f = facts(db);
   const calendar = await db.businessCalendar.findUniqueOrThrow({ where: { key: 'always_open' } });
-  const queues: Record<string, { id: number; policyId: number }> = {};
-  const fallback = await db.queue.findUniqueOrThrow({ where: { key: 'default' }, include: { policies: true } });
-  queues.default = { id: fallback.id, policyId: fallback.policies[0]!.id };
-  for (const key of ['acme', 'bolt']) {
-    const vendor = await db.vendor.create({ data: { key, name: key } });
-    const queue = await db.queue.create({ data: { key: `${key}_q`, name: key, vendorId: vendor.id } });
-    const policy = await db.slaPolicy.create({
-      data: {
-        queueId: queue.id,
-        firstActionMinutes: 60,
-        resolutionMinutes: 240,
-        calendarId: calendar.id,
-        effectiveFrom: at('2020-01-01T00:00:00Z'),
-      },
-    });
-    queues[key] = { id: queue.id, policyId: policy.id };
-  }
+  for (const key of ['acme', 'bolt']) await f.vendorQueue(key, { firstActionMinutes: 60, resolutionMinutes: 240, calendarId: calendar.id });
   await db.surface.create({ data: { key: 'mcp_apps', name: 'MCP Apps', createdAt: at('2026-03-30T09:00:00Z') } });
-  const surfaces = new Map((await db.surface.findMany()).map((s) => [s.key, s.id]));
-  const types = new Map((await db.reportType.findMany()).map((s) => [s.key, s.id]));
 
-  const cases: Record<string, number> = {};
-  const openCase = async (name: string, queue: string, opened: string, firstAction: string | null, resolved: string | null) => {
-    const openedAt = at(opened);
-    const due = (minutes: number) => new Date(openedAt.getTime() + minutes * MIN);
-    const row = await db.case.create({
-      data: {
-        queueId: queues[queue]!.id,
-        slaPolicyId: queues[queue]!.policyId,
-        contentRef: `ref-${name}`,
-        status: resolved ? 'decided' : 'queued',
-        openedAt,
-        firstActionDueAt: due(60),
-        resolutionDueAt: due(240),
-        firstActionAtRiskAt: due(45),
-        resolutionAtRiskAt: due(180),
-        firstActionAt: firstAction ? at(firstAction) : null,
-        resolvedAt: resolved ? at(resolved) : null,
-        // Whatever the scan last recorded: the figures must not depend on it.
-        firstActionState: firstAction ? 'met' : 'ok',
-        resolutionState: resolved ? 'missed' : 'breached',
-      },
+  const openCase = (name: string, queue: string, opened: string, firstAction: string | null, resolved: string | null) =>
+    f.openCase(name, opened, {
+      queue,
+      firstAction,
+      resolved,
+      // Whatever the scan last recorded: the figures must not depend on it.
+      firstActionState: firstAction ? 'met' : 'ok',
+      resolutionState: resolved ? 'missed' : 'breached',
     });
-    cases[name] = row.id;
-  };
   await openCase('C1', 'acme', '2026-03-10T09:00:00Z', '2026-03-10T09:30:00Z', '2026-03-10T10:30:00Z');
   await openCase('C2', 'bolt', '2026-02-28T22:00:00Z', '2026-02-28T22:59:59.999Z', '2026-02-28T23:00:00.000Z');
   await openCase('C3', 'acme', '2026-03-31T20:00:00Z', '2026-03-31T21:59:59.999Z', '2026-03-31T22:00:00.000Z');
@@ -104,85 +81,42 @@ async function load(): Promise<void> {
   await openCase('C6', 'acme', '2026-03-20T10:00:00Z', null, null);
   await openCase('C7', 'default', '2026-03-05T10:00:00Z', '2026-03-05T10:05:00Z', '2026-03-05T10:05:00Z');
 
-  const report = (name: string, c: string | null, surface: string, type: string, category: string | null, received: string) =>
-    db.report.create({
-      data: {
-        externalId: name,
-        bodyHash: name,
-        surfaceId: surfaces.get(surface)!,
-        reportTypeId: types.get(type)!,
-        category,
-        contentRef: `ref-${c ?? name}`,
-        receivedAt: at(received),
-        caseId: c ? cases[c]! : null,
-      },
-    });
   // r2 is inserted before r1 so that "first" has to come from received_at, not from the id.
-  await report('r2', 'C1', 'api', 'harmful_content', 'harassment', '2026-03-10T12:00:00Z');
-  await report('r1', 'C1', 'claude_ai', 'harmful_content', 'hate_speech', '2026-03-10T09:00:00Z');
-  await report('r3', 'C2', 'mobile', 'illegal_content', 'fraud', '2026-02-28T22:00:00Z');
-  await report('r4', 'C3', 'claude_code', 'copyright', 'ip_infringement', '2026-03-31T20:00:00Z');
-  await report('r5', 'C4', 'claude_ai', 'privacy', 'privacy_violation', '2026-03-29T00:30:00Z');
-  await report('r6', 'C5', 'mcp_apps', 'mcp_server', 'malware', '2026-03-30T10:00:00Z');
-  await report('r7', 'C6', 'api', 'harmful_content', 'harassment', '2026-03-20T10:00:00Z');
-  await report('r8', null, 'claude_ai', 'other', null, '2026-03-15T12:00:00Z');
-  await report('r9', 'C4', 'mobile', 'privacy', 'privacy_violation', '2026-03-29T22:00:00Z');
+  await f.report('r2', 'C1', '2026-03-10T12:00:00Z', { surface: 'api', type: 'harmful_content', category: 'harassment' });
+  await f.report('r1', 'C1', '2026-03-10T09:00:00Z', { surface: 'claude_ai', type: 'harmful_content', category: 'hate_speech' });
+  await f.report('r3', 'C2', '2026-02-28T22:00:00Z', { surface: 'mobile', type: 'illegal_content', category: 'fraud' });
+  await f.report('r4', 'C3', '2026-03-31T20:00:00Z', { surface: 'claude_code', type: 'copyright', category: 'ip_infringement' });
+  await f.report('r5', 'C4', '2026-03-29T00:30:00Z', { surface: 'claude_ai', type: 'privacy', category: 'privacy_violation' });
+  await f.report('r6', 'C5', '2026-03-30T10:00:00Z', { surface: 'mcp_apps', type: 'mcp_server', category: 'malware' });
+  await f.report('r7', 'C6', '2026-03-20T10:00:00Z', { surface: 'api', type: 'harmful_content', category: 'harassment' });
+  await f.report('r8', null, '2026-03-15T12:00:00Z', { surface: 'claude_ai', type: 'other', category: null });
+  await f.report('r9', 'C4', '2026-03-29T22:00:00Z', { surface: 'mobile', type: 'privacy', category: 'privacy_violation' });
 
-  const decisions: Record<string, number> = {};
-  const decide = async (name: string, c: string, decided: string, action: string, policy: string, automated: boolean) => {
-    const row = await db.decision.create({
-      data: {
-        caseId: cases[c]!,
-        action,
-        policy,
-        automated,
-        actorType: automated ? 'automated' : 'vendor_reviewer',
-        decidedAt: at(decided),
-      },
-    });
-    decisions[name] = row.id;
-  };
-  await decide('d1', 'C1', '2026-03-10T10:30:00Z', 'content_removed', 'hate_speech', false);
-  await decide('d2', 'C1', '2026-03-12T08:00:00Z', 'account_warned', 'hate_speech', false);
+  await f.decide('d1', 'C1', '2026-03-10T10:30:00Z', 'content_removed', 'hate_speech', false);
+  await f.decide('d2', 'C1', '2026-03-12T08:00:00Z', 'account_warned', 'hate_speech', false);
   // d4 before d3: C2's first decision must come from decided_at, not from the id.
-  await decide('d4', 'C2', '2026-02-28T23:00:00.000Z', 'content_removed', 'fraud', true);
-  await decide('d3', 'C2', '2026-02-28T22:59:59.999Z', 'account_warned', 'fraud', false);
-  await decide('d5', 'C3', '2026-03-31T21:59:59.999Z', 'content_removed', 'ip_infringement', true);
-  await decide('d6', 'C3', '2026-03-31T22:00:00.000Z', 'no_violation', 'ip_infringement', false);
-  await decide('d7', 'C4', '2026-03-29T21:59:59.999Z', 'content_removed', 'privacy_violation', false);
-  await decide('d8', 'C5', '2026-03-30T15:00:00Z', 'account_banned', 'malware', true);
-  await decide('d9', 'C7', '2026-03-05T10:05:00Z', 'account_suspended', 'spam', false);
-  await decide('d10', 'C4', '2026-03-30T08:00:00Z', 'no_violation', 'privacy_violation', false);
+  await f.decide('d4', 'C2', '2026-02-28T23:00:00.000Z', 'content_removed', 'fraud', true);
+  await f.decide('d3', 'C2', '2026-02-28T22:59:59.999Z', 'account_warned', 'fraud', false);
+  await f.decide('d5', 'C3', '2026-03-31T21:59:59.999Z', 'content_removed', 'ip_infringement', true);
+  await f.decide('d6', 'C3', '2026-03-31T22:00:00.000Z', 'no_violation', 'ip_infringement', false);
+  await f.decide('d7', 'C4', '2026-03-29T21:59:59.999Z', 'content_removed', 'privacy_violation', false);
+  await f.decide('d8', 'C5', '2026-03-30T15:00:00Z', 'account_banned', 'malware', true);
+  await f.decide('d9', 'C7', '2026-03-05T10:05:00Z', 'account_suspended', 'spam', false);
+  await f.decide('d10', 'C4', '2026-03-30T08:00:00Z', 'no_violation', 'privacy_violation', false);
 
-  const escalate = (c: string, created: string) =>
-    db.escalation.create({
-      data: {
-        caseId: cases[c]!,
-        source: 'manual',
-        severity: 'sev2',
-        reason: 'test',
-        requestedBy: 'U1',
-        deadlineAt: new Date(at(created).getTime() + 60 * MIN),
-        createdAt: at(created),
-      },
-    });
-  await escalate('C4', '2026-03-29T05:00:00Z');
-  await escalate('C6', '2026-03-20T12:00:00Z');
-  await escalate('C2', '2026-02-28T22:30:00Z');
+  await f.escalate('C4', '2026-03-29T05:00:00Z');
+  await f.escalate('C6', '2026-03-20T12:00:00Z');
+  await f.escalate('C2', '2026-02-28T22:30:00Z');
 
-  const appeal = (d: string, filed: string, outcome: 'pending' | 'upheld' | 'overturned', resolved: string | null) =>
-    db.appeal.create({ data: { decisionId: decisions[d]!, filedAt: at(filed), outcome, resolvedAt: resolved ? at(resolved) : null } });
-  await appeal('d1', '2026-03-15T10:00:00Z', 'overturned', '2026-03-17T10:00:00Z');
-  await appeal('d8', '2026-03-31T09:00:00Z', 'pending', null);
-  await appeal('d4', '2026-03-02T10:00:00Z', 'upheld', '2026-03-05T10:00:00Z');
-  await appeal('d5', '2026-04-01T08:00:00Z', 'upheld', '2026-04-01T09:00:00Z');
+  await f.appeal('d1', '2026-03-15T10:00:00Z', 'overturned', '2026-03-17T10:00:00Z');
+  await f.appeal('d8', '2026-03-31T09:00:00Z', 'pending', null);
+  await f.appeal('d4', '2026-03-02T10:00:00Z', 'upheld', '2026-03-05T10:00:00Z');
+  await f.appeal('d5', '2026-04-01T08:00:00Z', 'upheld', '2026-04-01T09:00:00Z');
 
-  const review = (d: string, reviewed: string, outcome: 'agree' | 'disagree') =>
-    db.qaReview.create({ data: { decisionId: decisions[d]!, reviewedAt: at(reviewed), outcome } });
-  await review('d1', '2026-03-11T10:00:00Z', 'agree');
-  await review('d8', '2026-03-31T08:00:00Z', 'disagree');
-  await review('d9', '2026-03-06T10:00:00Z', 'agree');
-  await review('d9', '2026-03-28T22:59:59.999Z', 'agree');
+  await f.qa('d1', '2026-03-11T10:00:00Z', 'agree');
+  await f.qa('d8', '2026-03-31T08:00:00Z', 'disagree');
+  await f.qa('d9', '2026-03-06T10:00:00Z', 'agree');
+  await f.qa('d9', '2026-03-28T22:59:59.999Z', 'agree');
 }
 
 beforeAll(async () => {
@@ -238,6 +172,14 @@ function sum(figures: Figures[]): Record<string, number> {
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== 0));
 }
 const nonZero = (f: Figures) => Object.fromEntries(Object.entries(additive(f)).filter(([, v]) => v !== 0));
+/** Per group, the first `columns` of: reports, decisions, cases decided, time-to-action n, escalations, appeals filed, QA reviewed. */
+const countsByGroup = (r: MetricsResult, columns = 7) =>
+  Object.fromEntries(
+    r.groups!.map(({ key, figures: f }) => [
+      key,
+      [f.reportsReceived, f.decisions, f.casesDecided, f.timeToAction.n, f.escalations, f.appeals.filed, f.qa.reviewed].slice(0, columns),
+    ]),
+  );
 const hasNaN = (v: unknown): boolean =>
   typeof v === 'number' ? Number.isNaN(v) : typeof v === 'object' && v !== null ? Object.values(v).some(hasNaN) : false;
 
@@ -458,16 +400,7 @@ describe('groups', () => {
 
   it('by:policy uses report categories for reports and cases, decision policies for decisions, appeals and QA', async () => {
     const r = await metrics({ range: range('2026-03'), by: 'policy' });
-    const pick = (f: Figures) => [
-      f.reportsReceived,
-      f.decisions,
-      f.casesDecided,
-      f.timeToAction.n,
-      f.escalations,
-      f.appeals.filed,
-      f.qa.reviewed,
-    ];
-    expect(Object.fromEntries(r.groups!.map((g) => [g.key, pick(g.figures)]))).toEqual({
+    expect(countsByGroup(r)).toEqual({
       //                 reports decisions decided tta esc appeals qa
       fraud: [0, 1, 1, 0, 0, 1, 0], // d4; C2; a3
       harassment: [2, 0, 0, 0, 1, 0, 0], // r2 r7; e2
@@ -482,16 +415,7 @@ describe('groups', () => {
 
   it('by:vendor follows the case’s queue; a report with no case has no vendor', async () => {
     const r = await metrics({ range: range('2026-03'), by: 'vendor' });
-    const pick = (f: Figures) => [
-      f.reportsReceived,
-      f.decisions,
-      f.casesDecided,
-      f.timeToAction.n,
-      f.escalations,
-      f.appeals.filed,
-      f.qa.reviewed,
-    ];
-    expect(Object.fromEntries(r.groups!.map((g) => [g.key, pick(g.figures)]))).toEqual({
+    expect(countsByGroup(r)).toEqual({
       acme: [4, 3, 1, 2, 1, 1, 1], // r1 r2 r4 r7; d1 d2 d5; C1; C1 C3; e2; a1; q1
       bolt: [1, 2, 2, 1, 0, 2, 1], // r6; d4 d8; C2 C5; C5; a2 a3; q2
       default: [2, 3, 2, 2, 1, 0, 2], // r5 r9; d7 d9 d10; C4 C7; C4 C7; e1; q3 q4
@@ -501,8 +425,7 @@ describe('groups', () => {
 
   it('by:action puts decisions under their action and everything else under the case’s first decision', async () => {
     const r = await metrics({ range: range('2026-03'), by: 'action' });
-    const pick = (f: Figures) => [f.reportsReceived, f.decisions, f.casesDecided, f.timeToAction.n, f.escalations];
-    expect(Object.fromEntries(r.groups!.map((g) => [g.key, pick(g.figures)]))).toEqual({
+    expect(countsByGroup(r, 5)).toEqual({
       account_banned: [1, 1, 1, 1, 0], // r6; d8; C5; C5
       account_suspended: [0, 1, 1, 1, 0], // d9; C7; C7
       account_warned: [0, 1, 1, 0, 0], // d2; C2, whose first decision is d3 (Feb 28)
