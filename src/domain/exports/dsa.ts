@@ -91,9 +91,8 @@ const SEVERITIES = ['minor', 'major', 'critical'];
 const CATEGORY_SQL = 'coalesce(m.category, $3::text)';
 const GROUND_SQL = 'coalesce(m.decision_ground, $4::text)';
 // The case's first report decides the source, as it decides the case's surface in the metrics.
-const FIRST_REPORT_SQL = `LEFT JOIN LATERAL (
-      SELECT r.id, r.own_initiative, r.trusted_flagger, r.received_at, r.jurisdiction, r.language, r.surface_id, r.report_type_id
-        FROM reports r WHERE r.case_id = d.case_id ORDER BY r.received_at, r.id LIMIT 1) fr ON true`;
+// (The case row keeps its first report's id, maintained by a trigger on reports.)
+const FIRST_REPORT_SQL = `LEFT JOIN cases fc ON fc.id = d.case_id LEFT JOIN reports fr ON fr.id = fc.first_report_id`;
 const SOURCE_SQL = `CASE WHEN fr.id IS NULL OR fr.own_initiative THEN 'SOURCE_VOLUNTARY'
                          WHEN fr.trusted_flagger THEN 'SOURCE_TRUSTED_FLAGGER' ELSE 'SOURCE_ARTICLE_16' END`;
 

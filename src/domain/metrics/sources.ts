@@ -9,9 +9,9 @@ import type { DateRange } from './range';
 /** The group of a fact that has no value for the dimension (a case with no report, an undecided case). */
 export const NONE = '(none)';
 
-/** How a fact reaches what it may need: its decision, its case, the case's queue, first report or first decision. */
-type Join = 'decision' | 'case' | 'queue' | 'firstReport' | 'firstDecision';
-const JOIN_ORDER: readonly Join[] = ['decision', 'case', 'queue', 'firstReport', 'firstDecision'];
+/** How a fact reaches what it may need: its decision, its case, the case's queue or first decision. */
+type Join = 'decision' | 'case' | 'queue' | 'firstDecision';
+const JOIN_ORDER: readonly Join[] = ['decision', 'case', 'queue', 'firstDecision'];
 type Attr = { expr: string; joins: Join[] };
 type AttrDimension = Exclude<Dimension, 'day' | 'week'>;
 
@@ -38,10 +38,11 @@ type Source = {
 };
 
 // Ids, not keys: grouping on an integer is cheaper, and the caller maps ids back to keys.
+// A case's surface, type and category are its first report's, kept on the case by a trigger on reports.
 const OF_CASE: Record<AttrDimension, Attr> = {
-  surface: { expr: 'fr.surface_id', joins: ['firstReport'] },
-  type: { expr: 'fr.report_type_id', joins: ['firstReport'] },
-  policy: { expr: 'fr.category', joins: ['firstReport'] },
+  surface: { expr: 'c.surface_id', joins: ['case'] },
+  type: { expr: 'c.report_type_id', joins: ['case'] },
+  policy: { expr: 'c.category', joins: ['case'] },
   vendor: { expr: 'q.vendor_id', joins: ['case', 'queue'] },
   action: { expr: 'fd.action', joins: ['firstDecision'] },
 };
@@ -151,11 +152,7 @@ function joinSql(join: Join, s: Source): string {
       return s.caseIsBase ? '' : `LEFT JOIN cases c ON c.id = ${s.caseId}`;
     case 'queue':
       return 'LEFT JOIN queues q ON q.id = c.queue_id';
-    // The first report (earliest received, then lowest id) gives a case its surface, type and policy;
-    // the first decision (earliest decided, then lowest id) its outcome. One index probe per case.
-    case 'firstReport':
-      return `LEFT JOIN LATERAL (SELECT r1.surface_id, r1.report_type_id, r1.category FROM reports r1
-                                  WHERE r1.case_id = ${s.caseId} ORDER BY r1.received_at, r1.id LIMIT 1) fr ON true`;
+    // The first decision (earliest decided, then lowest id) gives a case its outcome. One index probe per case.
     case 'firstDecision':
       return `LEFT JOIN LATERAL (SELECT d1.action FROM decisions d1
                                   WHERE d1.case_id = ${s.caseId} ORDER BY d1.decided_at, d1.id LIMIT 1) fd ON true`;
