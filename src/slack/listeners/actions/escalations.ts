@@ -57,7 +57,7 @@ export function registerEscalationActions(app: App, deps: DomainDeps, home: Home
       let answer: Answer | undefined;
       try {
         const { escalationId } = ZButtonValue.parse(JSON.parse(action.value ?? ''));
-        const text = await inLine(() => run({ userId: body.user.id, escalationId, body }));
+        const text = await run({ userId: body.user.id, escalationId, body });
         if (text) answer = { text, ok: true };
       } catch (err) {
         if (!(err instanceof AppError)) deps.log.error('escalation action failed', { actionId, err });
@@ -66,8 +66,9 @@ export function registerEscalationActions(app: App, deps: DomainDeps, home: Home
       if (answer) await answerClick(body, respond, answer);
     });
 
+  // Votes wait in line; the modal buttons below do not, since a trigger_id is only good for 3 seconds.
   handle(ActionId.escalationApprove, async ({ userId, escalationId }) => {
-    const r = await voteOnEscalation(deps, { actor: actor(userId), escalationId, vote: 'approve' });
+    const r = await inLine(() => voteOnEscalation(deps, { actor: actor(userId), escalationId, vote: 'approve' }));
     if (r.status === 'approved') return `Approved escalation ${escalationId}.`;
     const left = r.required - r.approvals;
     return `Your approval of escalation ${escalationId} is recorded (${r.approvals} of ${r.required}); ${left} more from someone else will decide it.`;
