@@ -6,6 +6,7 @@ import { delivery } from './delivery';
 import { escalationClicks } from './escalation-clicks';
 import { importBench } from './import';
 import { intakeLoad } from './intake-load';
+import { metricsBench } from './metrics';
 import { slaScanBench } from './sla-scan';
 import { startup } from './startup';
 
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = { startup, import: i
 BENCHES['sla-scan'] = slaScanBench;
 BENCHES.delivery = delivery;
 BENCHES['escalation-clicks'] = escalationClicks;
+BENCHES.metrics = metricsBench;
 
 async function main() {
   const wanted = process.argv.slice(2);
