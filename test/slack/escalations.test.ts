@@ -52,7 +52,7 @@ async function escalate(severity = 'sev2', reason = 'Vendor unsure whether this 
       const a = await t.db.prisma.alert.findUnique({ where: { dedupeKey: `escalation:${escalation.id}:card` } });
       return a?.status === 'sent' ? a : undefined;
     },
-    20_000,
+    15_000,
   );
   return { caseId, escalationId: escalation.id, card };
 }
@@ -100,7 +100,7 @@ async function drained() {
   await waitUntil(
     'the outbox to drain',
     async () => ((await t.db.prisma.alert.count({ where: { status: { in: ['pending', 'sending'] } } })) === 0 ? true : undefined),
-    30_000,
+    20_000,
   );
 }
 
