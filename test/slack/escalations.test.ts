@@ -281,6 +281,8 @@ describe('deciding', () => {
     });
     await drained();
     expect(cardText(toPerson.card)).toContain(`Reassigned* to <@${APPROVER2}>`);
+    const handed = t.emulator.messages(APPROVER2).filter((m) => m.text?.includes(`handed you case #${toPerson.caseId}`));
+    expect(handed).toHaveLength(1);
     expect(await t.db.prisma.auditEvent.count({ where: { action: 'escalation.reassign', entityId: String(toPerson.escalationId) } })).toBe(
       1,
     );

@@ -25,7 +25,7 @@ export type ThreadNote = {
   reassignedTo?: string;
 };
 
-/** The direct message the requester gets when their escalation ends. */
+/** The direct message the requester gets when their escalation ends (and the new owner of a case handed to a person). */
 export type OutcomeDm = {
   escalationId: number;
   caseId: number;
@@ -34,6 +34,8 @@ export type OutcomeDm = {
   at: string;
   reason?: string;
   reassignedTo?: string;
+  /** Set on the message to the person a case was handed to; absent on the requester's. */
+  to?: 'assignee';
 };
 
 /** The re-notification of an escalation that expired undecided. */
@@ -153,6 +155,18 @@ async function conclude(
       kind: 'escalation_dm',
       dedupeKey: `escalation:${e.id}:dm`,
       channel: e.requested_by,
+      message: dm,
+      entityType: 'escalation',
+      entityId: String(e.id),
+    });
+  }
+  if (outcome.reassignedTo && isSlackUser(outcome.reassignedTo)) {
+    const dm: OutcomeDm = { escalationId: e.id, caseId: e.case_id, status: outcome.status, by: outcome.actor.id, at, to: 'assignee' };
+    if (outcome.reason) dm.reason = outcome.reason;
+    messages.push({
+      kind: 'escalation_dm',
+      dedupeKey: `escalation:${e.id}:assignee`,
+      channel: outcome.reassignedTo,
       message: dm,
       entityType: 'escalation',
       entityId: String(e.id),

@@ -124,6 +124,13 @@ export function escalationThreadNote(n: ThreadNote): SlackMessage {
 
 /** The requester's direct message when their escalation ends. */
 export function escalationOutcomeDm(d: OutcomeDm): SlackMessage {
+  if (d.to === 'assignee') {
+    const text = `↪️ ${who(d.by)} handed you case #${d.caseId} (escalation ${d.escalationId}); it is in review with you now.`;
+    const blocks = [section(text)];
+    if (d.reason) blocks.push(section(`*Note*\n${escapeMrkdwn(truncate(d.reason, 2500))}`));
+    blocks.push(context(`Details: \`/trustops case ${d.caseId}\``));
+    return { text, blocks };
+  }
   const verb = d.status === 'reassigned' ? `was reassigned to ${target(d.reassignedTo ?? '')}` : `was ${d.status}`;
   const by = d.status === 'expired' ? ' without a decision' : ` by ${who(d.by)}`;
   const text = `${STATUS_ICON[d.status]} Your escalation ${d.escalationId} on case #${d.caseId} ${verb}${by}.`;
