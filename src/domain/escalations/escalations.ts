@@ -160,47 +160,79 @@ export async function raiseEscalation(deps: DomainDeps, input: RaiseInput): Prom
   return result;
 }
 
+// One statement for the whole card: it is read on every vote, inside the vote's transaction.
+const CARD_SQL = `
+SELECT e.id, e.case_id, e.severity, e.reason, e.source::text AS source, e.requested_by, e.required_approvals,
+       e.deadline_at, e.status::text AS status, e.decided_by, e.decided_at, e.outcome_reason, e.reassigned_to,
+       q.key AS queue, v.name AS vendor, c.priority, c.first_action_due_at, c.first_action_state,
+       c.resolution_due_at, c.resolution_state,
+       ARRAY(SELECT DISTINCT s.key FROM reports r JOIN surfaces s ON s.id = r.surface_id WHERE r.case_id = c.id ORDER BY 1) AS surfaces,
+       ARRAY(SELECT DISTINCT t.key FROM reports r JOIN report_types t ON t.id = r.report_type_id WHERE r.case_id = c.id ORDER BY 1) AS report_types,
+       ARRAY(SELECT DISTINCT r.category FROM reports r WHERE r.case_id = c.id AND r.category IS NOT NULL ORDER BY 1) AS policies,
+       ARRAY(SELECT json_build_object('userId', ev.user_id, 'vote', ev.vote, 'at', ev.created_at) FROM escalation_votes ev
+              WHERE ev.escalation_id = e.id ORDER BY ev.id) AS votes
+  FROM escalations e
+  JOIN cases c ON c.id = e.case_id
+  JOIN queues q ON q.id = c.queue_id
+  JOIN vendors v ON v.id = q.vendor_id
+ WHERE e.id = $1`;
+
+type CardRow = {
+  id: number;
+  case_id: number;
+  severity: Severity;
+  reason: string;
+  source: string;
+  requested_by: string;
+  required_approvals: number;
+  deadline_at: Date;
+  status: EscalationStatus;
+  decided_by: string | null;
+  decided_at: Date | null;
+  outcome_reason: string | null;
+  reassigned_to: string | null;
+  queue: string;
+  vendor: string;
+  priority: string;
+  first_action_due_at: Date;
+  first_action_state: string;
+  resolution_due_at: Date;
+  resolution_state: string;
+  surfaces: string[];
+  report_types: string[];
+  policies: string[];
+  votes: { userId: string; vote: string; at: string }[];
+};
+
 /** The card's data, read afresh: every change to an escalation re-renders its card from this. */
 export async function escalationCardData(tx: Tx, escalationId: number): Promise<EscalationCardData> {
-  const e = await tx.escalation.findUniqueOrThrow({
-    where: { id: escalationId },
-    include: {
-      votes: { orderBy: { id: 'asc' } },
-      case: {
-        include: {
-          queue: { include: { vendor: true } },
-          reports: { select: { category: true, surface: { select: { key: true } }, reportType: { select: { key: true } } }, take: 100 },
-        },
-      },
-    },
-  });
-  const c = e.case;
-  const distinct = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => !!x))].sort();
+  const [e] = await tx.$queryRawUnsafe<CardRow[]>(CARD_SQL, escalationId);
+  if (!e) throw new AppError('not_found', `There is no escalation ${escalationId}.`);
   return {
     escalationId: e.id,
-    caseId: c.id,
-    severity: e.severity as Severity,
+    caseId: e.case_id,
+    severity: e.severity,
     reason: e.reason,
     source: e.source,
-    requestedBy: e.requestedBy,
-    requiredApprovals: e.requiredApprovals,
-    queue: c.queue.key,
-    vendor: c.queue.vendor.name,
-    priority: c.priority,
-    surfaces: distinct(c.reports.map((r) => r.surface.key)),
-    reportTypes: distinct(c.reports.map((r) => r.reportType.key)),
-    policies: distinct(c.reports.map((r) => r.category)),
-    firstActionDueAt: c.firstActionDueAt.toISOString(),
-    firstActionState: c.firstActionState,
-    resolutionDueAt: c.resolutionDueAt.toISOString(),
-    resolutionState: c.resolutionState,
-    deadlineAt: e.deadlineAt.toISOString(),
+    requestedBy: e.requested_by,
+    requiredApprovals: e.required_approvals,
+    queue: e.queue,
+    vendor: e.vendor,
+    priority: e.priority,
+    surfaces: e.surfaces,
+    reportTypes: e.report_types,
+    policies: e.policies,
+    firstActionDueAt: e.first_action_due_at.toISOString(),
+    firstActionState: e.first_action_state,
+    resolutionDueAt: e.resolution_due_at.toISOString(),
+    resolutionState: e.resolution_state,
+    deadlineAt: e.deadline_at.toISOString(),
     status: e.status,
-    votes: e.votes.map((v) => ({ userId: v.userId, vote: v.vote, at: v.createdAt.toISOString() })),
-    ...(e.decidedBy ? { decidedBy: e.decidedBy } : {}),
-    ...(e.decidedAt ? { decidedAt: e.decidedAt.toISOString() } : {}),
-    ...(e.outcomeReason ? { outcomeReason: e.outcomeReason } : {}),
-    ...(e.reassignedTo ? { reassignedTo: e.reassignedTo } : {}),
+    votes: e.votes.map((v) => ({ userId: v.userId, vote: v.vote, at: new Date(v.at).toISOString() })),
+    ...(e.decided_by ? { decidedBy: e.decided_by } : {}),
+    ...(e.decided_at ? { decidedAt: e.decided_at.toISOString() } : {}),
+    ...(e.outcome_reason ? { outcomeReason: e.outcome_reason } : {}),
+    ...(e.reassigned_to ? { reassignedTo: e.reassigned_to } : {}),
   };
 }
 
