@@ -22,7 +22,7 @@ const HEADLINE_TTL_MS = 60_000;
 
 export function createHomePublisher(opts: { client: WebClient; deps: DomainDeps; reviewUrl: string }): HomePublisher {
   const { client, deps } = opts;
-  /** User → when they last opened (or were shown) App Home, oldest first. */
+  /** User → when they last opened App Home or clicked in it, oldest first (refreshes do not count). */
   const visitors = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -45,10 +45,7 @@ export function createHomePublisher(opts: { client: WebClient; deps: DomainDeps;
     return headline.value;
   };
 
-  const publish = async (userId: string, notice?: { text: string; ok: boolean }, fresh = false) => {
-    visitors.delete(userId);
-    visitors.set(userId, Date.now());
-    if (visitors.size > MAX_VISITORS) visitors.delete(visitors.keys().next().value as string);
+  const render = async (userId: string, notice?: { text: string; ok: boolean }, fresh = false) => {
     const [escalations, surfaceCount, figures] = await Promise.all([
       homeEscalations(deps, userId),
       deps.db.surface.count({ where: { active: true } }),
@@ -67,7 +64,7 @@ export function createHomePublisher(opts: { client: WebClient; deps: DomainDeps;
     const recent = [...visitors].filter(([, at]) => Date.now() - at < VISIT_TTL_MS).map(([user]) => user);
     for (const user of recent) {
       try {
-        await publish(user);
+        await render(user);
       } catch (err) {
         deps.log.warn('App Home refresh failed', { user, err });
       }
@@ -75,7 +72,12 @@ export function createHomePublisher(opts: { client: WebClient; deps: DomainDeps;
   };
 
   return {
-    publish,
+    async publish(userId, notice, fresh = false) {
+      visitors.delete(userId);
+      visitors.set(userId, Date.now());
+      if (visitors.size > MAX_VISITORS) visitors.delete(visitors.keys().next().value as string);
+      await render(userId, notice, fresh);
+    },
     changed() {
       if (timer) return;
       timer = setTimeout(() => {
