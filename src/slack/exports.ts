@@ -39,3 +39,16 @@ export function sizeText(bytes: number): string {
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${bytes} B`;
 }
+
+/** Uploads each file of an export in turn; returns what was uploaded, for the answer. */
+export async function uploadExport(
+  client: WebClient,
+  input: { channelId: string; files: readonly ExportFile[]; progress?: (file: ExportFile, rows: number) => void },
+): Promise<string> {
+  const done: string[] = [];
+  for (const file of input.files) {
+    const sent = await exportToSlack(client, { channelId: input.channelId, file, progress: (rows) => input.progress?.(file, rows) });
+    done.push(uploadedText(file, sent));
+  }
+  return done.join(' and ');
+}

@@ -4,10 +4,11 @@ import type { DomainDeps } from '../../../domain/deps';
 import { exportFiles } from '../../../domain/exports/files';
 import { lookUpMetrics, parseMetricsQuery } from '../../../domain/metrics/lookup';
 import { AppError, userFacingMessage } from '../../../errors';
-import { exportToSlack, uploadedText } from '../../exports';
+import { uploadExport } from '../../exports';
 import { ActionId } from '../../ids';
 import { errorMessage, okMessage } from '../../views/feedback';
 import { metricsMessage } from '../../views/metrics';
+import { escapeMrkdwn } from '../../views/text';
 
 const ZValue = z.object({ q: z.string().max(2000), page: z.number().int().min(1).optional() });
 
@@ -41,19 +42,18 @@ export function registerMetricsActions(app: App, deps: DomainDeps): void {
     const message = metricsMessage(await lookUpMetrics(deps, q), { q, page });
     // The shared copy has no buttons: they act for whoever clicks, which is not what a channel expects.
     const blocks = message.blocks.filter((b) => b.type !== 'actions');
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Shared by <@${body.user.id}> · \`/trustops metrics ${q}\`` }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `Shared by <@${body.user.id}> · \`/trustops metrics ${escapeMrkdwn(q)}\`` }],
+    });
     return { response_type: 'in_channel', replace_original: false, text: message.text, blocks };
   });
 
   handle(ActionId.metricsExport, async ({ q, body }) => {
     const channelId = body.channel?.id;
     if (!channelId) throw new AppError('bad_input', 'Exports go to a channel or DM; run the look-up there.');
-    const [file] = await exportFiles(deps, 'metrics', await parseMetricsQuery(deps, q));
-    const done = await exportToSlack(app.client, { channelId, file: file! });
-    return {
-      response_type: 'ephemeral',
-      replace_original: false,
-      ...okMessage(`Uploaded ${uploadedText(file!, done)}.`),
-    };
+    const files = await exportFiles(deps, 'metrics', await parseMetricsQuery(deps, q));
+    const uploaded = await uploadExport(app.client, { channelId, files });
+    return { response_type: 'ephemeral', replace_original: false, ...okMessage(`Uploaded ${uploaded}.`) };
   });
 }

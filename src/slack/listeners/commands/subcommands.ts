@@ -12,7 +12,7 @@ import { ROLES, type RoleName, setRole } from '../../../domain/roles/roles';
 import { slaSummary } from '../../../domain/sla/summary';
 import { addSurface, listSurfaces } from '../../../domain/surfaces/surfaces';
 import { AppError, badInput } from '../../../errors';
-import { exportToSlack, uploadedText } from '../../exports';
+import { uploadExport } from '../../exports';
 import type { SlackMessage } from '../../views/blocks';
 import { caseMessage } from '../../views/case';
 import { describeRule, reportTypeListMessage, routeListMessage } from '../../views/catalog';
@@ -206,16 +206,12 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
         );
       const query = await parseMetricsQuery(deps, more.join(' '));
       const files = await exportFiles(deps, kind as (typeof EXPORTS)[number], query);
-      const done: string[] = [];
-      for (const file of files) {
-        const sent = await exportToSlack(client, {
-          channelId,
-          file,
-          progress: (rows) => progress(`Writing ${file.filename}: ${rows.toLocaleString('en')} lines so far…`),
-        });
-        done.push(uploadedText(file, sent));
-      }
-      return okMessage(`Uploaded ${done.join(' and ')} to this conversation.`);
+      const uploaded = await uploadExport(client, {
+        channelId,
+        files,
+        progress: (file, rows) => progress(`Writing ${file.filename}: ${rows.toLocaleString('en')} lines so far…`),
+      });
+      return okMessage(`Uploaded ${uploaded} to this conversation.`);
     },
   },
   {
