@@ -7,6 +7,9 @@ export type Db = PrismaClient;
 /** A transaction client: repositories accept either. */
 export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
 
+/** Short interactive transactions under load: wait up to 10 s for a connection, give up after 30 s. */
+export const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
+
 export type Database = {
   prisma: PrismaClient;
   url: string;

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { Tx } from '../../db/client';
+import { TX_OPTIONS, type Tx } from '../../db/client';
 import { recordAudit } from '../../db/repositories/audit';
 import { AppError, badInput } from '../../errors';
 import type { CaseStatus, EscalationStatus } from '../../generated/prisma/client';
 import type { NewAlert } from '../alerts/outbox';
 import type { Actor, DomainDeps } from '../deps';
-import { TX_OPTIONS } from '../intake/intake';
 import { requireRole } from '../roles/roles';
 import { utcMinute } from '../time';
-import { alreadyDecided, checkReason, updateCard } from './escalations';
+import { alreadyDecided, checkReason, escalationAlert, updateCard } from './escalations';
 
 /** One line in the card's thread: who did what, and why. */
 export type ThreadNote = {
@@ -132,14 +131,7 @@ async function conclude(
       ...(outcome.reason ? { reason: outcome.reason } : {}),
       ...(outcome.reassignedTo ? { reassignedTo: outcome.reassignedTo } : {}),
     };
-    messages.push({
-      kind: 'escalation_thread',
-      dedupeKey: `escalation:${e.id}:outcome`,
-      channel: deps.channels.escalation,
-      message: note,
-      entityType: 'escalation',
-      entityId: String(e.id),
-    });
+    messages.push(escalationAlert(e.id, 'outcome', 'escalation_thread', deps.channels.escalation, note));
   }
   if (isSlackUser(e.requested_by)) {
     const dm: OutcomeDm = {
@@ -151,26 +143,12 @@ async function conclude(
       ...(outcome.reason ? { reason: outcome.reason } : {}),
       ...(outcome.reassignedTo ? { reassignedTo: outcome.reassignedTo } : {}),
     };
-    messages.push({
-      kind: 'escalation_dm',
-      dedupeKey: `escalation:${e.id}:dm`,
-      channel: e.requested_by,
-      message: dm,
-      entityType: 'escalation',
-      entityId: String(e.id),
-    });
+    messages.push(escalationAlert(e.id, 'dm', 'escalation_dm', e.requested_by, dm));
   }
   if (outcome.reassignedTo && isSlackUser(outcome.reassignedTo)) {
     const dm: OutcomeDm = { escalationId: e.id, caseId: e.case_id, status: outcome.status, by: outcome.actor.id, at, to: 'assignee' };
     if (outcome.reason) dm.reason = outcome.reason;
-    messages.push({
-      kind: 'escalation_dm',
-      dedupeKey: `escalation:${e.id}:assignee`,
-      channel: outcome.reassignedTo,
-      message: dm,
-      entityType: 'escalation',
-      entityId: String(e.id),
-    });
+    messages.push(escalationAlert(e.id, 'assignee', 'escalation_dm', outcome.reassignedTo, dm));
   }
   return messages;
 }
@@ -229,14 +207,7 @@ export async function voteOnEscalation(
         approvals,
         required: e.required_approvals,
       };
-      messages.push({
-        kind: 'escalation_thread',
-        dedupeKey: `escalation:${e.id}:vote:${input.actor.id}`,
-        channel: deps.channels.escalation,
-        message: note,
-        entityType: 'escalation',
-        entityId: String(e.id),
-      });
+      messages.push(escalationAlert(e.id, `vote:${input.actor.id}`, 'escalation_thread', deps.channels.escalation, note));
     }
     await updateCard(tx, e.id, now, messages);
     return { escalationId: e.id, status, approvals, required: e.required_approvals };
@@ -298,16 +269,7 @@ export async function requestEscalationInfo(
     };
     // The same question from the same person is one message, however often it is submitted.
     const digest = createHash('sha256').update(`${input.actor.id}\n${question}`).digest('hex').slice(0, 16);
-    await updateCard(tx, e.id, now, [
-      {
-        kind: 'escalation_thread',
-        dedupeKey: `escalation:${e.id}:info:${digest}`,
-        channel: deps.channels.escalation,
-        message: note,
-        entityType: 'escalation',
-        entityId: String(e.id),
-      },
-    ]);
+    await updateCard(tx, e.id, now, [escalationAlert(e.id, `info:${digest}`, 'escalation_thread', deps.channels.escalation, note)]);
     await recordAudit(tx, {
       actor: input.actor.id,
       origin: input.actor.origin,
@@ -360,14 +322,7 @@ export async function expireEscalations(deps: DomainDeps): Promise<{ expired: nu
         };
         await updateCard(tx, e.id, now, [
           ...messages,
-          {
-            kind: 'escalation_expired',
-            dedupeKey: `escalation:${e.id}:expired`,
-            channel: deps.channels.escalation,
-            message: notice,
-            entityType: 'escalation',
-            entityId: String(e.id),
-          },
+          escalationAlert(e.id, 'expired', 'escalation_expired', deps.channels.escalation, notice),
         ]);
       }
       return rows.length;

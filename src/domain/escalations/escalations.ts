@@ -1,10 +1,9 @@
-import type { Tx } from '../../db/client';
+import { TX_OPTIONS, type Tx } from '../../db/client';
 import { recordAudit } from '../../db/repositories/audit';
 import { AppError, badInput } from '../../errors';
 import type { CaseStatus, EscalationStatus } from '../../generated/prisma/client';
 import { enqueueAlerts, type NewAlert } from '../alerts/outbox';
 import type { Actor, DomainDeps } from '../deps';
-import { TX_OPTIONS } from '../intake/intake';
 import { requireRole } from '../roles/roles';
 import { utcMinute } from '../time';
 
@@ -68,6 +67,24 @@ const OPEN: readonly CaseStatus[] = ['queued', 'in_review', 'escalated'];
 
 export const cardKey = (escalationId: number) => `escalation:${escalationId}:card`;
 
+/** An outbox message about an escalation: dedupe key `escalation:<id>:<what>`, one per cause. */
+export function escalationAlert(
+  escalationId: number,
+  what: string,
+  kind: string,
+  channel: string,
+  message: object,
+): Omit<NewAlert, 'threadOf'> {
+  return {
+    kind,
+    dedupeKey: `escalation:${escalationId}:${what}`,
+    channel,
+    message: message as Record<string, unknown>,
+    entityType: 'escalation',
+    entityId: String(escalationId),
+  };
+}
+
 /** Validates what a person typed as a reason: required, trimmed, at most MAX_REASON characters. */
 export function checkReason(raw: string | undefined, what = 'An escalation', example = ESCALATE_EXAMPLE): string {
   const reason = (raw ?? '').trim();
@@ -129,16 +146,7 @@ export async function raiseEscalation(deps: DomainDeps, input: RaiseInput): Prom
     await tx.case.update({ where: { id: locked.id }, data: { status: 'escalated', updatedAt: now } });
     await enqueueAlerts(
       tx,
-      [
-        {
-          kind: 'escalation',
-          dedupeKey: cardKey(escalation.id),
-          channel: deps.channels.escalation,
-          message: await escalationCardData(tx, escalation.id),
-          entityType: 'escalation',
-          entityId: String(escalation.id),
-        },
-      ],
+      [escalationAlert(escalation.id, 'card', 'escalation', deps.channels.escalation, await escalationCardData(tx, escalation.id))],
       now,
     );
     await recordAudit(tx, {

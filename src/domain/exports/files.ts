@@ -2,7 +2,7 @@ import { badInput } from '../../errors';
 import type { DomainDeps } from '../deps';
 import type { MetricsQuery } from '../metrics/figures';
 import { computeMetrics } from '../metrics/figures';
-import { metricsCsvLines, metricsFilename } from '../metrics/lookup';
+import { metricsCsvLines } from '../metrics/lookup';
 import { localDate } from '../time';
 import { decisionExportLines, dsaAggregates, dsaAggregatesCsvLines } from './dsa';
 
@@ -30,7 +30,12 @@ export async function exportFiles(
   if (kind === 'metrics') {
     const result = await computeMetrics(deps, q);
     return [
-      { filename: metricsFilename(result), title: `Enforcement metrics, ${q.range.label}`, lines: metricsCsvLines(result), records: 'csv' },
+      {
+        filename: `trustops-metrics-${span(q)}${q.by ? `-by-${q.by}` : ''}.csv`,
+        title: `Enforcement metrics, ${q.range.label}`,
+        lines: metricsCsvLines(result),
+        records: 'csv',
+      },
     ];
   }
   if (Object.keys(q.filters).length || q.by)

@@ -1,4 +1,4 @@
-import type { Tx } from '../../db/client';
+import { TX_OPTIONS, type Tx } from '../../db/client';
 import { recordAudit } from '../../db/repositories/audit';
 import type { Actor, DomainDeps } from '../deps';
 import { cachedIntakeContext, catalogErrors } from './context';
@@ -9,9 +9,6 @@ import { bodyHash, type FieldError, type InputOf, type IntakeKind, validateIntak
 
 /** What one intake request came to; the HTTP layer maps it to a status code. */
 export type Submission<R> = { status: 'invalid'; errors: FieldError[] } | ReportOutcome | Outcome<R>;
-
-// Short transactions under load: wait up to 10 s for a connection, and give up after 30 s.
-export const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
 
 const originOf = (actor: Actor) => (actor.origin === 'cli' ? 'cli' : 'api');
 

@@ -1,7 +1,6 @@
 import { badInput } from '../../errors';
 import type { DomainDeps } from '../deps';
 import { csvLine } from '../exports/csv';
-import { localDate } from '../time';
 import { computeMetrics, type Figures, type MetricsQuery, type MetricsResult, parseDimension, validateFilters } from './figures';
 import { isValidTimeZone, parseRange } from './range';
 
@@ -114,11 +113,4 @@ export function* metricsCsvLines(r: MetricsResult): Iterable<string> {
   yield csvLine([...COLUMNS, ...actions.map((a) => `actions_${a}`)]);
   yield csvLine(row('total', r.total, actions));
   for (const g of r.groups ?? []) yield csvLine(row(`${r.query.by}:${g.key}`, g.figures, actions));
-}
-
-/** "trustops-metrics-2026-10-01_2026-10-31-by-policy.csv": the range's local dates, end inclusive. */
-export function metricsFilename(r: MetricsResult): string {
-  const day = (d: Date) => localDate(d, r.query.range.timeZone);
-  const last = day(new Date(r.query.range.end.getTime() - 1));
-  return `trustops-metrics-${day(r.query.range.start)}_${last}${r.query.by ? `-by-${r.query.by}` : ''}.csv`;
 }
