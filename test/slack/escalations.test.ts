@@ -97,11 +97,19 @@ async function replyTo(res: { responseUrl?: string }): Promise<string> {
 /** Waits until the delivery worker has nothing left to send. */
 async function drained() {
   t.running.delivery.kick();
-  await waitUntil(
-    'the outbox to drain',
-    async () => ((await t.db.prisma.alert.count({ where: { status: { in: ['pending', 'sending'] } } })) === 0 ? true : undefined),
-    20_000,
-  );
+  const undelivered = () => t.db.prisma.alert.findMany({ where: { status: { in: ['pending', 'sending'] } } });
+  await waitUntil('the outbox to drain', async () => ((await undelivered()).length === 0 ? true : undefined), 20_000).catch(async (err) => {
+    // Say what is still waiting, and why, rather than only that it timed out.
+    const left = (await undelivered()).map((a) => ({
+      id: a.id,
+      kind: a.kind,
+      status: a.status,
+      due: a.nextAttemptAt,
+      error: a.lastError,
+      threadOf: a.threadOf,
+    }));
+    throw new Error(`${(err as Error).message}: ${JSON.stringify(left)} at ${new Date().toISOString()}`);
+  });
 }
 
 const cardText = (card: { slackChannel: string | null; slackTs: string | null }) =>
