@@ -4,6 +4,8 @@ import { ADMIN, startTestApp, type TestApp } from '../support/app';
 import { waitUntil } from '../support/process';
 
 const clock = fixedClock('2026-11-27T12:00:00Z');
+// Cards and thread replies go out at Slack's pace of one a second per channel.
+jest.setTimeout(60_000);
 const ANALYST = 'U0ANALYST1';
 const APPROVER = 'U0APPROVER1';
 const APPROVER2 = 'U0APPROVER2';
@@ -98,7 +100,8 @@ async function replyTo(res: { responseUrl?: string }): Promise<string> {
 async function drained() {
   t.running.delivery.kick();
   const undelivered = () => t.db.prisma.alert.findMany({ where: { status: { in: ['pending', 'sending'] } } });
-  await waitUntil('the outbox to drain', async () => ((await undelivered()).length === 0 ? true : undefined), 20_000).catch(async (err) => {
+  // Up to 45 s: an alert whose delivery was cut short (its lease is 30 s) is taken up again, not lost.
+  await waitUntil('the outbox to drain', async () => ((await undelivered()).length === 0 ? true : undefined), 45_000).catch(async (err) => {
     // Say what is still waiting, and why, rather than only that it timed out.
     const left = (await undelivered()).map((a) => ({
       id: a.id,
