@@ -264,6 +264,11 @@ export class SlackEmulator {
     return { ...full };
   }
 
+  /** Defines a user group (Slack's "subteam", id S…) with these members, replacing any earlier definition. */
+  setUserGroup(id: string, members: readonly string[]): void {
+    this.workspace.userGroups.set(id, [...members]);
+  }
+
   channel(ref: string): SlackChannel | undefined {
     const c = this.workspace.resolveChannel(ref);
     return c && { ...c };

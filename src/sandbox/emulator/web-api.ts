@@ -111,6 +111,13 @@ export const WEB_API: Record<string, Handler> = {
     return user ? { ok: true, user } : fail('user_not_found');
   },
 
+  'usergroups.users.list': (ws, args) => {
+    const id = str(args.usergroup);
+    if (!id) return fail('invalid_arguments');
+    const members = ws.userGroups.get(id);
+    return members ? { ok: true, users: [...members] } : fail('no_such_subteam');
+  },
+
   'conversations.list': (ws, args) => {
     const types = new Set((str(args.types) ?? 'public_channel').split(',').map((t) => t.trim()));
     const all = [...ws.channels.values()].filter((c) =>

@@ -45,6 +45,8 @@ export type MessageContent = {
 /** All in-memory state of the fake workspace: directory, messages, views, files, interactions. */
 export class Workspace {
   readonly users = new Map<string, SlackUser>();
+  /** User group (subteam) id → member user ids, for usergroups.users.list. */
+  readonly userGroups = new Map<string, string[]>();
   readonly channels = new Map<string, SlackChannel>();
   readonly history = new Map<string, StoredMessage[]>();
   readonly ephemerals: EphemeralMessage[] = [];
