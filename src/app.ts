@@ -7,7 +7,8 @@ import type { Database } from './db/client';
 import { type DomainDeps, domainDeps } from './domain/deps';
 import { syncConfiguredAdmins } from './domain/roles/roles';
 import { apiRoutes } from './http/api';
-import { createMetrics, type Metrics } from './http/metrics';
+import type { ScheduledJob } from './http/health';
+import { createMetrics, type Metrics, requestLabeler } from './http/metrics';
 import { httpRoutes, sendJson } from './http/routes';
 import { type DeliveryWorker, startAlertDelivery } from './jobs/alert-delivery';
 import type { Logger } from './logger';
@@ -33,6 +34,8 @@ export type StartAppOptions = {
   slack: SlackConnection;
   host?: string;
   clock?: Clock;
+  /** The jobs this process schedules, for /healthz?details=1 (main starts them once the app runs). */
+  jobs?: () => readonly ScheduledJob[];
 };
 
 export type RunningApp = {
@@ -50,7 +53,13 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   const { log, config } = opts;
   const metrics = createMetrics();
   const clock = opts.clock ?? systemClock;
-  const notifier = createNotifier({ token: opts.slack.botToken, apiUrl: opts.slack.apiUrl, reviewUrl: config.TRUSTOPS_REVIEW_URL });
+  const notifier = createNotifier({
+    token: opts.slack.botToken,
+    apiUrl: opts.slack.apiUrl,
+    reviewUrl: config.TRUSTOPS_REVIEW_URL,
+    // Its WebClient's warnings go through our JSON logger too, not to the console in plain text.
+    clientOptions: { logger: boltLogger(log) },
+  });
   const delivery = startAlertDelivery({ db: opts.db.prisma, log, metrics, clock, notifier });
   // Bound once the Bolt app (and its client) exists, below.
   let home: HomePublisher | undefined;
@@ -64,7 +73,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   await syncConfiguredAdmins(deps);
 
   const logger = boltLogger(log);
-  const customRoutes = [...httpRoutes({ db: deps.db, metrics }), ...apiRoutes(deps, config.TRUSTOPS_INTAKE_TOKEN)];
+  const customRoutes = [...httpRoutes({ db: deps.db, metrics, clock, jobs: opts.jobs }), ...apiRoutes(deps, config.TRUSTOPS_INTAKE_TOKEN)];
   const receiver: Receiver = opts.slack.appToken
     ? new SocketModeReceiver({ appToken: opts.slack.appToken, customRoutes, installerOptions: { port: config.PORT }, logger })
     : new HTTPReceiver({
@@ -94,10 +103,9 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   const started = (await app.start(opts.slack.appToken ? config.PORT : { port: config.PORT, host: opts.host })) as unknown;
   // HTTP mode resolves with the http.Server; Socket Mode with nothing we need.
   const server = typeof started === 'object' && started !== null && 'address' in started ? (started as Server) : undefined;
+  const labelsOf = requestLabeler(['/slack/events', ...customRoutes.map((r) => r.path)]);
   server?.on('request', (req, res) => {
-    res.on('finish', () =>
-      metrics.httpRequests.inc({ route: routeLabel(req.url), method: req.method ?? '', status: String(res.statusCode) }),
-    );
+    res.on('finish', () => metrics.httpRequests.inc({ ...labelsOf(req.method, req.url), status: String(res.statusCode) }));
   });
   const port = (server?.address() as AddressInfo | null)?.port ?? config.PORT;
   log.info('TrustOps is listening', { port, mode: opts.slack.appToken ? 'socket' : 'http' });
@@ -114,12 +122,4 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
       await app.stop();
     },
   };
-}
-
-// Bounded label values: known routes by name, anything else as "other".
-function routeLabel(url: string | undefined): string {
-  const path = (url ?? '').split('?')[0] ?? '';
-  if (path === '/slack/events' || path === '/healthz' || path === '/metrics') return path;
-  if (path.startsWith('/api/v1/')) return path.split('/').slice(0, 4).join('/');
-  return 'other';
 }

@@ -1,3 +1,4 @@
+import { parseExpression } from 'cron-parser';
 import { z } from 'zod';
 
 const isTimeZone = (tz: string) => {
@@ -9,9 +10,27 @@ const isTimeZone = (tz: string) => {
   }
 };
 
-// Five or six space-separated fields (seconds optional), each made of the usual cron characters.
-const CRON = /^(\S+\s+){4,5}\S+$/;
-const CRON_FIELD = /^[\d*/,\-?LW#A-Za-z]+$/;
+/**
+ * A cron expression node-schedule can run: five or six fields (seconds optional), parsed by cron-parser,
+ * the parser node-schedule itself uses, so a value accepted here is one the scheduler accepts.
+ * cron-parser fills in missing fields, so the count is checked first.
+ */
+export function isCron(expr: string, tz?: string): boolean {
+  const fields = expr.trim().split(/\s+/).length;
+  if (fields < 5 || fields > 6) return false;
+  try {
+    parseExpression(expr, { tz }).next();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const boolean = (fallback: 'true' | 'false') =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback)
+    .transform((v) => v === 'true' || v === '1');
 
 const optionalString = z
   .string()
@@ -37,10 +56,9 @@ const ZConfig = z
         .optional(),
     ),
     TRUSTOPS_DATA_DIR: z.string().trim().min(1).default('./.data'),
-    TRUSTOPS_MIGRATE_ON_START: z
-      .enum(['true', 'false', '1', '0'])
-      .default('true')
-      .transform((v) => v === 'true' || v === '1'),
+    TRUSTOPS_MIGRATE_ON_START: boolean('true'),
+    /** Lets sandbox mode (no SLACK_BOT_TOKEN) run on the database at DATABASE_URL; without it, start-up refuses. */
+    TRUSTOPS_SANDBOX: boolean('false'),
     SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith('xoxb-', 'expected a bot token starting with xoxb-').optional()),
     SLACK_SIGNING_SECRET: optionalString.pipe(z.string().min(8, 'expected the app signing secret').optional()),
     SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith('xapp-', 'expected an app-level token starting with xapp-').optional()),
@@ -63,14 +81,13 @@ const ZConfig = z
           .filter(Boolean),
       )
       .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected comma-separated Slack user ids such as U012ABCDEF'))),
+    /** The role of someone with no role of their own nor through a user group: `none` lets them run `help` only. */
+    TRUSTOPS_DEFAULT_ROLE: z.enum(['viewer', 'none']).default('viewer'),
     TRUSTOPS_SLA_SCAN_CRON: z
       .string()
       .trim()
       .default('* * * * *')
-      .refine(
-        (v) => CRON.test(v) && v.split(/\s+/).every((f) => CRON_FIELD.test(f)),
-        'expected a cron expression with 5 or 6 fields, e.g. "*/30 * * * * *"',
-      ),
+      .refine((v) => isCron(v), 'expected a cron expression with 5 or 6 fields, e.g. "*/30 * * * * *"'),
     TRUSTOPS_REVIEW_URL: z
       .string()
       .trim()
@@ -129,6 +146,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordOf(c.DATABASE_URL),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
   return Object.freeze({ ...c, mode, secrets: Object.freeze(secrets) });
+}
+
+/**
+ * Sandbox mode writes demo data and takes commands from anyone who can reach the emulator, so it runs
+ * on the embedded database only, unless TRUSTOPS_SANDBOX=true says a server database is meant.
+ */
+export function checkRunMode(c: Config): void {
+  if (c.mode === 'sandbox' && c.DATABASE_URL && !c.TRUSTOPS_SANDBOX) {
+    throw new ConfigError(
+      'TRUSTOPS_SANDBOX: DATABASE_URL is set but SLACK_BOT_TOKEN is not; set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for Slack mode, or TRUSTOPS_SANDBOX=true to run the sandbox on this database',
+    );
+  }
 }
 
 function passwordOf(url: string | undefined): string | undefined {

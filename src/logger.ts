@@ -26,18 +26,18 @@ export function createLogger(
   const write = opts.write ?? ((line, level) => (level === 'error' ? process.stderr : process.stdout).write(`${line}\n`));
   const log = (level: Level) => (msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < min) return;
-    const entry = { time: new Date().toISOString(), level, msg, ...serialize(fields) };
-    write(redact(JSON.stringify(entry), secrets), level);
+    const entry = { time: new Date().toISOString(), level, msg, ...fields };
+    // Redacted after serialising, so a secret in an error's message or stack is caught too.
+    write(redact(JSON.stringify(entry, errorsAsObjects), secrets), level);
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
-function serialize(fields: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!fields) return {};
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields))
-    out[k] = v instanceof Error ? { name: v.name, message: v.message, code: (v as { code?: unknown }).code } : v;
-  return out;
+// JSON.stringify writes an Error as {}: keep what finds the fault (name, message, code, stack, cause), at any depth.
+function errorsAsObjects(_key: string, value: unknown): unknown {
+  if (!(value instanceof Error)) return value;
+  const { code, cause } = value as { code?: unknown; cause?: unknown };
+  return { name: value.name, message: value.message, code, stack: value.stack, cause };
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

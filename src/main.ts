@@ -1,11 +1,11 @@
 // Composition root: config → database (+ migrations) → Bolt app → jobs. `npm start` runs this.
 import { randomBytes } from 'node:crypto';
 import { startApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, checkRunMode, loadConfig } from './config';
 import { openDatabase } from './db/client';
 import { applyMigrations } from './db/migrate';
 import { seedDemoData } from './db/seed';
-import { startJobs } from './jobs';
+import { type Jobs, startJobs } from './jobs';
 import { escalationExpiryJob } from './jobs/escalation-expiry';
 import { slaScanJob } from './jobs/sla-scan';
 import { createLogger, redact } from './logger';
@@ -17,11 +17,13 @@ let secrets: readonly string[] = [];
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const loaded = loadConfig();
+  checkRunMode(loaded);
   const sandbox = loaded.mode === 'sandbox';
   // Sandbox mode: a local Slack emulator stands in for Slack, with a signing secret made up for this
   // run, and an intake token made up too unless one is configured, so the API can be tried at once.
   const signingSecret = sandbox ? randomBytes(16).toString('hex') : loaded.SLACK_SIGNING_SECRET;
-  const config = sandbox && !loaded.TRUSTOPS_INTAKE_TOKEN ? { ...loaded, TRUSTOPS_INTAKE_TOKEN: randomBytes(16).toString('hex') } : loaded;
+  const madeUpToken = sandbox && !loaded.TRUSTOPS_INTAKE_TOKEN ? randomBytes(16).toString('hex') : undefined;
+  const config = madeUpToken ? { ...loaded, TRUSTOPS_INTAKE_TOKEN: madeUpToken } : loaded;
   secrets = [...config.secrets, ...[signingSecret, config.TRUSTOPS_INTAKE_TOKEN].filter((x): x is string => Boolean(x))];
   const log = createLogger({ level: config.LOG_LEVEL, secrets });
 
@@ -33,15 +35,22 @@ async function main(): Promise<void> {
   }
 
   if (sandbox) {
+    // Refuses (and start-up stops) if the database holds anything but demo data.
     const summary = await seedDemoData(db.prisma, { databaseUrl: db.url });
-    if (!summary.skipped) log.info('demo data written', { ...summary.counts });
+    if (summary.skipped) log.info('demo data already present', { anchor: summary.anchor });
+    else log.info('demo data written', { ...summary.counts });
   }
   const emulator = sandbox ? await startSandbox({ port: config.TRUSTOPS_SANDBOX_PORT, log }) : undefined;
+
+  let jobs: Jobs | undefined;
 
   const running = await startApp({
     config,
     db,
     log,
+    // The sandbox takes commands from anyone who can reach it: loopback only.
+    host: sandbox ? '127.0.0.1' : undefined,
+    jobs: () => jobs?.schedules ?? [],
     slack: {
       botToken: config.SLACK_BOT_TOKEN ?? emulator!.botToken,
       signingSecret,
@@ -49,7 +58,7 @@ async function main(): Promise<void> {
       apiUrl: emulator?.apiUrl ?? config.SLACK_API_URL,
     },
   });
-  const jobs = startJobs({ db: db.prisma, log, metrics: running.metrics, clock: running.deps.clock }, [
+  jobs = startJobs({ db: db.prisma, log, metrics: running.metrics, clock: running.deps.clock }, [
     slaScanJob(config, { alertsQueued: running.deps.alertsQueued }),
     escalationExpiryJob(config, running.deps),
   ]);
@@ -57,14 +66,20 @@ async function main(): Promise<void> {
 
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   if (emulator) {
-    console.log(`\nTrustOps sandbox is running (started in ${seconds} s).`);
-    console.log(`  Slack emulator:  ${emulator.baseUrl}/  (channels and messages)`);
-    console.log(`  Bot:             http://127.0.0.1:${running.port}/healthz`);
-    console.log(`  Try a command:   curl -s -XPOST ${emulator.baseUrl}/sandbox/command -d 'text=help'`);
-    console.log(`  Intake API:      curl -s -XPOST http://127.0.0.1:${running.port}/api/v1/reports \\`);
-    console.log(`                     -H 'authorization: Bearer ${config.TRUSTOPS_INTAKE_TOKEN}' -H 'content-type: application/json' \\`);
-    console.log(
-      `                     -d '{"external_id":"demo-1","surface":"mcp_directory","report_type":"mcp_server","content_ref":"https://example.com/mcp/1","mcp_server":{"name":"Demo","url":"https://example.com/mcp","issue":"other"}}'\n`,
+    // Written past the logger's redaction on purpose, for the one value it must show: a token made up
+    // for this run (the only way to try the API; it dies with the process and the bot listens on loopback
+    // only). A configured token is never printed: the banner names its variable instead.
+    const bearer = madeUpToken ?? '$TRUSTOPS_INTAKE_TOKEN';
+    process.stdout.write(
+      [
+        `\nTrustOps sandbox is running (started in ${seconds} s).`,
+        `  Slack emulator:  ${emulator.baseUrl}/  (channels and messages)`,
+        `  Bot:             http://127.0.0.1:${running.port}/healthz`,
+        `  Try a command:   curl -s -XPOST ${emulator.baseUrl}/sandbox/command -d 'text=help'`,
+        `  Intake API:      curl -s -XPOST http://127.0.0.1:${running.port}/api/v1/reports \\`,
+        `                     -H "authorization: Bearer ${bearer}" -H 'content-type: application/json' \\`,
+        `                     -d '{"external_id":"demo-1","surface":"mcp_directory","report_type":"mcp_server","content_ref":"https://example.com/mcp/1","mcp_server":{"name":"Demo","url":"https://example.com/mcp","issue":"other"}}'\n\n`,
+      ].join('\n'),
     );
   } else {
     log.info('TrustOps started', { mode: config.mode, seconds });
@@ -75,7 +90,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info('stopping', { signal });
-    await jobs.stop();
+    await jobs?.stop();
     await running.stop();
     await emulator?.stop();
     await db.close();

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, checkRunMode, loadConfig } from '../src/config';
 import { createLogger, redact } from '../src/logger';
 
 describe('configuration', () => {
@@ -30,6 +30,13 @@ describe('configuration', () => {
     [{ TRUSTOPS_TIMEZONE: 'Mars/Olympus' }, /^TRUSTOPS_TIMEZONE: expected an IANA time zone/],
     [{ TRUSTOPS_ADMINS: 'bob' }, /^TRUSTOPS_ADMINS: expected comma-separated Slack user ids/],
     [{ TRUSTOPS_SLA_SCAN_CRON: 'every minute' }, /^TRUSTOPS_SLA_SCAN_CRON: expected a cron expression/],
+    // Each passed the old shape check, and node-schedule would then have scheduled nothing, silently.
+    [{ TRUSTOPS_SLA_SCAN_CRON: '61 * * * *' }, /^TRUSTOPS_SLA_SCAN_CRON: expected a cron expression.*\(got "61 \* \* \* \*"\)$/],
+    [{ TRUSTOPS_SLA_SCAN_CRON: '0 0 30 2 *' }, /^TRUSTOPS_SLA_SCAN_CRON: expected a cron expression/],
+    [{ TRUSTOPS_SLA_SCAN_CRON: '* * * * * * *' }, /^TRUSTOPS_SLA_SCAN_CRON: expected a cron expression/],
+    // cron-parser alone would fill in the missing fields.
+    [{ TRUSTOPS_SLA_SCAN_CRON: '* *' }, /^TRUSTOPS_SLA_SCAN_CRON: expected a cron expression/],
+    [{ TRUSTOPS_SANDBOX: 'yes' }, /^TRUSTOPS_SANDBOX: /],
     [{ TRUSTOPS_REVIEW_URL: 'https://review/x' }, /^TRUSTOPS_REVIEW_URL: expected a URL template containing \{case_id\}/],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: expected a postgres/],
     [{ SLACK_BOT_TOKEN: 'xoxp-user' }, /^SLACK_BOT_TOKEN: expected a bot token/],
@@ -44,6 +51,25 @@ describe('configuration', () => {
       expect((err as Error).message).toMatch(message);
       expect((err as Error).message).not.toContain('\n');
     }
+  });
+
+  it('accepts the cron expressions node-schedule runs: five fields, six with seconds, names and L', () => {
+    for (const cron of ['*/30 * * * * *', '0 9 * * 1-5', '0 0 * * MON', '0 0 L * *'])
+      expect(loadConfig({ TRUSTOPS_SLA_SCAN_CRON: cron }).TRUSTOPS_SLA_SCAN_CRON).toBe(cron);
+  });
+
+  it('refuses sandbox mode on a DATABASE_URL unless TRUSTOPS_SANDBOX=true, and lets every other mode through', () => {
+    const url = 'postgresql://app@db:5432/trustops';
+    expect(() => checkRunMode(loadConfig({ DATABASE_URL: url }))).toThrow(
+      new ConfigError(
+        'TRUSTOPS_SANDBOX: DATABASE_URL is set but SLACK_BOT_TOKEN is not; set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for Slack mode, or TRUSTOPS_SANDBOX=true to run the sandbox on this database',
+      ),
+    );
+    expect(() => checkRunMode(loadConfig({ DATABASE_URL: url, TRUSTOPS_SANDBOX: 'true' }))).not.toThrow();
+    expect(() => checkRunMode(loadConfig({}))).not.toThrow();
+    const slack = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'secretsecret', DATABASE_URL: url };
+    expect(() => checkRunMode(loadConfig(slack))).not.toThrow();
+    expect(loadConfig({}).TRUSTOPS_SANDBOX).toBe(false);
   });
 
   it('never echoes a secret it rejects', () => {
@@ -68,6 +94,26 @@ describe('logging', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toMatch(/abcdef|very-secret|intake-token|zzzzzz/);
     expect(lines[0]).toContain('[redacted]');
+  });
+
+  it("keeps an error's stack in the JSON line, with a configured secret redacted from message and stack", () => {
+    const lines: string[] = [];
+    const c = loadConfig({ TRUSTOPS_INTAKE_TOKEN: 'intake-token-0123456789' });
+    const log = createLogger({ secrets: c.secrets, write: (line) => lines.push(line) });
+    function failWithSecret(): never {
+      throw new Error('refused Bearer intake-token-0123456789', { cause: new Error('inner intake-token-0123456789') });
+    }
+    try {
+      failWithSecret();
+    } catch (err) {
+      log.error('request failed', { err, nested: { err } });
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain('intake-token');
+    const entry = JSON.parse(lines[0] as string);
+    expect(entry.err).toMatchObject({ name: 'Error', message: 'refused Bearer [redacted]', cause: { message: 'inner [redacted]' } });
+    expect(entry.err.stack).toMatch(/^Error: refused Bearer \[redacted\]\n\s+at failWithSecret /);
+    expect(entry.nested.err.stack).toBe(entry.err.stack);
   });
 
   it('redacts the password of a database URL', () => {

@@ -1,6 +1,7 @@
 // npm run db:seed [-- --scale N] [--anchor YYYY-MM-DD]
 // Loads 90 days of demo data ending at the anchor (default: today, 00:00 UTC) into DATABASE_URL or
-// the embedded database, once: a database that already holds it is left alone.
+// the embedded database, once: a database that already holds it is left alone, and one that holds
+// anything else (reports, decisions, roles, configured vendors …) is refused with one line, exit code 1.
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/client';
 import { applyMigrations } from '../db/migrate';

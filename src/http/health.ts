@@ -1,3 +1,4 @@
+import { parseExpression } from 'cron-parser';
 import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../db/client';
 
@@ -81,4 +82,75 @@ export function registerAlertGauges(registry: Registry, db: Db): void {
       if (backlog) this.set(backlog.oldest_pending_seconds);
     },
   });
+}
+
+/** A job as this process scheduled it (see startJobs): its cron, optionally in a time zone, and since when. */
+export type ScheduledJob = { name: string; cron: string | { rule: string; tz: string }; since: Date };
+
+export type JobHealth = {
+  cron: string;
+  tz?: string;
+  last_run: { started_at: string; finished_at: string | null; status: string; error?: string } | null;
+  last_ok_at: string | null;
+  next_run: string | null;
+  /** Fire times since the last successful run (or since the job was scheduled), counted up to LATE_AFTER_MISSED. */
+  missed_runs: number;
+  status: 'ok' | 'late';
+};
+
+/** A job is late once this many fire times have passed with no successful run. */
+export const LATE_AFTER_MISSED = 3;
+
+/**
+ * Each job's last run and next run, from job_runs (every replica records there) and its cron. A job that
+ * has let three fire times pass with no successful run — since its last one, or since this process
+ * scheduled it — is late.
+ */
+export async function jobHealth(db: Db, jobs: readonly ScheduledJob[], now: Date): Promise<Record<string, JobHealth>> {
+  const out: Record<string, JobHealth> = {};
+  for (const job of jobs) {
+    const { rule, tz } = typeof job.cron === 'string' ? { rule: job.cron, tz: undefined } : job.cron;
+    const [last, lastOk] = await Promise.all([
+      db.jobRun.findFirst({ where: { jobName: job.name }, orderBy: { startedAt: 'desc' } }),
+      db.jobRun.findFirst({ where: { jobName: job.name, status: 'ok' }, orderBy: { startedAt: 'desc' } }),
+    ]);
+    const okSince = lastOk && lastOk.startedAt > job.since ? lastOk.startedAt : job.since;
+    const missed = firesBetween(rule, tz, okSince, now, LATE_AFTER_MISSED);
+    out[job.name] = {
+      cron: rule,
+      ...(tz ? { tz } : {}),
+      last_run: last
+        ? {
+            started_at: last.startedAt.toISOString(),
+            finished_at: last.finishedAt?.toISOString() ?? null,
+            status: last.status,
+            ...(last.error ? { error: last.error } : {}),
+          }
+        : null,
+      last_ok_at: lastOk?.startedAt.toISOString() ?? null,
+      next_run: nextFire(rule, tz, now)?.toISOString() ?? null,
+      missed_runs: missed,
+      status: missed >= LATE_AFTER_MISSED ? 'late' : 'ok',
+    };
+  }
+  return out;
+}
+
+/** How many times the cron fired in (after, upTo], counting no further than max. */
+function firesBetween(rule: string, tz: string | undefined, after: Date, upTo: Date, max: number): number {
+  const fires = parseExpression(rule, { currentDate: new Date(upTo.getTime() + 1), tz });
+  let n = 0;
+  while (n < max && fires.hasPrev()) {
+    if (fires.prev().toDate() <= after) break;
+    n++;
+  }
+  return n;
+}
+
+function nextFire(rule: string, tz: string | undefined, after: Date): Date | undefined {
+  try {
+    return parseExpression(rule, { currentDate: after, tz }).next().toDate();
+  } catch {
+    return undefined;
+  }
 }

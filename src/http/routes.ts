@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
+import type { Clock } from '../clock';
 import type { Db } from '../db/client';
-import { alertBacklog, checkHealth, registerAlertGauges } from './health';
+import { alertBacklog, checkHealth, jobHealth, registerAlertGauges, type ScheduledJob } from './health';
 import type { Metrics } from './metrics';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -9,8 +10,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(JSON.stringify(body));
 }
 
-/** Routes served beside /slack/events on the same HTTP server. */
-export function httpRoutes(deps: { db: Db; metrics: Metrics }): CustomRoute[] {
+/**
+ * Routes served beside /slack/events on the same HTTP server. `jobs` says which jobs this process has
+ * scheduled (none until main starts them).
+ */
+export function httpRoutes(deps: { db: Db; metrics: Metrics; clock: Clock; jobs?: () => readonly ScheduledJob[] }): CustomRoute[] {
   registerAlertGauges(deps.metrics.registry, deps.db);
   return [
     {
@@ -18,13 +22,21 @@ export function httpRoutes(deps: { db: Db; metrics: Metrics }): CustomRoute[] {
       method: ['GET'],
       handler: async (req: IncomingMessage, res: ServerResponse) => {
         const health = await checkHealth(deps.db);
-        // Plain /healthz is the contract ({"status":"ok","db":"ok"}); ?details=1 adds the alert outbox.
+        // Plain /healthz is the contract ({"status":"ok","db":"ok"}) and a liveness check: the database only,
+        // so a stuck job never takes every replica out of the load balancer at once. ?details=1 adds the
+        // alert outbox and the scheduled jobs, and answers 503 naming any job that is late.
         const details = new URL(req.url ?? '/', 'http://localhost').searchParams.get('details');
         if (health.status !== 'ok' || !details || details === '0' || details === 'false') {
           return sendJson(res, health.status === 'ok' ? 200 : 503, health);
         }
-        const alerts = await alertBacklog(deps.db).catch((err: Error) => `unavailable: ${err.message.split('\n')[0]}`);
-        sendJson(res, 200, { ...health, alerts });
+        const unavailable = (err: Error) => `unavailable: ${err.message.split('\n')[0]}`;
+        const [alerts, jobs] = await Promise.all([
+          alertBacklog(deps.db).catch(unavailable),
+          jobHealth(deps.db, deps.jobs?.() ?? [], deps.clock.now()).catch(unavailable),
+        ]);
+        const lateJobs = typeof jobs === 'string' ? [] : Object.keys(jobs).filter((name) => jobs[name]?.status === 'late');
+        if (lateJobs.length) return sendJson(res, 503, { ...health, status: 'degraded', late_jobs: lateJobs, alerts, jobs });
+        sendJson(res, 200, { ...health, alerts, jobs });
       },
     },
     {

@@ -14,7 +14,14 @@ export type Job = {
   run(deps: JobDeps, firedAt: Date): Promise<void>;
 };
 
-export type Jobs = { stop(): Promise<void>; runOnce(name: string, firedAt: Date): Promise<'ran' | 'skipped'> };
+/** A job as scheduled in this process, since when: what /healthz?details=1 checks job_runs against. */
+export type JobSchedule = { name: string; cron: Job['cron']; since: Date };
+
+export type Jobs = {
+  schedules: readonly JobSchedule[];
+  stop(): Promise<void>;
+  runOnce(name: string, firedAt: Date): Promise<'ran' | 'skipped'>;
+};
 
 const KEEP_RUNS_MS = 7 * 24 * 3600 * 1000;
 
@@ -22,6 +29,7 @@ const KEEP_RUNS_MS = 7 * 24 * 3600 * 1000;
  * Schedules jobs with node-schedule. Each tick runs once across every replica on the database:
  * the replica that inserts the (job, fire time) row into job_runs runs it, the others skip.
  * No lock is held while the job works, so the embedded single-session database never stalls.
+ * A job node-schedule cannot schedule (it answers null, silently) stops start-up, naming the job.
  */
 export function startJobs(deps: JobDeps, jobs: readonly Job[]): Jobs {
   const running = new Set<Promise<unknown>>();
@@ -57,17 +65,26 @@ export function startJobs(deps: JobDeps, jobs: readonly Job[]): Jobs {
     return 'ran';
   };
 
-  const scheduled = jobs.map((job) =>
-    schedule.scheduleJob(job.name, job.cron, (firedAt) => {
+  const scheduled: schedule.Job[] = [];
+  for (const job of jobs) {
+    const handle = schedule.scheduleJob(job.name, job.cron, (firedAt) => {
       const p = runOnce(job, firedAt).catch((err) => deps.log.error('job scheduling failed', { job: job.name, err }));
       running.add(p);
       void p.finally(() => running.delete(p));
-    }),
-  );
+    });
+    if (!handle) {
+      for (const s of scheduled) s.cancel();
+      const cron = typeof job.cron === 'string' ? job.cron : `${job.cron.rule} (${job.cron.tz})`;
+      throw new Error(`job ${job.name} cannot be scheduled: "${cron}" is not a cron expression that fires`);
+    }
+    scheduled.push(handle);
+  }
+  const since = deps.clock.now();
 
   return {
+    schedules: jobs.map((job) => ({ name: job.name, cron: job.cron, since })),
     async stop() {
-      for (const s of scheduled) s?.cancel();
+      for (const s of scheduled) s.cancel();
       await Promise.allSettled([...running]);
     },
     async runOnce(name, firedAt) {

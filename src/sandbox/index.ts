@@ -26,7 +26,8 @@ export type Sandbox = {
  * the bot replied.
  */
 export async function startSandbox(opts: { port: number; log: Logger }): Promise<Sandbox> {
-  const emulator = await SlackEmulator.start({ port: opts.port });
+  // Anyone who reaches it can act as any user: loopback only, like the bot in sandbox mode.
+  const emulator = await SlackEmulator.start({ port: opts.port, host: '127.0.0.1' });
   for (const u of DEMO_USERS) emulator.addUser(u);
   let client: SignedSlackClient | undefined;
 

@@ -1,16 +1,22 @@
 import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Logger } from '../logger';
 
-/** Routes Bolt's own logging through ours, so its lines are redacted too. */
+/**
+ * Routes the Slack libraries' logging (Bolt, its receivers, and every WebClient given it) through ours,
+ * so their lines are JSON and redacted like ours, and an Error they log keeps its stack.
+ */
 export function boltLogger(log: Logger): BoltLogger {
   let level = LogLevel.INFO;
-  const join = (msgs: unknown[]) =>
-    msgs.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  const entry = (msgs: unknown[]): [string, Record<string, unknown>] => {
+    const err = msgs.find((m) => m instanceof Error);
+    const msg = msgs.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+    return [msg, err ? { source: 'slack', err } : { source: 'slack' }];
+  };
   return {
-    debug: (...m) => log.debug(join(m), { source: 'bolt' }),
-    info: (...m) => log.info(join(m), { source: 'bolt' }),
-    warn: (...m) => log.warn(join(m), { source: 'bolt' }),
-    error: (...m) => log.error(join(m), { source: 'bolt' }),
+    debug: (...m) => log.debug(...entry(m)),
+    info: (...m) => log.info(...entry(m)),
+    warn: (...m) => log.warn(...entry(m)),
+    error: (...m) => log.error(...entry(m)),
     setLevel: (l) => {
       level = l;
     },

@@ -1,6 +1,6 @@
 // Demo data: a realistic 90 days of Trust & Safety work for the sandbox, demos and benchmarks.
 // Deterministic (seeded PRNG: same anchor and scale, same rows), written once (a second call
-// finds the demo vendor and writes nothing), and fast enough for tens of millions of rows:
+// finds the demo vendor and writes nothing; a database holding anything else is refused), and fast enough for tens of millions of rows:
 // rows stream day by day into batched `INSERT … SELECT FROM unnest(…)` statements.
 import { Client } from 'pg';
 import type { PrismaClient } from '../../generated/prisma/client';
@@ -105,6 +105,26 @@ export async function seedDemoData(prisma: PrismaClient, opts: SeedOptions = {})
   return prisma.$transaction((tx) => run(sqlFromPrisma(tx)), { timeout: 24 * 3600 * 1000, maxWait: 60_000 });
 }
 
+/** Demo data goes only into a database that holds nothing but what the migrations put there. */
+export class SeedRefusedError extends Error {}
+
+// Tables that only real use fills (the migrations leave them empty); a vendor besides the migrations'
+// `default` is an operator's configuration. Admin changes are audited, so audit_events catches the rest.
+const RECORD_TABLES = [...BULK_TABLES.map(([, spec]) => spec.table), 'alerts', 'role_assignments'];
+
+async function refuseUnlessEmpty(sql: Sql): Promise<void> {
+  const probes = [
+    ...RECORD_TABLES.map((t) => `(SELECT '${t}' AS held FROM "${t}" LIMIT 1)`),
+    `(SELECT 'vendors' AS held FROM vendors WHERE key <> 'default' LIMIT 1)`,
+  ];
+  const held = await sql.query<{ held: string }>(probes.join(' UNION ALL '));
+  if (held.length > 0) {
+    throw new SeedRefusedError(
+      `demo data not written: the database holds data that is not demo data (rows in ${held.map((r) => r.held).join(', ')}); demo data goes only into a new, empty database`,
+    );
+  }
+}
+
 async function seedWith(
   sql: Sql,
   opts: { scale: number; anchor: Date; onProgress?: (done: number, total: number) => void },
@@ -125,6 +145,7 @@ async function seedWith(
       counts: emptyCounts(),
     };
   }
+  await refuseUnlessEmpty(sql);
 
   const { ref, counts: setupCounts } = await writeReferenceData(sql, { since: since - DAY, anchor: now, until: now + 60 * DAY });
 
