@@ -1,18 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
-/** The server integration tests run on: TEST_DATABASE_URL, else the local one CI starts. */
-export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+/** The server the jest global setup chose for this run (see global-setup.ts); workers inherit it. */
+export const ADMIN_ENV = 'TRUSTOPS_TEST_ADMIN_URL';
 export const TEMPLATE_ENV = 'TRUSTOPS_TEST_TEMPLATE';
+/** `1` makes the global setup start the embedded server even when another one answers. */
+export const FORCE_EMBEDDED_ENV = 'TRUSTOPS_TEST_EMBEDDED_PG';
+
+export function adminUrl(): string {
+  const url = process.env[ADMIN_ENV];
+  if (!url) throw new Error('the jest global setup did not run');
+  return url;
+}
 
 export function databaseUrl(name: string): string {
-  const u = new URL(ADMIN_URL);
+  const u = new URL(adminUrl());
   u.pathname = `/${name}`;
   return u.toString();
 }
 
 export async function adminQuery(sql: string): Promise<void> {
-  const client = new Client({ connectionString: ADMIN_URL });
+  const client = new Client({ connectionString: adminUrl() });
   await client.connect();
   try {
     await client.query(sql);
