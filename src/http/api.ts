@@ -5,12 +5,14 @@ import type { Actor, DomainDeps } from '../domain/deps';
 import { submitEscalation } from '../domain/escalations/intake';
 import { IMPORT_KINDS, type ImportKind, importCsv } from '../domain/intake/import';
 import { type Submission, submitAppeal, submitDecision, submitQaReview, submitReport } from '../domain/intake/intake';
-import { AppError } from '../errors';
+import { AppError, isDatabaseUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import { sendJson } from './routes';
 
 export const JSON_LIMIT_BYTES = 1024 * 1024;
 export const CSV_LIMIT_BYTES = 50 * 1024 * 1024;
+/** What a 503 asks the sender to wait: long enough for a pool to reconnect or a failover to finish. */
+export const RETRY_AFTER_SECONDS = 5;
 
 export class HttpError extends Error {
   constructor(
@@ -46,11 +48,38 @@ export async function readJsonBody(req: IncomingMessage, limit = JSON_LIMIT_BYTE
     if (size > limit) throw new HttpError(413, 'payload_too_large', `the body is over ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
+  let text: string;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    // Fatal: a body that is not UTF-8 is refused, never stored with U+FFFD in place of what was sent.
+    text = UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'the body is not valid UTF-8');
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
   } catch (err) {
     throw new HttpError(400, 'invalid_json', `the body is not valid JSON: ${(err as Error).message}`);
   }
+  // JSON.parse takes any depth; the validators after it recurse, and would overflow the stack.
+  if (nestedDeeperThan(body, MAX_JSON_DEPTH))
+    throw new HttpError(400, 'invalid_json', `the body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  return body;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether arrays and objects nest deeper than `max`, walked without recursion. */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 const STATUS: Record<Submission<unknown>['status'], number> = { invalid: 400, created: 201, replayed: 200, conflict: 409, not_found: 404 };
@@ -89,6 +118,16 @@ export function jsonHandler(log: Logger, handle: (req: IncomingMessage, res: Ser
         sendJson(res, err.status, { error: err.code, message: err.message });
         // Stop reading an oversized or refused upload.
         if (err.status === 413 || err.status === 401) req.resume();
+        return;
+      }
+      if (isDatabaseUnavailable(err)) {
+        log.warn('intake request refused: the database is unavailable', { url: req.url, err });
+        if (!res.headersSent) {
+          res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+          // A commit cut off mid-way may still have landed: the retry is safe, as external_id makes it a replay.
+          sendJson(res, 503, { error: 'unavailable', message: 'the database is unavailable; send the same request again later' });
+        }
+        req.resume();
         return;
       }
       log.error('intake request failed', { url: req.url, err });
