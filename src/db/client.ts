@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
+import { createLogger, type Logger } from '../logger';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded';
 
 export type Db = PrismaClient;
@@ -19,8 +20,16 @@ export type Database = {
 
 export class DatabaseUnavailableError extends Error {}
 
-/** The only place that constructs a PrismaClient: DATABASE_URL, or embedded PGlite under dataDir. */
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; poolSize?: number }): Promise<Database> {
+/**
+ * The only place that constructs a PrismaClient: DATABASE_URL, or embedded PGlite under dataDir.
+ * Every pg client it makes has an 'error' listener: a connection the server closes (a restart,
+ * pg_terminate_backend) is logged and dropped from the pool, never an unhandled 'error' event that
+ * ends the process. The query that was using it fails, and isDatabaseUnavailable says why.
+ */
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; poolSize?: number; log?: Logger }): Promise<Database> {
+  const log = opts.log ?? createLogger({ level: 'warn' });
+  const lost = (where: string) => (err: Error) =>
+    log.warn('database connection lost', { where, err: { message: err.message, code: (err as { code?: unknown }).code } });
   let embedded: EmbeddedPostgres | undefined;
   let url = opts.databaseUrl;
   if (!url) {
@@ -29,6 +38,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   }
   // Probe with a bare pg client first: its errors name the cause plainly ("ECONNREFUSED", "role … does not exist").
   const probe = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  probe.on('error', lost('start-up probe'));
   try {
     await probe.connect();
     await probe.query('SELECT 1');
@@ -40,7 +50,20 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   }
   // PGlite is one session behind its socket server: concurrent connections get their statements
   // interleaved, so the embedded database is used through a single connection.
-  const adapter = new PrismaPg({ connectionString: url, max: embedded ? 1 : (opts.poolSize ?? 10), connectionTimeoutMillis: 5000 });
+  const pool = new Pool({ connectionString: url, max: embedded ? 1 : (opts.poolSize ?? 10), connectionTimeoutMillis: 5000 });
+  // pg-pool takes its own listener off a connection when handing it out, and the adapter adds its
+  // listener a tick later: a session killed in between (its ready and its 57P01 in one packet) would
+  // emit 'error' to nobody and end the process. So every connection keeps one listener for life.
+  pool.on('connect', (client) => {
+    let logged = false;
+    client.on('error', (err) => {
+      if (!logged) lost('pool connection')(err);
+      logged = true;
+    });
+  });
+  // The connection's own listener has logged it; pg-pool has already dropped it.
+  pool.on('error', () => {});
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const prisma = new PrismaClient({ adapter });
   return {
     prisma,
