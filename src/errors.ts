@@ -7,6 +7,11 @@ export class AppError extends Error {
     message: string,
     /** A correct example of what the user meant to do, shown under the message. */
     readonly example?: string,
+    /**
+     * Slack user and group ids the message mentions on purpose (`<@U…>`, `<!subteam^S…>`); any other
+     * markup in it, such as words the user typed, is shown as typed.
+     */
+    readonly mentions: readonly string[] = [],
   ) {
     super(message);
     this.name = 'AppError';
@@ -14,11 +19,11 @@ export class AppError extends Error {
 }
 
 export const badInput = (message: string, example?: string) => new AppError('bad_input', message, example);
-export const forbidden = (message: string) => new AppError('forbidden', message);
+export const forbidden = (message: string, mentions: readonly string[] = []) => new AppError('forbidden', message, undefined, mentions);
 
 /** The one place that turns any failure into text a user may see: never a stack trace. */
-export function userFacingMessage(err: unknown): { text: string; example?: string } {
-  if (err instanceof AppError) return { text: err.message, example: err.example };
+export function userFacingMessage(err: unknown): { text: string; example?: string; mentions?: readonly string[] } {
+  if (err instanceof AppError) return { text: err.message, example: err.example, mentions: err.mentions };
   return { text: 'Something went wrong on our side; the error is logged. Please try again in a minute.' };
 }
 

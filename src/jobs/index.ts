@@ -67,13 +67,14 @@ export function startJobs(deps: JobDeps, jobs: readonly Job[]): Jobs {
 
   const scheduled: schedule.Job[] = [];
   for (const job of jobs) {
-    const handle = schedule.scheduleJob(job.name, job.cron, (firedAt) => {
+    const handle = new schedule.Job(job.name, (firedAt: Date) => {
       const p = runOnce(job, firedAt).catch((err) => deps.log.error('job scheduling failed', { job: job.name, err }));
       running.add(p);
       void p.finally(() => running.delete(p));
     });
-    if (!handle) {
-      for (const s of scheduled) s.cancel();
+    if (!handle.schedule(job.cron)) {
+      // node-schedule lists even a job it could not schedule under its name: take it and the others out.
+      for (const s of [...scheduled, handle]) s.cancel();
       const cron = typeof job.cron === 'string' ? job.cron : `${job.cron.rule} (${job.cron.tz})`;
       throw new Error(`job ${job.name} cannot be scheduled: "${cron}" is not a cron expression that fires`);
     }

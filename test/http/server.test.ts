@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { apiRoutes } from '../../src/http/api';
 import { startTestApp, type TestApp } from '../support/app';
 import { adminQuery } from '../support/postgres';
 
@@ -78,5 +80,31 @@ describe('GET /metrics', () => {
 
   it('answers 404 on an unknown path', async () => {
     expect((await fetch(`${t.baseUrl}/nope`)).status).toBe(404);
+  });
+
+  it('labels requests by route pattern, so 500 random paths add a handful of series and /metrics stays small', async () => {
+    const series = (text: string) => text.split('\n').filter((l) => l.startsWith('trustops_http_requests_total{'));
+    const before = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    const random = () => randomBytes(8).toString('hex');
+    for (let i = 0; i < 500; i++) {
+      const path = [
+        `/api/v1/${random()}`,
+        `/api/v1/reports/${random()}`,
+        `/api/v1/imports/${random()}`,
+        `/${random()}/${'x'.repeat(2000)}`,
+        `/api/v1/imports/${random()}/${random()}`,
+      ][i % 5];
+      await fetch(`${t.baseUrl}${path}?q=${random()}`, { method: i % 2 ? 'GET' : 'POST' }).then((r) => r.arrayBuffer());
+    }
+    const after = await (await fetch(`${t.baseUrl}/metrics`)).text();
+
+    // Only patterns from the route table, or "other": no path that was sent.
+    const table = ['/slack/events', '/healthz', '/metrics', ...apiRoutes(t.running.deps, undefined).map((r) => r.path), 'other'];
+    const routes = new Set(series(after).map((l) => /route="([^"]*)"/.exec(l)?.[1]));
+    for (const route of routes) expect(table).toContain(route);
+    expect(routes).toContain('/api/v1/imports/:kind');
+    expect(routes).toContain('other');
+    expect(series(after).length - series(before).length).toBeLessThanOrEqual(8);
+    expect(after.length - before.length).toBeLessThan(4000);
   });
 });

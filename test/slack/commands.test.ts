@@ -17,7 +17,7 @@ describe('/trustops help', () => {
   it('acknowledges at once and lists every subcommand with a description and an example', async () => {
     const reply = await t.command('help');
     expect(reply.response_type).toBe('ephemeral');
-    for (const usage of ['/trustops help', '/trustops surface list | add', '/trustops role <@user>'])
+    for (const usage of ['/trustops help', '/trustops surface list | add', '/trustops role &lt;@user&gt;'])
       expect(textOf(reply)).toContain(usage);
     expect(textOf(reply)).toContain('/trustops surface add mcp_apps');
     expect((await t.command('')).text).toContain('TrustOps commands');

@@ -102,7 +102,7 @@ export function alreadyDecided(e: { status: string; decidedBy: string | null; de
   const at = e.decidedAt ? utcMinute(e.decidedAt) : 'an unknown time';
   if (e.status === 'expired') return new AppError('conflict', `This escalation expired at ${at} without a decision.`);
   const by = e.decidedBy?.startsWith('U') || e.decidedBy?.startsWith('W') ? `<@${e.decidedBy}>` : (e.decidedBy ?? 'someone');
-  return new AppError('conflict', `Already ${e.status} by ${by} at ${at}.`);
+  return new AppError('conflict', `Already ${e.status} by ${by} at ${at}.`, undefined, e.decidedBy ? [e.decidedBy] : []);
 }
 
 /**

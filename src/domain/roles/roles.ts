@@ -64,7 +64,12 @@ export type SetRoleResult = { userId: string; before: RoleName; after: RoleName;
 export async function setRole(deps: DomainDeps, input: { actor: Actor; userId: string; role: RoleName }): Promise<SetRoleResult> {
   await requireRole(deps, input.actor, 'admin', 'change roles');
   if (deps.configuredAdmins.includes(input.userId) && input.role !== 'admin') {
-    throw new AppError('conflict', `<@${input.userId}> is an admin through TRUSTOPS_ADMINS; change that setting to demote them.`);
+    throw new AppError(
+      'conflict',
+      `<@${input.userId}> is an admin through TRUSTOPS_ADMINS; change that setting to demote them.`,
+      undefined,
+      [input.userId],
+    );
   }
   return deps.db.$transaction(async (tx) => {
     const existing = await tx.roleAssignment.findUnique({ where: { slackId: input.userId } });
@@ -73,7 +78,7 @@ export async function setRole(deps: DomainDeps, input: { actor: Actor; userId: s
     if (before === 'admin') {
       const admins = await tx.roleAssignment.count({ where: { role: 'admin' } });
       if (admins <= 1 && deps.configuredAdmins.length === 0) {
-        throw new AppError('conflict', `<@${input.userId}> is the last admin; make someone else admin first.`);
+        throw new AppError('conflict', `<@${input.userId}> is the last admin; make someone else admin first.`, undefined, [input.userId]);
       }
     }
     await tx.roleAssignment.upsert({

@@ -38,6 +38,8 @@ export async function acknowledgeSlaAlert(deps: DomainDeps, input: { actor: Acto
       throw new AppError(
         'conflict',
         `Already acknowledged by <@${first.acknowledged_by}> at ${first.acknowledged_at ? utcMinute(first.acknowledged_at) : 'an unknown time'}.`,
+        undefined,
+        [first.acknowledged_by ?? ''],
       );
     }
     for (const a of family) {

@@ -2,10 +2,10 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { z } from 'zod';
 import { getCaseDetail } from '../../../domain/cases/detail';
 import type { DomainDeps } from '../../../domain/deps';
-import { AppError, userFacingMessage } from '../../../errors';
+import { AppError } from '../../../errors';
 import { ActionId } from '../../ids';
 import { caseMessage } from '../../views/case';
-import { errorMessage } from '../../views/feedback';
+import { failureMessage } from '../../views/feedback';
 
 const ZPage = z.object({ caseId: z.number().int(), page: z.number().int().min(1) });
 
@@ -18,8 +18,7 @@ export function registerCaseActions(app: App, deps: DomainDeps): void {
       await respond({ response_type: 'ephemeral', replace_original: true, ...caseMessage(await getCaseDetail(deps, caseId), page) });
     } catch (err) {
       if (!(err instanceof AppError)) deps.log.error('case page failed', { err });
-      const { text, example } = userFacingMessage(err);
-      await respond({ response_type: 'ephemeral', replace_original: false, ...errorMessage(text, example) });
+      await respond({ response_type: 'ephemeral', replace_original: false, ...failureMessage(err) });
     }
   });
 }

@@ -5,20 +5,21 @@ import type { DomainDeps } from '../../../domain/deps';
 import { type ReassignTarget, reassignEscalation, requestEscalationInfo, voteOnEscalation } from '../../../domain/escalations/decide';
 import { pendingEscalation } from '../../../domain/escalations/queries';
 import { requireRole } from '../../../domain/roles/roles';
-import { AppError, userFacingMessage } from '../../../errors';
+import { AppError } from '../../../errors';
 import type { HomePublisher } from '../../home';
 import { ActionId, BlockId, CallbackId } from '../../ids';
 import { createLimiter } from '../../limiter';
 import { type EscalationModalMetadata, reassignEscalationModal, rejectModal, requestInfoModal } from '../../views/escalation-modals';
-import { errorMessage, okMessage } from '../../views/feedback';
+import { errorMessage, failureText, okMessage } from '../../views/feedback';
+import { md, mention, type Text } from '../../views/text';
 
 const ZButtonValue = z.object({ escalationId: z.number().int() });
 const ZMetadata = z.object({ escalationId: z.number().int(), channelId: z.string().optional() });
 
 type Values = ViewOutput['state']['values'];
-type Answer = { text: string; ok: boolean; example?: string };
+type Answer = { text: Text; ok: boolean; example?: string };
 
-const failure = (err: unknown): Answer => ({ ...userFacingMessage(err), ok: false });
+const failure = (err: unknown): Answer => ({ ...failureText(err), ok: false });
 
 // Decisions in flight at once in this process; a burst of clicks waits its turn (the pool has 10 connections).
 const DECISIONS_AT_ONCE = 4;
@@ -158,7 +159,7 @@ export function registerEscalationActions(app: App, deps: DomainDeps, home: Home
         reason: text(view.state.values),
       });
       answer = {
-        text: `Escalation ${done.escalationId} reassigned; case #${done.caseId} now goes to ${user ? `<@${user}>` : `queue \`${queue}\``}.`,
+        text: md`Escalation ${done.escalationId} reassigned; case #${done.caseId} now goes to ${user ? mention(user) : md`queue \`${queue ?? ''}\``}.`,
         ok: true,
       };
     } catch (err) {

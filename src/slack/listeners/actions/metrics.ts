@@ -3,12 +3,13 @@ import { z } from 'zod';
 import type { DomainDeps } from '../../../domain/deps';
 import { exportFiles } from '../../../domain/exports/files';
 import { lookUpMetrics, parseMetricsQuery } from '../../../domain/metrics/lookup';
-import { AppError, userFacingMessage } from '../../../errors';
+import { AppError } from '../../../errors';
 import { uploadExport } from '../../exports';
 import { ActionId } from '../../ids';
-import { errorMessage, okMessage } from '../../views/feedback';
+import { failureMessage, okMessage } from '../../views/feedback';
 import { metricsMessage } from '../../views/metrics';
-import { escapeMrkdwn } from '../../views/text';
+import { context } from '../../views/blocks';
+import { md, mention } from '../../views/text';
 
 const ZValue = z.object({ q: z.string().max(2000), page: z.number().int().min(1).optional() });
 
@@ -25,8 +26,7 @@ export function registerMetricsActions(app: App, deps: DomainDeps): void {
         await respond(await run({ q, page, body }));
       } catch (err) {
         if (!(err instanceof AppError)) deps.log.error('metrics action failed', { actionId, err });
-        const { text, example } = userFacingMessage(err);
-        await respond({ response_type: 'ephemeral', replace_original: false, ...errorMessage(text, example) });
+        await respond({ response_type: 'ephemeral', replace_original: false, ...failureMessage(err) });
       }
     });
 
@@ -42,10 +42,7 @@ export function registerMetricsActions(app: App, deps: DomainDeps): void {
     const message = metricsMessage(await lookUpMetrics(deps, q), { q, page });
     // The shared copy has no buttons: they act for whoever clicks, which is not what a channel expects.
     const blocks = message.blocks.filter((b) => b.type !== 'actions');
-    blocks.push({
-      type: 'context',
-      elements: [{ type: 'mrkdwn', text: `Shared by <@${body.user.id}> · \`/trustops metrics ${escapeMrkdwn(q)}\`` }],
-    });
+    blocks.push(context(md`Shared by ${mention(body.user.id)} · \`/trustops metrics ${q}\``));
     return { response_type: 'in_channel', replace_original: false, text: message.text, blocks };
   });
 

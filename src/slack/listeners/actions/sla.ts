@@ -7,7 +7,7 @@ import { requireRole } from '../../../domain/roles/roles';
 import { acknowledgeSlaAlert } from '../../../domain/sla/acknowledge';
 import { AppError, userFacingMessage } from '../../../errors';
 import { ActionId, BlockId, CallbackId } from '../../ids';
-import { errorMessage, okMessage } from '../../views/feedback';
+import { failureMessage, okMessage } from '../../views/feedback';
 import { type ReassignMetadata, reassignModal } from '../../views/reassign';
 
 const ZButtonValue = z.object({ alertId: z.number().int(), caseId: z.number().int(), target: z.enum(['first_action', 'resolution']) });
@@ -29,8 +29,7 @@ export function registerSlaActions(app: App, deps: DomainDeps): void {
         if (text) await respond({ response_type: 'ephemeral', replace_original: false, ...okMessage(text) });
       } catch (err) {
         if (!(err instanceof AppError)) deps.log.error('SLA action failed', { actionId, err });
-        const { text, example } = userFacingMessage(err);
-        await respond({ response_type: 'ephemeral', replace_original: false, ...errorMessage(text, example) });
+        await respond({ response_type: 'ephemeral', replace_original: false, ...failureMessage(err) });
       }
     });
 

@@ -1,9 +1,9 @@
 import type { App, RespondArguments } from '@slack/bolt';
 import type { DomainDeps } from '../../../domain/deps';
-import { AppError, userFacingMessage } from '../../../errors';
+import { AppError } from '../../../errors';
 import { commandAnswers } from '../../answers';
 import { COMMAND } from '../../ids';
-import { errorMessage } from '../../views/feedback';
+import { failureMessage } from '../../views/feedback';
 import { tokenize } from './args';
 import { findSubcommand } from './subcommands';
 
@@ -29,8 +29,7 @@ export function registerCommands(app: App, deps: DomainDeps): void {
       message = { response_type: 'ephemeral', ...answer };
     } catch (err) {
       if (!(err instanceof AppError)) deps.log.error('command failed', { command: name, err });
-      const { text, example } = userFacingMessage(err);
-      message = { response_type: 'ephemeral', ...errorMessage(text, example) };
+      message = { response_type: 'ephemeral', ...failureMessage(err) };
     }
     await answers.done(message);
   });

@@ -22,7 +22,7 @@ import { type HelpEntry, helpMessage } from '../../views/help';
 import { metricsMessage } from '../../views/metrics';
 import { slaSummaryMessage } from '../../views/sla-summary';
 import { surfaceListMessage } from '../../views/surfaces';
-import { escapeMrkdwn } from '../../views/text';
+import { md, mention } from '../../views/text';
 import { closest, parseUserRef } from './args';
 
 /** `args` are the words after the subcommand (quotes group words); `rest` is that text as typed. */
@@ -68,7 +68,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       if (verb === 'add') {
         if (!key || nameWords.length === 0) throw badInput('`surface add` needs a key and a display name.', SURFACE_ADD_EXAMPLE);
         const surface = await addSurface(deps, { actor, key, name: nameWords.join(' ') });
-        return okMessage(`Added surface \`${surface.key}\` (${escapeMrkdwn(surface.name)}). Intake and routing accept it now.`);
+        return okMessage(`Added surface \`${surface.key}\` (${surface.name}). Intake and routing accept it now.`);
       }
       throw badInput(`\`surface ${verb}\` is not a surface command: use \`list\` or \`add\`.`, SURFACE_ADD_EXAMPLE);
     },
@@ -87,7 +87,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
         if (!key || nameWords.length === 0) throw badInput('`type add` needs a key and a display name.', TYPE_ADD_EXAMPLE);
         const type = await addReportType(deps, { actor, key, name: nameWords.join(' '), urgent });
         return okMessage(
-          `Added report type \`${type.key}\` (${escapeMrkdwn(type.name)})${type.urgent ? ', urgent' : ''}. Intake accepts it now.`,
+          `Added report type \`${type.key}\` (${type.name})${type.urgent ? ', urgent' : ''}. Intake accepts it now.`,
         );
       }
       throw badInput(`\`type ${verb}\` is not a type command: use \`list\` or \`add\`.`, TYPE_ADD_EXAMPLE);
@@ -121,7 +121,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
           jurisdiction: opts.jurisdiction,
           position,
         });
-        return okMessage(`Added routing rule ${rule.id}: ${describeRule(rule)}.`);
+        return okMessage(md`Added routing rule ${rule.id}: ${describeRule(rule)}.`);
       }
       if (verb === 'remove') {
         const id = Number(rest[0]);
@@ -153,13 +153,13 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       const caseId = parseCaseId(m?.[1]);
       if (caseId === undefined)
         throw badInput(
-          m?.[1] ? `\`${escapeMrkdwn(m[1])}\` is not a case id.` : '`escalate` needs a case id, a severity and a reason.',
+          m?.[1] ? `\`${m[1]}\` is not a case id.` : '`escalate` needs a case id, a severity and a reason.',
           ESCALATE_EXAMPLE,
         );
       const severity = m?.[2]?.toLowerCase();
       if (!severity || !(SEVERITIES as readonly string[]).includes(severity))
         throw badInput(
-          `${severity ? `\`${escapeMrkdwn(severity)}\` is not a severity` : 'The severity is missing'}: use one of ${SEVERITIES.map((s) => `\`${s}\``).join(', ')}.`,
+          `${severity ? `\`${severity}\` is not a severity` : 'The severity is missing'}: use one of ${SEVERITIES.map((s) => `\`${s}\``).join(', ')}.`,
           ESCALATE_EXAMPLE,
         );
       const raised = await raiseEscalation(deps, { actor, caseId, severity: severity as Severity, reason: m?.[3] ?? '', source: 'manual' });
@@ -178,7 +178,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     async run({ deps, args }) {
       const caseId = parseCaseId(args[0]);
       if (caseId === undefined || args.length > 1)
-        throw badInput(args[0] ? `\`${escapeMrkdwn(args.join(' '))}\` is not a case id.` : '`case` needs a case id.', CASE_EXAMPLE);
+        throw badInput(args[0] ? `\`${args.join(' ')}\` is not a case id.` : '`case` needs a case id.', CASE_EXAMPLE);
       return caseMessage(await getCaseDetail(deps, caseId));
     },
   },
@@ -201,7 +201,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       const [kind, ...more] = rest.trim().split(/\s+/);
       if (!kind || !(EXPORTS as readonly string[]).includes(kind))
         throw badInput(
-          `${kind ? `\`${escapeMrkdwn(kind)}\` is not an export` : 'Say what to export'}: use ${EXPORTS.map((e) => `\`${e}\``).join(', ')}.`,
+          `${kind ? `\`${kind}\` is not an export` : 'Say what to export'}: use ${EXPORTS.map((e) => `\`${e}\``).join(', ')}.`,
           EXPORT_EXAMPLE,
         );
       const query = await parseMetricsQuery(deps, more.join(' '));
@@ -243,7 +243,9 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       }
       const result = await setRole(deps, { actor, userId, role: role as RoleName });
       return okMessage(
-        result.changed ? `<@${userId}> is now ${result.after} (was ${result.before}).` : `<@${userId}> already is ${result.after}.`,
+        result.changed
+          ? md`${mention(userId)} is now ${result.after} (was ${result.before}).`
+          : md`${mention(userId)} already is ${result.after}.`,
       );
     },
   },
@@ -262,7 +264,7 @@ function parseOptions(words: readonly string[], keys: readonly string[], example
     const at = w.indexOf(':');
     const key = at > 0 ? w.slice(0, at).toLowerCase() : '';
     if (!keys.includes(key) || at === w.length - 1)
-      throw badInput(`\`${escapeMrkdwn(w)}\` is not one of ${keys.map((k) => `\`${k}:\``).join(', ')}.`, example);
+      throw badInput(`\`${w}\` is not one of ${keys.map((k) => `\`${k}:\``).join(', ')}.`, example);
     out[key] = w.slice(at + 1);
   }
   return out;
