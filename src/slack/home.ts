@@ -2,11 +2,12 @@ import type { WebClient } from '@slack/web-api';
 import type { DomainDeps } from '../domain/deps';
 import { homeEscalations } from '../domain/escalations/queries';
 import { lookUpMetrics } from '../domain/metrics/lookup';
-import { type Headline, homeView } from './views/home';
+import { hasRole } from '../domain/roles/roles';
+import { type Headline, type HomeNotice, homeView } from './views/home';
 
 export type HomePublisher = {
   /** Publishes one user's App Home now, with an optional notice at the top; `fresh` recomputes the figures. */
-  publish(userId: string, notice?: { text: string; ok: boolean }, fresh?: boolean): Promise<void>;
+  publish(userId: string, notice?: HomeNotice, fresh?: boolean): Promise<void>;
   /** Escalations changed: refresh the homes of recent visitors, coalescing bursts of changes. */
   changed(): void;
   stop(): void;
@@ -45,18 +46,23 @@ export function createHomePublisher(opts: { client: WebClient; deps: DomainDeps;
     return headline.value;
   };
 
-  const render = async (userId: string, notice?: { text: string; ok: boolean }, fresh = false) => {
-    const [escalations, surfaceCount, figures] = await Promise.all([
-      homeEscalations(deps, userId),
+  const render = async (userId: string, notice?: HomeNotice, fresh = false) => {
+    const escalations = await homeEscalations(deps, userId);
+    const { role } = escalations;
+    // Figures are for anyone with a role; escalation rows are case-level, for analysts and above.
+    const [surfaceCount, figures] = await Promise.all([
       deps.db.surface.count({ where: { active: true } }),
-      headlineFigures(fresh).catch((err) => {
-        deps.log.warn('App Home figures failed', { err });
-        return undefined;
-      }),
+      hasRole(role, 'viewer')
+        ? headlineFigures(fresh).catch((err) => {
+            deps.log.warn('App Home figures failed', { err });
+            return undefined;
+          })
+        : undefined,
     ]);
+    const shown = hasRole(role, 'analyst') ? escalations : undefined;
     await client.views.publish({
       user_id: userId,
-      view: homeView({ role: escalations.role, surfaceCount, escalations, notice, reviewUrl: opts.reviewUrl, headline: figures }),
+      view: homeView({ role, surfaceCount, escalations: shown, notice, reviewUrl: opts.reviewUrl, headline: figures }),
     });
   };
 

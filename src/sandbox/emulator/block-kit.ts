@@ -14,7 +14,9 @@ export const LIMITS = {
   id: 255,
   actionsElements: 25,
   contextElements: 10,
+  contextText: 3000,
   buttonText: 75,
+  accessibilityLabel: 75,
   buttonValue: 2000,
   url: 3000,
   optionText: 75,
@@ -107,6 +109,7 @@ function checkOptions(p: Problems, options: unknown, pointer: string, max: numbe
     }
     checkText(p, o.text, `${pointer}/${i}/text`, LIMITS.optionText);
     checkLength(p, o.value, LIMITS.optionValue, `${pointer}/${i}/value`);
+    if (o.description !== undefined) checkText(p, o.description, `${pointer}/${i}/description`, LIMITS.optionText);
   });
 }
 
@@ -144,6 +147,7 @@ function checkElement(p: Problems, el: unknown, pointer: string, allowed: Readon
       checkText(p, el.text, `${pointer}/text`, LIMITS.buttonText, true);
       checkLength(p, el.value, LIMITS.buttonValue, `${pointer}/value`);
       checkLength(p, el.url, LIMITS.url, `${pointer}/url`);
+      checkLength(p, el.accessibility_label, LIMITS.accessibilityLabel, `${pointer}/accessibility_label`);
       if (el.style !== undefined && el.style !== 'primary' && el.style !== 'danger') {
         p.add(`${pointer}/style`, 'must be a valid enum value');
       }
@@ -252,7 +256,7 @@ function checkBlock(p: Problems, block: unknown, pointer: string): void {
       els.forEach((el, i) => {
         const at = `${pointer}/elements/${i}`;
         if (isObj(el) && el.type === 'image') checkElement(p, el, at, new Set(['image']));
-        else checkText(p, el, at, LIMITS.sectionText);
+        else checkText(p, el, at, LIMITS.contextText);
       });
       break;
     }

@@ -1,8 +1,8 @@
 import type { CaseDetail } from '../../domain/cases/detail';
 import { ActionId } from '../ids';
-import { type Block, context, header, type SlackMessage, section } from './blocks';
+import { actions, type Block, button, context, fields, header, message, type SlackMessage, section } from './blocks';
 import { who } from './escalation';
-import { escapeMrkdwn, truncate } from './text';
+import { joinMd, type Mrkdwn, md, truncate } from './text';
 import { slackDate } from './time';
 
 // Slack allows 50 blocks a message; a page keeps well under that, and under a readable length.
@@ -13,31 +13,30 @@ const LINES_PER_SECTION = 10;
 export type CasePageValue = { caseId: number; page: number };
 
 /** Titled lines, in sections of a few lines each, so a long list can break across pages. */
-function group(title: string, lines: string[], empty: string): Block[] {
-  if (lines.length === 0) return [section(`*${title}*\n${empty}`)];
+function group(title: string, lines: Mrkdwn[], empty: string): Block[] {
+  if (lines.length === 0) return [section(md`*${title}*\n${empty}`)];
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i += LINES_PER_SECTION) {
-    const head = i === 0 ? `*${title}* (${lines.length})\n` : `*${title}* (continued)\n`;
-    blocks.push(section(head + lines.slice(i, i + LINES_PER_SECTION).join('\n')));
+    const head = i === 0 ? md`*${title}* (${lines.length})\n` : md`*${title}* (continued)\n`;
+    blocks.push(section(md`${head}${joinMd(lines.slice(i, i + LINES_PER_SECTION), '\n')}`));
   }
   return blocks;
 }
 
 function caseBlocks(d: CaseDetail): Block[] {
-  const fields = [
-    `*Status*\n${d.status}${d.assignee ? ` (with ${who(d.assignee)})` : ''}`,
-    `*Queue · vendor*\n${escapeMrkdwn(d.queue)} (${escapeMrkdwn(d.priority)}) · ${escapeMrkdwn(d.vendor)}`,
-    `*Opened*\n${slackDate(d.openedAt)}`,
-    `*SLA*\nfirst action ${slackDate(d.firstActionDueAt)} (${d.firstActionState})\nresolution ${slackDate(d.resolutionDueAt)} (${d.resolutionState})`,
-  ];
   return [
-    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
+    fields([
+      md`*Status*\n${d.status}${d.assignee ? md` (with ${who(d.assignee)})` : ''}`,
+      md`*Queue · vendor*\n${d.queue} (${d.priority}) · ${d.vendor}`,
+      md`*Opened*\n${slackDate(d.openedAt)}`,
+      md`*SLA*\nfirst action ${slackDate(d.firstActionDueAt)} (${d.firstActionState})\nresolution ${slackDate(d.resolutionDueAt)} (${d.resolutionState})`,
+    ]),
     context(':warning: Reported content and reporter contact are never shown in Slack; open the case in the review tool.'),
     ...group(
       'Reports',
       d.reports.map(
         (r) =>
-          `• ${slackDate(r.receivedAt)} \`${escapeMrkdwn(truncate(r.externalId, 80))}\` ${escapeMrkdwn(r.surface)} · ${escapeMrkdwn(r.type)}${r.category ? ` · ${escapeMrkdwn(r.category)}` : ''}`,
+          md`• ${slackDate(r.receivedAt)} \`${truncate(r.externalId, 80)}\` ${r.surface} · ${r.type}${r.category ? ` · ${r.category}` : ''}`,
       ),
       'None.',
     ),
@@ -45,7 +44,7 @@ function caseBlocks(d: CaseDetail): Block[] {
       'Decisions',
       d.decisions.map(
         (x) =>
-          `• ${slackDate(x.decidedAt)} *${escapeMrkdwn(x.action)}* under ${escapeMrkdwn(x.policy)} (${x.automated ? 'automated' : x.actorType.replace('_', ' ')})${x.appeals ? ` · ${x.appeals} appeal${x.appeals > 1 ? 's' : ''}` : ''}${x.qaReviews ? ` · ${x.qaReviews} QA` : ''}`,
+          md`• ${slackDate(x.decidedAt)} *${x.action}* under ${x.policy} (${x.automated ? 'automated' : x.actorType.replace('_', ' ')})${x.appeals ? ` · ${x.appeals} appeal${x.appeals > 1 ? 's' : ''}` : ''}${x.qaReviews ? ` · ${x.qaReviews} QA` : ''}`,
       ),
       'None yet.',
     ),
@@ -53,16 +52,13 @@ function caseBlocks(d: CaseDetail): Block[] {
       'Escalations',
       d.escalations.map(
         (e) =>
-          `• ${e.id} ${e.severity} *${e.status}* — raised ${slackDate(e.createdAt)} by ${who(e.requestedBy)}${e.decidedBy ? `, decided by ${who(e.decidedBy)}` : ''} · ${e.votes} vote${e.votes === 1 ? '' : 's'}`,
+          md`• ${e.id} ${e.severity} *${e.status}* — raised ${slackDate(e.createdAt)} by ${who(e.requestedBy)}${e.decidedBy ? md`, decided by ${who(e.decidedBy)}` : ''} · ${e.votes} vote${e.votes === 1 ? '' : 's'}`,
       ),
       'None.',
     ),
     ...group(
       'Audit timeline',
-      d.timeline.map(
-        (t) =>
-          `• ${slackDate(t.at)} ${who(t.actor)} \`${escapeMrkdwn(t.action)}\` ${escapeMrkdwn(t.entity)}${t.summary ? ` — ${escapeMrkdwn(t.summary)}` : ''}`,
-      ),
+      d.timeline.map((t) => md`• ${slackDate(t.at)} ${who(t.actor)} \`${t.action}\` ${t.entity}${t.summary ? ` — ${t.summary}` : ''}`),
       'Nothing recorded.',
     ),
   ];
@@ -92,17 +88,19 @@ export function caseMessage(d: CaseDetail, page = 1): SlackMessage {
   const n = Math.min(Math.max(1, page), pages.length);
   const blocks: Block[] = [header(`Case #${d.caseId}`), ...(pages[n - 1] ?? [])];
   if (pages.length > 1) {
-    const button = (text: string, to: number) => ({
-      type: 'button',
-      text: { type: 'plain_text', text },
-      action_id: `${ActionId.casePage}_${to < n ? 'prev' : 'next'}`,
-      value: JSON.stringify({ caseId: d.caseId, page: to } satisfies CasePageValue),
-    });
-    const elements = [...(n > 1 ? [button('◀ Previous', n - 1)] : []), ...(n < pages.length ? [button('Next ▶', n + 1)] : [])];
-    blocks.push(context(`Page ${n} of ${pages.length}`), { type: 'actions', elements });
+    const pageButton = (text: string, to: number) =>
+      button({
+        text,
+        actionId: `${ActionId.casePage}_${to < n ? 'prev' : 'next'}`,
+        value: JSON.stringify({ caseId: d.caseId, page: to } satisfies CasePageValue),
+      });
+    blocks.push(
+      context(`Page ${n} of ${pages.length}`),
+      ...actions([n > 1 ? pageButton('◀ Previous', n - 1) : undefined, n < pages.length ? pageButton('Next ▶', n + 1) : undefined]),
+    );
   }
-  return {
-    text: `Case #${d.caseId}: ${d.status}, ${d.reports.length} reports, ${d.decisions.length} decisions, ${d.escalations.length} escalations`,
+  return message(
+    md`Case #${d.caseId}: ${d.status}, ${d.reports.length} reports, ${d.decisions.length} decisions, ${d.escalations.length} escalations`,
     blocks,
-  };
+  );
 }

@@ -1,8 +1,8 @@
 import type { ExpiredNotice, OutcomeDm, ThreadNote } from '../../domain/escalations/decide';
 import type { EscalationCardData } from '../../domain/escalations/escalations';
 import { ActionId } from '../ids';
-import { type Block, context, header, type SlackMessage, section } from './blocks';
-import { escapeMrkdwn, truncate } from './text';
+import { actions, type Block, button, context, fields, header, message, type SlackMessage, section } from './blocks';
+import { joinMd, type Mrkdwn, md, mention, type Text, truncate } from './text';
 import { slackDate } from './time';
 import { reviewLink } from './triage';
 
@@ -12,51 +12,54 @@ export type EscalationButtonValue = { escalationId: number };
 const STATUS_ICON: Record<string, string> = { approved: '✅', rejected: '⛔', reassigned: '↪️', expired: '⌛', pending: '🚨' };
 
 /** "<@U123>" for Slack users; API callers and the system by name. */
-export const who = (id: string) => (/^[UW][A-Z0-9]+$/.test(id) ? `<@${id}>` : escapeMrkdwn(id));
+export const who = mention;
 
 /** "queue:trust_l2" → "queue `trust_l2`"; a user id → a mention. */
-const target = (to: string) => (to.startsWith('queue:') ? `queue \`${escapeMrkdwn(to.slice(6))}\`` : who(to));
+const target = (to: string): Mrkdwn => (to.startsWith('queue:') ? md`queue \`${to.slice(6)}\`` : who(to));
 
-const list = (xs: readonly string[] | undefined) => (xs?.length ? xs.map(escapeMrkdwn).join(', ') : '—');
+const list = (xs: readonly string[] | undefined): Text => (xs?.length ? joinMd(xs, ', ') : '—');
+
+/** A reason as a block quote: each of its lines quoted, none of its text acted on. */
+const quoted = (reason: string): Mrkdwn => joinMd(reason.split('\n'), md`\n>`);
+
+const openReview = (reviewUrl: string, caseId: number) =>
+  button({ text: 'Open in review tool', actionId: ActionId.escalationOpenReview, url: reviewLink(reviewUrl, caseId) });
 
 /** The buttons an approver decides with; the same on the card and in App Home. */
-export function decisionButtons(escalationId: number, opts: { reviewUrl: string; caseId: number }): Block {
+export function decisionButtons(escalationId: number, opts: { reviewUrl: string; caseId: number }): Block[] {
   const value = JSON.stringify({ escalationId } satisfies EscalationButtonValue);
-  return {
-    type: 'actions',
-    block_id: `escalation_actions_${escalationId}`,
-    elements: [
-      { type: 'button', text: { type: 'plain_text', text: 'Approve' }, style: 'primary', action_id: ActionId.escalationApprove, value },
-      { type: 'button', text: { type: 'plain_text', text: 'Reject' }, style: 'danger', action_id: ActionId.escalationReject, value },
-      { type: 'button', text: { type: 'plain_text', text: 'Reassign' }, action_id: ActionId.escalationReassign, value },
-      { type: 'button', text: { type: 'plain_text', text: 'Request info' }, action_id: ActionId.escalationRequestInfo, value },
-      {
-        type: 'button',
-        text: { type: 'plain_text', text: 'Open in review tool' },
-        url: reviewLink(opts.reviewUrl, opts.caseId),
-        action_id: ActionId.escalationOpenReview,
-      },
+  return actions(
+    [
+      button({ text: 'Approve', style: 'primary', actionId: ActionId.escalationApprove, value }),
+      button({ text: 'Reject', style: 'danger', actionId: ActionId.escalationReject, value }),
+      button({ text: 'Reassign', actionId: ActionId.escalationReassign, value }),
+      button({ text: 'Request info', actionId: ActionId.escalationRequestInfo, value }),
+      openReview(opts.reviewUrl, opts.caseId),
     ],
-  };
+    `escalation_actions_${escalationId}`,
+  );
 }
 
 /** One line saying how an escalation ended, or how far its votes have got. */
-export function escalationStatusLine(d: EscalationCardData): string {
+export function escalationStatusLine(d: EscalationCardData): Mrkdwn {
   const approvals = (d.votes ?? []).filter((v) => v.vote === 'approve');
   const icon = STATUS_ICON[d.status ?? 'pending'] ?? '';
   switch (d.status ?? 'pending') {
     case 'pending': {
-      const votes = approvals.map((v) => `${who(v.userId)} (${slackDate(v.at)})`).join(', ');
-      return `*Votes:* ${approvals.length} of ${d.requiredApprovals} approval${d.requiredApprovals > 1 ? 's' : ''}${votes ? ` — ${votes}` : ''}`;
+      const votes = joinMd(
+        approvals.map((v) => md`${who(v.userId)} (${slackDate(v.at)})`),
+        ', ',
+      );
+      return md`*Votes:* ${approvals.length} of ${d.requiredApprovals} approval${d.requiredApprovals > 1 ? 's' : ''}${approvals.length ? md` — ${votes}` : ''}`;
     }
     case 'expired':
-      return `${icon} *Expired* at ${slackDate(d.decidedAt ?? d.deadlineAt)} without a decision`;
+      return md`${icon} *Expired* at ${slackDate(d.decidedAt ?? d.deadlineAt)} without a decision`;
     case 'reassigned':
-      return `${icon} *Reassigned* to ${target(d.reassignedTo ?? '')} by ${who(d.decidedBy ?? '')} at ${slackDate(d.decidedAt ?? '')}`;
+      return md`${icon} *Reassigned* to ${target(d.reassignedTo ?? '')} by ${who(d.decidedBy ?? '')} at ${slackDate(d.decidedAt ?? '')}`;
     default: {
       const also = approvals.filter((v) => v.userId !== d.decidedBy).map((v) => who(v.userId));
-      const by = [who(d.decidedBy ?? ''), ...(d.status === 'approved' ? also : [])].join(' and ');
-      return `${icon} *${d.status === 'approved' ? 'Approved' : 'Rejected'}* by ${by} at ${slackDate(d.decidedAt ?? '')}`;
+      const by = joinMd([who(d.decidedBy ?? ''), ...(d.status === 'approved' ? also : [])], ' and ');
+      return md`${icon} *${d.status === 'approved' ? 'Approved' : 'Rejected'}* by ${by} at ${slackDate(d.decidedAt ?? '')}`;
     }
   }
 }
@@ -65,90 +68,70 @@ export function escalationStatusLine(d: EscalationCardData): string {
 export function escalationCard(d: EscalationCardData, opts: { reviewUrl: string }): SlackMessage {
   const status = d.status ?? 'pending';
   const title = `Escalation ${d.severity}: case #${d.caseId}`;
-  const fields = [
-    `*Case*\n#${d.caseId}`,
-    `*Severity*\n${d.severity} (${d.requiredApprovals} approval${d.requiredApprovals > 1 ? 's' : ''})`,
-    `*Surface · type*\n${list(d.surfaces)} · ${list(d.reportTypes)}`,
-    `*Policy*\n${list(d.policies)}`,
-    `*Queue · vendor*\n${escapeMrkdwn(d.queue)} (${escapeMrkdwn(d.priority)}) · ${escapeMrkdwn(d.vendor)}`,
-    `*SLA clock*\nfirst action ${slackDate(d.firstActionDueAt ?? d.resolutionDueAt)}${d.firstActionState ? ` (${d.firstActionState})` : ''}\nresolution ${slackDate(d.resolutionDueAt)}${d.resolutionState ? ` (${d.resolutionState})` : ''}`,
-    `*Decide by*\n${slackDate(d.deadlineAt)}`,
-    `*Requested by*\n${who(d.requestedBy)} (${d.source.replace('_', ' ')})`,
-  ];
   const blocks: Block[] = [
     header(`${STATUS_ICON[status]} ${title}`),
-    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
-    section(`*Reason*\n${escapeMrkdwn(truncate(d.reason, 2500))}`),
+    fields([
+      md`*Case*\n#${d.caseId}`,
+      md`*Severity*\n${d.severity} (${d.requiredApprovals} approval${d.requiredApprovals > 1 ? 's' : ''})`,
+      md`*Surface · type*\n${list(d.surfaces)} · ${list(d.reportTypes)}`,
+      md`*Policy*\n${list(d.policies)}`,
+      md`*Queue · vendor*\n${d.queue} (${d.priority}) · ${d.vendor}`,
+      md`*SLA clock*\nfirst action ${slackDate(d.firstActionDueAt ?? d.resolutionDueAt)}${d.firstActionState ? ` (${d.firstActionState})` : ''}\nresolution ${slackDate(d.resolutionDueAt)}${d.resolutionState ? ` (${d.resolutionState})` : ''}`,
+      md`*Decide by*\n${slackDate(d.deadlineAt)}`,
+      md`*Requested by*\n${who(d.requestedBy)} (${d.source.replace('_', ' ')})`,
+    ]),
+    section(md`*Reason*\n${d.reason}`),
     section(escalationStatusLine(d)),
   ];
-  if (status !== 'pending' && d.outcomeReason) blocks.push(section(`*Outcome reason*\n${escapeMrkdwn(truncate(d.outcomeReason, 2500))}`));
+  if (status !== 'pending' && d.outcomeReason) blocks.push(section(md`*Outcome reason*\n${d.outcomeReason}`));
   blocks.push(context(':warning: Content warning: the reported material is not shown here; open the case in the review tool.'));
-  if (status === 'pending') blocks.push(decisionButtons(d.escalationId, { reviewUrl: opts.reviewUrl, caseId: d.caseId }));
-  else
-    blocks.push({
-      type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          text: { type: 'plain_text', text: 'Open in review tool' },
-          url: reviewLink(opts.reviewUrl, d.caseId),
-          action_id: ActionId.escalationOpenReview,
-        },
-      ],
-    });
+  if (status === 'pending') blocks.push(...decisionButtons(d.escalationId, { reviewUrl: opts.reviewUrl, caseId: d.caseId }));
+  else blocks.push(...actions([openReview(opts.reviewUrl, d.caseId)]));
   const state = status === 'pending' ? truncate(d.reason, 200) : status;
-  return { text: `${title}: ${state}`, blocks };
+  return message(md`${title}: ${state}`, blocks);
 }
 
 /** A reply in the card's thread: a vote, the outcome, or a question for the requester. */
 export function escalationThreadNote(n: ThreadNote): SlackMessage {
-  const reason = n.reason ? `\n>${escapeMrkdwn(truncate(n.reason, 2500)).replace(/\n/g, '\n>')}` : '';
-  let text: string;
-  switch (n.event) {
-    case 'vote': {
-      const left = (n.required ?? 0) - (n.approvals ?? 0);
-      text = `${who(n.actor)} approved (${n.approvals} of ${n.required}); ${left} more approval${left > 1 ? 's' : ''} needed from someone else.`;
-      break;
+  const reason = (quote: boolean): Text => (n.reason ? (quote ? md`\n>${quoted(n.reason)}` : md` ${n.reason}`) : '');
+  const body = (quote: boolean): Mrkdwn => {
+    switch (n.event) {
+      case 'vote': {
+        const left = (n.required ?? 0) - (n.approvals ?? 0);
+        return md`${who(n.actor)} approved (${n.approvals ?? 0} of ${n.required ?? 0}); ${left} more approval${left > 1 ? 's' : ''} needed from someone else.`;
+      }
+      case 'info_requested': {
+        const mentions = joinMd((n.mentions ?? []).map(who), ' ');
+        return md`${n.mentions?.length ? md`${mentions} ` : ''}${who(n.actor)} asks for more information:${reason(quote)}`;
+      }
+      case 'reassigned':
+        return md`↪️ Reassigned to ${target(n.reassignedTo ?? '')} by ${who(n.actor)}.${reason(quote)}`;
+      default:
+        return md`${STATUS_ICON[n.event] ?? ''} ${n.event === 'approved' ? 'Approved' : 'Rejected'} by ${who(n.actor)}.${reason(quote)}`;
     }
-    case 'info_requested':
-      text = `${(n.mentions ?? []).map(who).join(' ')} ${who(n.actor)} asks for more information:${reason}`.trim();
-      break;
-    case 'reassigned':
-      text = `↪️ Reassigned to ${target(n.reassignedTo ?? '')} by ${who(n.actor)}.${reason}`;
-      break;
-    default:
-      text = `${STATUS_ICON[n.event]} ${n.event === 'approved' ? 'Approved' : 'Rejected'} by ${who(n.actor)}.${reason}`;
-  }
-  return { text: text.replace(/\n>/g, ' '), blocks: [section(text)] };
+  };
+  return message(body(false), [section(body(true))]);
 }
 
 /** The requester's direct message when their escalation ends. */
 export function escalationOutcomeDm(d: OutcomeDm): SlackMessage {
+  const details = context(md`Details: \`/trustops case ${d.caseId}\``);
   if (d.to === 'assignee') {
-    const text = `↪️ ${who(d.by)} handed you case #${d.caseId} (escalation ${d.escalationId}); it is in review with you now.`;
-    const blocks = [section(text)];
-    if (d.reason) blocks.push(section(`*Note*\n${escapeMrkdwn(truncate(d.reason, 2500))}`));
-    blocks.push(context(`Details: \`/trustops case ${d.caseId}\``));
-    return { text, blocks };
+    const text = md`↪️ ${who(d.by)} handed you case #${d.caseId} (escalation ${d.escalationId}); it is in review with you now.`;
+    return message(text, [section(text), ...(d.reason ? [section(md`*Note*\n${d.reason}`)] : []), details]);
   }
-  const verb = d.status === 'reassigned' ? `was reassigned to ${target(d.reassignedTo ?? '')}` : `was ${d.status}`;
-  const by = d.status === 'expired' ? ' without a decision' : ` by ${who(d.by)}`;
-  const text = `${STATUS_ICON[d.status]} Your escalation ${d.escalationId} on case #${d.caseId} ${verb}${by}.`;
-  const blocks = [section(text)];
-  if (d.reason) blocks.push(section(`*Reason*\n${escapeMrkdwn(truncate(d.reason, 2500))}`));
-  blocks.push(context(`Details: \`/trustops case ${d.caseId}\``));
-  return { text, blocks };
+  const verb = d.status === 'reassigned' ? md`was reassigned to ${target(d.reassignedTo ?? '')}` : md`was ${d.status}`;
+  const by = d.status === 'expired' ? ' without a decision' : md` by ${who(d.by)}`;
+  const text = md`${STATUS_ICON[d.status] ?? ''} Your escalation ${d.escalationId} on case #${d.caseId} ${verb}${by}.`;
+  return message(text, [section(text), ...(d.reason ? [section(md`*Reason*\n${d.reason}`)] : []), details]);
 }
 
 /** The one re-notification of an escalation that expired undecided, to the approvers. */
 export function escalationExpiredNotice(d: ExpiredNotice): SlackMessage {
-  const mentions = d.approvers.length ? d.approvers.map(who).join(' ') : 'Approvers';
-  const text = `⌛ Escalation ${d.escalationId} (${d.severity}) on case #${d.caseId} expired at ${slackDate(d.deadlineAt)} without a decision.`;
-  return {
-    text,
-    blocks: [
-      section(`${mentions}: ${text}`),
-      context(`Raise it again if it still needs a decision: \`/trustops escalate ${d.caseId} ${d.severity} <reason>\``),
-    ],
-  };
+  const mentions = d.approvers.length ? joinMd(d.approvers.map(who), ' ') : 'Approvers';
+  const text = md`⌛ Escalation ${d.escalationId} (${d.severity}) on case #${d.caseId} expired at ${slackDate(d.deadlineAt)} without a decision.`;
+  return message(text, [
+    section(md`${mentions}: ${text}`),
+    context(`Raise it again if it still needs a decision: \`/trustops escalate ${d.caseId} ${d.severity} <reason>\``),
+  ]);
 }

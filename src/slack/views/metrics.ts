@@ -1,7 +1,7 @@
 import type { Figures, MetricsResult } from '../../domain/metrics/figures';
 import { ActionId } from '../ids';
-import { type Block, context, header, type SlackMessage, section } from './blocks';
-import { escapeMrkdwn } from './text';
+import { actions, type Block, button, context, fields, header, message, type SlackMessage, section } from './blocks';
+import { joinMd, type Mrkdwn, md } from './text';
 
 // Groups per page: each is one section, and a page stays well inside Slack's 50 blocks.
 const GROUPS_PER_PAGE = 20;
@@ -42,54 +42,55 @@ export function figureRows(f: Figures): [string, string][] {
   ];
 }
 
-function groupLine(key: string, f: Figures): string {
-  return (
-    `*${escapeMrkdwn(key)}* — ${count(f.reportsReceived)} reports · ${count(f.decisions)} decisions · action ${pct(f.actionRate)} · ` +
-    `time to action ${duration(f.timeToAction.medianMs)} (p90 ${duration(f.timeToAction.p90Ms)}) · SLA ${pct(f.firstActionSla.rate)} / ${pct(f.resolutionSla.rate)} · ` +
-    `${count(f.escalations)} escalations · appeals ${count(f.appeals.filed)} (${pct(f.appeals.overturnRate)} overturned) · ` +
-    `automated ${pct(f.automated.share)} · QA ${pct(f.qa.accuracy)}`
-  );
+function groupLine(key: string, f: Figures): Mrkdwn {
+  const figures = [
+    `${count(f.reportsReceived)} reports`,
+    `${count(f.decisions)} decisions`,
+    `action ${pct(f.actionRate)}`,
+    `time to action ${duration(f.timeToAction.medianMs)} (p90 ${duration(f.timeToAction.p90Ms)})`,
+    `SLA ${pct(f.firstActionSla.rate)} / ${pct(f.resolutionSla.rate)}`,
+    `${count(f.escalations)} escalations`,
+    `appeals ${count(f.appeals.filed)} (${pct(f.appeals.overturnRate)} overturned)`,
+    `automated ${pct(f.automated.share)}`,
+    `QA ${pct(f.qa.accuracy)}`,
+  ];
+  return md`*${key}* — ${figures.join(' · ')}`;
 }
 
 /** The answer to `/trustops metrics`: totals, groups by page, and the buttons to export or share it. */
 export function metricsMessage(r: MetricsResult, opts: { q: string; page?: number }): SlackMessage {
   const filters = Object.entries(r.query.filters).map(([k, v]) => `${k}:${v}`);
   const scope = [r.query.range.label, ...filters, ...(r.query.by ? [`by ${r.query.by}`] : [])].join(' · ');
-  const rows = figureRows(r.total);
-  const actions = Object.entries(r.total.actionsByType)
-    .map(([a, n]) => `${escapeMrkdwn(a)} ${count(n)}`)
-    .join(' · ');
+  const rows = figureRows(r.total).map(([k, v]) => md`*${k}*\n${v}`);
+  const byType = Object.entries(r.total.actionsByType).map(([a, n]) => `${a} ${count(n)}`);
   const blocks: Block[] = [
     header('Enforcement metrics'),
-    context(escapeMrkdwn(scope)),
-    { type: 'section', fields: rows.slice(0, 10).map(([k, v]) => ({ type: 'mrkdwn', text: `*${k}*\n${v}` })) },
-    { type: 'section', fields: rows.slice(10).map(([k, v]) => ({ type: 'mrkdwn', text: `*${k}*\n${v}` })) },
-    section(`*Actions by type*\n${actions || '—'}`),
+    context(scope),
+    fields(rows.slice(0, 10)),
+    fields(rows.slice(10)),
+    section(md`*Actions by type*\n${byType.length ? joinMd(byType, ' · ') : '—'}`),
   ];
   const groups = r.groups ?? [];
   const pages = Math.max(1, Math.ceil(groups.length / GROUPS_PER_PAGE));
   const page = Math.min(Math.max(1, opts.page ?? 1), pages);
   if (groups.length) {
-    blocks.push(section(`*By ${r.query.by}* (${groups.length})`));
+    blocks.push(section(md`*By ${r.query.by ?? ''}* (${groups.length})`));
     for (const g of groups.slice((page - 1) * GROUPS_PER_PAGE, page * GROUPS_PER_PAGE)) blocks.push(section(groupLine(g.key, g.figures)));
     if (pages > 1) blocks.push(context(`Page ${page} of ${pages}`));
   }
-  const button = (text: string, actionId: string, value: MetricsButtonValue, style?: 'primary') => ({
-    type: 'button',
-    text: { type: 'plain_text', text },
-    action_id: actionId,
-    value: JSON.stringify(value),
-    ...(style ? { style } : {}),
-  });
-  blocks.push({
-    type: 'actions',
-    elements: [
-      button('Export CSV', ActionId.metricsExport, { q: opts.q }, 'primary'),
-      button('Post to channel', ActionId.metricsPost, { q: opts.q, page }),
-      ...(page > 1 ? [button('◀ Previous', ActionId.metricsPrev, { q: opts.q, page: page - 1 })] : []),
-      ...(page < pages ? [button('Next ▶', ActionId.metricsNext, { q: opts.q, page: page + 1 })] : []),
-    ],
-  });
-  const text = `Enforcement metrics, ${scope}: ${count(r.total.reportsReceived)} reports, ${count(r.total.decisions)} decisions, action rate ${pct(r.total.actionRate)}`;
-  return { text, blocks };
+  // A button carries the look-up to run again; one too long for Slack's 2,000 characters is not offered.
+  const metricsButton = (text: string, actionId: string, value: MetricsButtonValue, style?: 'primary') =>
+    button({ text, actionId, value: JSON.stringify(value), style });
+  blocks.push(
+    ...actions([
+      metricsButton('Export CSV', ActionId.metricsExport, { q: opts.q }, 'primary'),
+      metricsButton('Post to channel', ActionId.metricsPost, { q: opts.q, page }),
+      page > 1 ? metricsButton('◀ Previous', ActionId.metricsPrev, { q: opts.q, page: page - 1 }) : undefined,
+      page < pages ? metricsButton('Next ▶', ActionId.metricsNext, { q: opts.q, page: page + 1 }) : undefined,
+    ]),
+  );
+  return message(
+    `Enforcement metrics, ${scope}: ${count(r.total.reportsReceived)} reports, ${count(r.total.decisions)} decisions, action rate ${pct(r.total.actionRate)}`,
+    blocks,
+  );
 }

@@ -1,7 +1,7 @@
 import type { QueueOption } from '../../domain/cases/reassign';
 import { BlockId, CallbackId } from '../ids';
-import { plain } from './blocks';
-import { truncate } from './text';
+import { LIMIT, modal, options, plain, section } from './blocks';
+import { md } from './text';
 
 export type ReassignMetadata = { caseId: number; channelId?: string };
 
@@ -12,29 +12,28 @@ export function reassignModal(input: {
   queues: readonly QueueOption[];
   metadata: ReassignMetadata;
 }) {
-  return {
-    type: 'modal' as const,
-    callback_id: CallbackId.reassignCase,
-    private_metadata: JSON.stringify(input.metadata),
-    title: plain('Reassign case'),
-    submit: plain('Reassign'),
-    close: plain('Cancel'),
+  return modal({
+    callbackId: CallbackId.reassignCase,
+    title: 'Reassign case',
+    submit: 'Reassign',
+    metadata: input.metadata,
     blocks: [
-      {
-        type: 'section',
-        text: { type: 'mrkdwn', text: `Move case *#${input.caseId}* to another queue. Its SLA clock and due times stay as they are.` },
-      },
+      section(md`Move case *#${input.caseId}* to another queue. Its SLA clock and due times stay as they are.`),
       {
         type: 'input',
         block_id: BlockId.reassignQueue,
-        label: plain('Queue'),
+        label: plain('Queue', LIMIT.label),
         element: {
           type: 'static_select',
           action_id: 'queue',
-          placeholder: plain('Choose a queue'),
-          options: input.queues.slice(0, 100).map((q) => ({ text: plain(truncate(`${q.key} — ${q.vendor}`, 75)), value: q.key })),
+          placeholder: plain('Choose a queue', LIMIT.placeholder),
+          options: queueOptions(input.queues),
         },
       },
     ],
-  };
+  });
 }
+
+/** "acme_l2 — Acme Review": one option per queue (Slack shows at most 100). */
+export const queueOptions = (queues: readonly QueueOption[]) =>
+  options(queues.map((q) => ({ text: `${q.key} — ${q.vendor}`, value: q.key })));

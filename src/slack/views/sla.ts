@@ -1,6 +1,6 @@
 import { ActionId } from '../ids';
-import { type Block, context, header, type SlackMessage } from './blocks';
-import { escapeMrkdwn } from './text';
+import { actions, type Block, button, context, fields, header, message, type SlackMessage, section } from './blocks';
+import { md, mention } from './text';
 import { slackDate } from './time';
 import { reviewLink } from './triage';
 
@@ -60,62 +60,45 @@ export function slaAlertCard(d: SlaAlertData, opts: { reviewUrl: string; alertId
     : d.state === 'breached'
       ? `SLA breached: ${what} on case #${d.caseId}`
       : `At risk: ${what} on case #${d.caseId}`;
-  const fields = [
-    `*Case*\n#${d.caseId}`,
-    `*Queue*\n${escapeMrkdwn(d.queue)} · ${escapeMrkdwn(d.priority)}`,
-    `*Vendor*\n${escapeMrkdwn(d.vendor)}`,
-    `*Target*\n${what}`,
-    `*Due*\n${slackDate(d.dueAt)}`,
-    `*Opened*\n${slackDate(d.openedAt)}`,
-  ];
   const blocks: Block[] = [
     header(`${d.state === 'breached' ? '🔴' : '🟠'} ${title}`),
-    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
+    fields([
+      md`*Case*\n#${d.caseId}`,
+      md`*Queue*\n${d.queue} · ${d.priority}`,
+      md`*Vendor*\n${d.vendor}`,
+      md`*Target*\n${what}`,
+      md`*Due*\n${slackDate(d.dueAt)}`,
+      md`*Opened*\n${slackDate(d.openedAt)}`,
+    ]),
   ];
   if (d.outcome) {
     // People read wall-clock lateness; a target missed at closing time may be 0 business minutes over.
     const over = d.overrunWallMinutes ?? d.overrunMinutes ?? 0;
     const late = d.outcome === 'missed' ? `${minutesText(Math.max(over, 1))} late` : 'on time';
     const verb = d.target === 'resolution' ? 'Resolved' : 'First action taken';
-    blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `${d.outcome === 'met' ? ':white_check_mark:' : ':x:'} *${verb} ${late}* (${slackDate(d.completedAt ?? d.dueAt)})`,
-      },
-    });
+    blocks.push(
+      section(md`${d.outcome === 'met' ? ':white_check_mark:' : ':x:'} *${verb} ${late}* (${slackDate(d.completedAt ?? d.dueAt)})`),
+    );
   }
-  if (opts.renotify && d.firstPostedAt) blocks.push(context(`First alerted ${slackDate(d.firstPostedAt)} and not acknowledged since.`));
+  if (opts.renotify && d.firstPostedAt) blocks.push(context(md`First alerted ${slackDate(d.firstPostedAt)} and not acknowledged since.`));
   if (d.acknowledgedBy)
     blocks.push(
-      context(`:eyes: Acknowledged by <@${escapeMrkdwn(d.acknowledgedBy)}>${d.acknowledgedAt ? ` ${slackDate(d.acknowledgedAt)}` : ''}`),
+      context(md`:eyes: Acknowledged by ${mention(d.acknowledgedBy)}${d.acknowledgedAt ? md` ${slackDate(d.acknowledgedAt)}` : ''}`),
     );
   blocks.push(context(':warning: Content warning: the reported material is not shown here; open the case in the review tool.'));
   const value = JSON.stringify({ alertId: opts.alertId, caseId: d.caseId, target: d.target } satisfies SlaButtonValue);
-  const button = (text: string, actionId: string, style?: 'primary' | 'danger'): Block => ({
-    type: 'button',
-    text: { type: 'plain_text', text },
-    action_id: actionId,
-    value,
-    ...(style ? { style } : {}),
-  });
   // Once the target is met or missed there is nothing left to act on: only the link stays.
-  const elements: Block[] = d.outcome
+  const buttons = d.outcome
     ? []
     : [
-        ...(d.acknowledgedBy ? [] : [button('Acknowledge', ActionId.slaAcknowledge, 'primary')]),
-        button('Escalate', ActionId.slaEscalate, 'danger'),
-        button('Reassign', ActionId.slaReassign),
+        ...(d.acknowledgedBy ? [] : [button({ text: 'Acknowledge', actionId: ActionId.slaAcknowledge, value, style: 'primary' })]),
+        button({ text: 'Escalate', actionId: ActionId.slaEscalate, value, style: 'danger' }),
+        button({ text: 'Reassign', actionId: ActionId.slaReassign, value }),
       ];
-  elements.push({
-    type: 'button',
-    text: { type: 'plain_text', text: 'Open in review tool' },
-    url: reviewLink(opts.reviewUrl, d.caseId),
-    action_id: ActionId.slaOpenReview,
-  });
-  blocks.push({ type: 'actions', elements });
+  buttons.push(button({ text: 'Open in review tool', actionId: ActionId.slaOpenReview, url: reviewLink(opts.reviewUrl, d.caseId) }));
+  blocks.push(...actions(buttons));
   const status = d.outcome ? ` — ${d.outcome}` : '';
-  return { text: `${title} (due ${d.dueAt})${status}`, blocks };
+  return message(md`${title} (due ${d.dueAt})${status}`, blocks);
 }
 
 export function slaRollupCard(d: SlaRollupData): SlackMessage {
@@ -126,21 +109,15 @@ export function slaRollupCard(d: SlaRollupData): SlackMessage {
     .slice(0, 20)
     .map((id) => `#${id}`)
     .join(', ');
-  return {
-    text: `${title}; oldest #${d.oldestCaseId}`,
-    blocks: [
-      header(`🚨 ${title}`.slice(0, 150)),
-      {
-        type: 'section',
-        fields: [
-          `*Queue*\n${escapeMrkdwn(d.queue)}`,
-          `*Vendor*\n${escapeMrkdwn(d.vendor)}`,
-          `*Oldest*\n#${d.oldestCaseId}, opened ${slackDate(d.oldestOpenedAt)}`,
-          `*Worst overrun*\n${minutesText(d.worstOverrunMinutes)}`,
-        ].map((text) => ({ type: 'mrkdwn', text })),
-      },
-      { type: 'section', text: { type: 'mrkdwn', text: `*Cases*: ${shown}${d.count > 20 ? ` and ${d.count - 20} more` : ''}` } },
-      context(`One roll-up instead of ${d.count} messages. \`/trustops sla ${escapeMrkdwn(d.queue)}\` lists the queue's open breaches.`),
-    ],
-  };
+  return message(md`${title}; oldest #${d.oldestCaseId}`, [
+    header(`🚨 ${title}`),
+    fields([
+      md`*Queue*\n${d.queue}`,
+      md`*Vendor*\n${d.vendor}`,
+      md`*Oldest*\n#${d.oldestCaseId}, opened ${slackDate(d.oldestOpenedAt)}`,
+      md`*Worst overrun*\n${minutesText(d.worstOverrunMinutes)}`,
+    ]),
+    section(md`*Cases*: ${shown}${d.count > 20 ? ` and ${d.count - 20} more` : ''}`),
+    context(md`One roll-up instead of ${d.count} messages. \`/trustops sla ${d.queue}\` lists the queue's open breaches.`),
+  ]);
 }

@@ -1,6 +1,6 @@
 import { ActionId } from '../ids';
-import { type Block, context, header, type SlackMessage } from './blocks';
-import { escapeMrkdwn, truncate } from './text';
+import { actions, button, context, fields, header, message, type SlackMessage } from './blocks';
+import { type Mrkdwn, md, truncate } from './text';
 import { slackDate } from './time';
 
 /** What intake stores in the outbox for an urgent report (see domain/intake/reports.ts). */
@@ -22,42 +22,30 @@ export const reviewLink = (template: string, caseId: number) => template.replace
 
 /** The intake card for an urgent report: facts and links, never the reported content. */
 export function triageCard(d: TriageData, opts: { reviewUrl: string }): SlackMessage {
-  const fields = [
-    `*Case*\n#${d.caseId}`,
-    `*Type*\n${escapeMrkdwn(d.reportTypeName)}`,
-    `*Surface*\n\`${escapeMrkdwn(d.surface)}\``,
-    `*Queue*\n${escapeMrkdwn(d.queue)} · ${escapeMrkdwn(d.priority)}`,
-    `*First action due*\n${slackDate(d.firstActionDueAt)}`,
-    `*Resolution due*\n${slackDate(d.resolutionDueAt)}`,
+  const facts: Mrkdwn[] = [
+    md`*Case*\n#${d.caseId}`,
+    md`*Type*\n${d.reportTypeName}`,
+    md`*Surface*\n\`${d.surface}\``,
+    md`*Queue*\n${d.queue} · ${d.priority}`,
+    md`*First action due*\n${slackDate(d.firstActionDueAt)}`,
+    md`*Resolution due*\n${slackDate(d.resolutionDueAt)}`,
   ];
-  if (d.jurisdiction) fields.push(`*Jurisdiction*\n${escapeMrkdwn(d.jurisdiction)}`);
+  if (d.jurisdiction) facts.push(md`*Jurisdiction*\n${d.jurisdiction}`);
   if (d.mcpServer) {
-    fields.push(`*MCP server*\n${escapeMrkdwn(truncate(d.mcpServer.name, 200))} (${escapeMrkdwn(d.mcpServer.issue.replace(/_/g, ' '))})`);
-    fields.push(`*Server URL*\n\`${escapeMrkdwn(truncate(d.mcpServer.url, 300))}\``);
+    facts.push(md`*MCP server*\n${truncate(d.mcpServer.name, 200)} (${d.mcpServer.issue.replace(/_/g, ' ')})`);
+    facts.push(md`*Server URL*\n\`${truncate(d.mcpServer.url, 300)}\``);
   }
-  const buttons: Block[] = [
-    {
-      type: 'button',
-      text: { type: 'plain_text', text: 'Open in review tool' },
-      url: reviewLink(opts.reviewUrl, d.caseId),
-      action_id: ActionId.triageOpenReview,
-    },
+  const buttons = [
+    button({ text: 'Open in review tool', actionId: ActionId.triageOpenReview, url: reviewLink(opts.reviewUrl, d.caseId) }),
+    // Only a web link becomes a button; anything else (an id, a javascript: URL) is not offered.
+    /^https?:\/\//.test(d.contentRef)
+      ? button({ text: 'Open reported content', actionId: ActionId.triageOpenContent, url: d.contentRef })
+      : undefined,
   ];
-  if (/^https?:\/\//.test(d.contentRef) && d.contentRef.length <= 3000) {
-    buttons.push({
-      type: 'button',
-      text: { type: 'plain_text', text: 'Open reported content' },
-      url: d.contentRef,
-      action_id: ActionId.triageOpenContent,
-    });
-  }
-  return {
-    text: `Urgent report: ${d.reportTypeName} on ${d.surface}, case #${d.caseId}, first action due ${d.firstActionDueAt}`,
-    blocks: [
-      header(`Urgent report: ${d.reportTypeName}`),
-      { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
-      context(':warning: Content warning: the reported material is not shown here. Open it in the review tool when you are ready.'),
-      { type: 'actions', elements: buttons },
-    ],
-  };
+  return message(md`Urgent report: ${d.reportTypeName} on ${d.surface}, case #${d.caseId}, first action due ${d.firstActionDueAt}`, [
+    header(`Urgent report: ${d.reportTypeName}`),
+    fields(facts),
+    context(':warning: Content warning: the reported material is not shown here. Open it in the review tool when you are ready.'),
+    ...actions(buttons),
+  ]);
 }
