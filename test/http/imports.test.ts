@@ -85,6 +85,38 @@ describe('POST /api/v1/imports/reports', () => {
     expect(await t.db.prisma.report.findUnique({ where: { externalId: 'latin-1' } })).toBeNull();
   });
 
+  // Regression: a received_at of year 0000 passed validation and failed in Postgres (22008), which turned the
+  // whole import into a 500; a NUL in a cell (22021) did the same. Each is now that row's error.
+  it('refuses rows with a year-0000 date, a NUL or a language that is no BCP 47 tag, naming row and column, and imports the rest', async () => {
+    const file = [
+      HEADER.replace('description', 'description,language'),
+      'bad-1,claude_ai,harmful_content,https://claude.ai/share/bad-1,0000-01-01T00:00:00Z,,,,,,',
+      'bad-2,claude_ai,harmful_content,https://claude.ai/share/bad-2,1999-12-31T23:59:59Z,,,,,,',
+      'bad-3,claude_ai,harmful_content,https://claude.ai/share/bad-3,2026-11-20T10:00:00Z,,a\u0000b,,,,',
+      'bad-4,claude_ai,harmful_content,https://claude.ai/share/bad-4,2026-11-20T10:00:00Z,,,en-US-US,,,',
+      'good-1,claude_ai,harmful_content,https://claude.ai/share/good-1,2026-11-20T10:00:00Z,,,pt-BR,,,',
+    ].join('\n');
+    const res = await upload('reports', file);
+    expect({ status: res.status, json: res.json }).toEqual({
+      status: 200,
+      json: {
+        kind: 'reports',
+        rows: 5,
+        imported: 1,
+        replayed: 0,
+        failed: 4,
+        errors: [
+          { row: 1, line: 2, column: 'received_at', message: 'before 2000-01-01' },
+          { row: 2, line: 3, column: 'received_at', message: 'before 2000-01-01' },
+          { row: 3, line: 4, column: 'description', message: 'contains a NUL character' },
+          { row: 4, line: 5, column: 'language', message: 'not a BCP 47 language tag, e.g. en or pt-BR' },
+        ],
+      },
+    });
+    const stored = await t.db.prisma.report.findMany({ where: { externalId: { in: ['bad-1', 'bad-2', 'bad-3', 'bad-4', 'good-1'] } } });
+    expect(stored.map((r) => r.externalId)).toEqual(['good-1']);
+  });
+
   it('answers 401, 415 and 404 for a missing token, a wrong type and an unknown import', async () => {
     expect((await upload('reports', csv, { authorization: '' })).status).toBe(401);
     expect((await upload('reports', csv, { 'content-type': 'application/json' })).status).toBe(415);

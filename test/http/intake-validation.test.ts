@@ -215,6 +215,34 @@ describe('transport rules, on every endpoint', () => {
     expect(res.status).toBe(201);
   });
 
+  // Regression: JSON.parse takes any depth, but the validators after it recurse: a body nested 20,000 deep
+  // overflowed the stack and was answered 500.
+  it.each(ENDPOINTS)('%s answers 400 for JSON nested 20,000 deep, and stays up', async (endpoint) => {
+    const deep = `{"external_id":"deep-${next()}","surface":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    const res = await t.api(endpoint, deep);
+    expect({ status: res.status, json: res.json }).toEqual({
+      status: 400,
+      json: { error: 'invalid_json', message: 'the body is nested deeper than 32 levels' },
+    });
+    expect((await t.api(endpoint, minimal[endpoint]())).status).toBe(201);
+  });
+
+  // Regression: the body was decoded leniently, so bytes that are not UTF-8 were stored as U+FFFD.
+  it.each(ENDPOINTS)('%s refuses a body that is not UTF-8 and stores nothing from it', async (endpoint) => {
+    const body = minimal[endpoint]();
+    const text = JSON.stringify({ ...body, external_id: `${body.external_id}-caf\u00e9` });
+    // Latin-1: é is the one byte 0xE9, which UTF-8 never has alone.
+    const latin1 = Buffer.from(text, 'latin1');
+    expect(latin1.includes(0xe9)).toBe(true);
+    const res = await fetch(`${t.baseUrl}${endpoint}`, { method: 'POST', headers: { ...auth, ...json }, body: latin1 });
+    expect({ status: res.status, json: await res.json() }).toEqual({
+      status: 400,
+      json: { error: 'invalid_json', message: 'the body is not valid UTF-8' },
+    });
+    expect(await rowCount(endpoint, `${body.external_id}-caf\uFFFD`)).toBe(0);
+    expect(await rowCount(endpoint, `${body.external_id}-caf\u00e9`)).toBe(0);
+  });
+
   const notObjects: [string, string][] = [
     ['null', 'null'],
     ['an array', '[]'],
@@ -447,6 +475,60 @@ describe('POST /api/v1/reports', () => {
     await expectInvalid(REPORTS, report({ description: 'before\u0000after' }), ['description']);
   });
 
+  // Regression: Postgres text cannot hold NUL (22021). Each body carries a marker in description to look it up by.
+  it.each([
+    ['external_id', { external_id: `nul-${next()}\u0000` }],
+    ['surface', { surface: 'claude_ai\u0000' }],
+    ['report_type', { report_type: 'harmful_content\u0000' }],
+    ['category', { category: 'hate\u0000' }],
+    ['content_ref', { content_ref: 'msg_\u0000' }],
+    ['reporter', { reporter: 'a@b.test\u0000' }],
+    ['mcp_server.name', { report_type: 'mcp_server', mcp_server: mcpServer({ name: 'Tools\u0000' }) }],
+  ])('answers a NUL character in %s with 400 naming it, and stores nothing', async (path, over) => {
+    const marker = `nul-probe-${next()}`;
+    const res = await t.api(REPORTS, report({ ...over, description: marker }));
+    expect(res.status).toBe(400);
+    expect((res.json.errors as FieldError[]).map((e) => e.path)).toContain(path);
+    expect(await t.db.prisma.report.count({ where: { description: marker } })).toBe(0);
+  });
+
+  // Regression: year 0000 passed validation and failed in Postgres (22008): a 500.
+  it.each([
+    ['year 0000', '0000-01-01T00:00:00Z'],
+    ['year 1970', '1970-01-01T00:00:00Z'],
+    ['a second before 2000', '1999-12-31T23:59:59Z'],
+    ['before 2000 by its offset', '2000-01-01T00:30:00+01:00'],
+  ])('400 for received_at %s, before 2000', async (_label, receivedAt) => {
+    const res = await expectInvalid(REPORTS, report({ received_at: receivedAt }), ['received_at']);
+    expect(res.json.errors[0].message).toBe('before 2000-01-01');
+  });
+
+  it('accepts received_at at the first instant of 2000', async () => {
+    const res = await expectCreated(REPORTS, report({ received_at: '2000-01-01T00:00:00Z' }));
+    const row = await t.db.prisma.report.findUniqueOrThrow({ where: { id: res.json.id } });
+    expect(row.receivedAt.toISOString()).toBe('2000-01-01T00:00:00.000Z');
+  });
+
+  it.each([
+    ['a repeated region', 'en-US-US'],
+    ['three-letter subtags in a row', 'abc-de-fg'],
+    ['a grandfathered irregular tag', 'i-klingon'],
+    ['a lone singleton', 'en-a'],
+    ['a nine-letter subtag', 'en-abcdefghi'],
+  ])('400 for language %s (%s), which is no BCP 47 tag', async (_label, language) => {
+    await expectInvalid(REPORTS, report({ language }), ['language']);
+  });
+
+  it.each([
+    ['zh-Hant-TW', 'zh-hant-tw'],
+    ['de-DE-1996', 'de-de-1996'],
+    ['en-u-ca-gregory', 'en-u-ca-gregory'],
+  ])('accepts the BCP 47 tag %s', async (language, stored) => {
+    const res = await expectCreated(REPORTS, report({ language }));
+    const row = await t.db.prisma.report.findUniqueOrThrow({ where: { id: res.json.id } });
+    expect(row.language).toBe(stored);
+  });
+
   it('records a complete report and answers 201 with the documented receipt', async () => {
     const body = report({
       category: 'hate_speech',
@@ -584,12 +666,23 @@ describe('POST /api/v1/decisions', () => {
 
   // Regression: case_id is only checked to be a positive integer; one past the int4 range reaches Prisma, which
   // throws, and the API answers 500 instead of 404 (or 400) naming case_id.
-  it('answers a case_id beyond the int range with 404/400 naming case_id, not 500', async () => {
-    const res = await t.api(DECISIONS, decision({ case_id: 2_147_483_648 }));
-    expect({ clientError: [400, 404].includes(res.status), answer: res.json }).toEqual({
-      clientError: true,
-      answer: expect.objectContaining({ errors: [expect.objectContaining({ path: 'case_id' })] }),
+  // No case can have an id past int4, so the id is refused as invalid (400), before any look-up.
+  it('answers a case_id beyond the int range with 400 naming case_id, not 500', async () => {
+    const body = decision({ case_id: 2_147_483_648 });
+    const res = await t.api(DECISIONS, body);
+    expect({ status: res.status, json: res.json }).toEqual({
+      status: 400,
+      json: { error: 'invalid_request', errors: [{ path: 'case_id', message: 'no such id' }] },
     });
+    expect(await rowCount(DECISIONS, body.external_id as string)).toBe(0);
+  });
+
+  // Regression: year 0000 passed validation and failed in Postgres (22008): a 500.
+  it('400 for decided_at in year 0000', async () => {
+    const res = await expectInvalid(DECISIONS, decision({ case_id: fixtureCaseId }, { decided_at: '0000-01-01T00:00:00Z' }), [
+      'decided_at',
+    ]);
+    expect(res.json.errors[0].message).toBe('before 2000-01-01');
   });
 
   it('409 for deciding a closed case, and the case is left as it was', async () => {
@@ -840,12 +933,14 @@ describe('POST /api/v1/qa-reviews', () => {
   });
 
   // Regression: as for case_id, a decision_id past the int4 range makes Prisma throw: 500.
-  it('answers a decision_id beyond the int range with 404/400 naming decision_id, not 500', async () => {
-    const res = await t.api(QA_REVIEWS, qaReview({ decision_id: 2_147_483_648 }));
-    expect({ clientError: [400, 404].includes(res.status), answer: res.json }).toEqual({
-      clientError: true,
-      answer: expect.objectContaining({ errors: [expect.objectContaining({ path: 'decision_id' })] }),
+  it('answers a decision_id beyond the int range with 400 naming decision_id, not 500', async () => {
+    const body = qaReview({ decision_id: 2_147_483_648 });
+    const res = await t.api(QA_REVIEWS, body);
+    expect({ status: res.status, json: res.json }).toEqual({
+      status: 400,
+      json: { error: 'invalid_request', errors: [{ path: 'decision_id', message: 'no such id' }] },
     });
+    expect(await rowCount(QA_REVIEWS, body.external_id as string)).toBe(0);
   });
 
   it('409 for reviewed_at before the decision was made', async () => {

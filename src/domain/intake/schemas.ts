@@ -41,10 +41,14 @@ function isRealDateTime(s: string): boolean {
   return day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h <= 23 && mi <= 59 && se <= 59;
 }
 
+/** Nothing in trust and safety predates it; an earlier year is a typo or a placeholder (0000-01-01). */
+export const EARLIEST_INSTANT = new Date('2000-01-01T00:00:00Z');
+
 export const ZInstant = z
   .string()
   .regex(ISO_WITH_OFFSET, 'expected an ISO 8601 date-time with an offset, e.g. 2026-11-27T14:05:00Z')
   .refine(isRealDateTime, 'not a real date-time')
+  .refine((s) => !ISO_WITH_OFFSET.test(s) || !(Date.parse(s) < EARLIEST_INSTANT.getTime()), 'before 2000-01-01')
   .transform((s) => new Date(s));
 
 // Postgres int4: larger ids cannot exist, and would fail in the query rather than as a field error.
@@ -72,8 +76,19 @@ const ZCountry = z
 const ZLanguage = z
   .string()
   .trim()
-  .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'expected a language tag such as en or pt-BR')
+  .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/, 'expected a language tag such as en or pt-BR')
+  .refine(isBcp47, 'not a BCP 47 language tag, e.g. en or pt-BR')
   .transform((s) => s.toLowerCase());
+
+/** Intl knows the BCP 47 grammar: subtag order and lengths, singletons, repeated variants. */
+function isBcp47(tag: string): boolean {
+  try {
+    Intl.getCanonicalLocales(tag);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const ZKey = z.string().trim().min(1, 'required').max(64, 'at most 64 characters');
 
