@@ -2,6 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, type Started, startMain, waitHealthy, waitUntil } from '../support/process';
+import { accepts, externalAddresses, listeningAddresses } from '../support/sockets';
+
+/** The JSON log line with this message, parsed. */
+function logEntry(stdout: string, msg: string): Record<string, unknown> | undefined {
+  const line = stdout.split('\n').find((l) => l.includes(`"msg":"${msg}"`));
+  return line ? JSON.parse(line) : undefined;
+}
+
+const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
 // The newcomer's path: `npm start` with nothing set — embedded PGlite, migrations, demo data,
 // the Slack emulator — and data that survives a restart.
@@ -43,9 +52,22 @@ describe('sandbox mode on the embedded database', () => {
     expect(await started.exited).toBe(0);
   }
 
-  it('starts healthy, answers signed commands, and keeps its data across a restart', async () => {
+  it('starts healthy on loopback only, answers signed commands, and keeps its data across a restart, seeding it once', async () => {
+    // A fixed span around the demo data's 90 days: the same figures on both starts mean nothing was written twice.
+    const figures = `metrics ${day(-120)}..${day(2)}`;
     const first = await start();
     expect(first.started.stdout()).toContain(`http://127.0.0.1:${first.sandboxPort}/`);
+    expect(logEntry(first.started.stdout(), 'demo data written')).toMatchObject({
+      vendors: 3,
+      decisions: expect.any(Number),
+      reports: expect.any(Number),
+    });
+    expect(logEntry(first.started.stdout(), 'demo data written')?.decisions).toBeGreaterThan(1000);
+    for (const port of [first.port, first.sandboxPort]) {
+      const bound = listeningAddresses(port);
+      if (bound) expect(bound).toEqual(['127.0.0.1']);
+      for (const address of externalAddresses()) expect(await accepts(address, port)).toBe(false);
+    }
     const help = await command(first.sandboxPort, 'help');
     expect(help.ack_status).toBe(200);
     expect(help.replies[0]?.text).toContain('TrustOps commands');
@@ -75,13 +97,17 @@ describe('sandbox mode on the embedded database', () => {
       },
       10_000,
     );
+    const firstFigures = await command(first.sandboxPort, figures);
+    expect(firstFigures.replies[0]?.text).toMatch(/decision/i);
     await stop(first.started);
 
     const second = await start();
     const list = await command(second.sandboxPort, 'surface list');
     expect(list.replies[0]?.text).toContain('sandbox_test');
-    // Demo data was written once, not again on the second start.
+    // Demo data was written once: the second start found it, wrote nothing, and the figures are unchanged.
+    expect(logEntry(second.started.stdout(), 'demo data already present')).toBeDefined();
     expect(second.started.stdout()).not.toContain('demo data written');
+    expect((await command(second.sandboxPort, figures)).replies).toEqual(firstFigures.replies);
     await stop(second.started);
   }, 240_000);
 });
