@@ -60,7 +60,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
     // Its WebClient's warnings go through our JSON logger too, not to the console in plain text.
     clientOptions: { logger: boltLogger(log) },
   });
-  const delivery = startAlertDelivery({ db: opts.db.prisma, log, metrics, clock, notifier });
+  const delivery = startAlertDelivery({ db: opts.db.prisma, log, metrics, clock, notifier, maxAgeMs: config.TRUSTOPS_ALERT_MAX_AGE });
   // Bound once the Bolt app (and its client) exists, below.
   let home: HomePublisher | undefined;
   const deps = domainDeps(config, {
@@ -73,7 +73,10 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   await syncConfiguredAdmins(deps);
 
   const logger = boltLogger(log);
-  const customRoutes = [...httpRoutes({ db: deps.db, metrics, clock, jobs: opts.jobs }), ...apiRoutes(deps, config.TRUSTOPS_INTAKE_TOKEN)];
+  const customRoutes = [
+    ...httpRoutes({ db: deps.db, metrics, clock, jobs: opts.jobs, delivery: delivery.status }),
+    ...apiRoutes(deps, config.TRUSTOPS_INTAKE_TOKEN),
+  ];
   const receiver: Receiver = opts.slack.appToken
     ? new SocketModeReceiver({ appToken: opts.slack.appToken, customRoutes, installerOptions: { port: config.PORT }, logger })
     : new HTTPReceiver({

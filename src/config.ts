@@ -32,6 +32,14 @@ const boolean = (fallback: 'true' | 'false') =>
     .default(fallback)
     .transform((v) => v === 'true' || v === '1');
 
+const DURATION = /^(\d+)\s*(s|m|h|d)$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** "90m" → 5,400,000 (ms). */
+const durationMs = (v: string) => {
+  const [, n, unit] = DURATION.exec(v) ?? [];
+  return Number(n) * UNIT_MS[(unit ?? 's') as keyof typeof UNIT_MS];
+};
+
 const optionalString = z
   .string()
   .trim()
@@ -99,6 +107,14 @@ const ZConfig = z
     TRUSTOPS_COPYRIGHT_CHANNEL: channel('trustops-copyright'),
     TRUSTOPS_TRIAGE_CHANNEL: channel('trustops-triage'),
     TRUSTOPS_VENDOR_OPS_CHANNEL: channel('vendor-ops'),
+    /** How long an alert is retried while Slack is unreachable (network, timeouts, 5xx) before it is failed; in ms once parsed. */
+    TRUSTOPS_ALERT_MAX_AGE: z
+      .string()
+      .trim()
+      .default('24h')
+      .refine((v) => DURATION.test(v), 'expected a duration such as 24h, 90m or 2d')
+      .transform(durationMs)
+      .refine((ms) => ms >= 60_000, 'expected at least 1m'),
     /** Port of the local Slack emulator in sandbox mode (0 = any free port). */
     TRUSTOPS_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /** One registry per app instance, so several instances (tests, replicas in one process) never clash. */
 export function createMetrics() {
@@ -20,7 +20,7 @@ export function createMetrics() {
     }),
     alertDeliveries: new Counter({
       name: 'trustops_alert_deliveries_total',
-      help: 'Alert delivery attempts, by alert kind and outcome (sent, adopted, rate_limited, retry, failed)',
+      help: 'Alert delivery attempts, by alert kind and outcome (sent, adopted, rate_limited, retry, failed, paused)',
       labelNames: ['kind', 'outcome'] as const,
       registers: [registry],
     }),
@@ -28,6 +28,11 @@ export function createMetrics() {
       name: 'trustops_job_runs_total',
       help: 'Scheduled job runs, by job and outcome (ok, error, skipped_locked)',
       labelNames: ['job', 'outcome'] as const,
+      registers: [registry],
+    }),
+    alertDeliveryPaused: new Gauge({
+      name: 'trustops_alert_delivery_paused',
+      help: '1 while alert delivery is paused because Slack refuses the bot token (invalid_auth, token_revoked…), else 0',
       registers: [registry],
     }),
   };

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
+import type { DeliveryStatus } from '../domain/alerts/port';
 import { alertBacklog, checkHealth, jobHealth, registerAlertGauges, type ScheduledJob } from './health';
 import type { Metrics } from './metrics';
 
@@ -14,7 +15,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
  * Routes served beside /slack/events on the same HTTP server. `jobs` says which jobs this process has
  * scheduled (none until main starts them).
  */
-export function httpRoutes(deps: { db: Db; metrics: Metrics; clock: Clock; jobs?: () => readonly ScheduledJob[] }): CustomRoute[] {
+export function httpRoutes(deps: {
+  db: Db;
+  metrics: Metrics;
+  clock: Clock;
+  jobs?: () => readonly ScheduledJob[];
+  delivery?: () => DeliveryStatus;
+}): CustomRoute[] {
   registerAlertGauges(deps.metrics.registry, deps.db);
   return [
     {
@@ -35,8 +42,19 @@ export function httpRoutes(deps: { db: Db; metrics: Metrics; clock: Clock; jobs?
           jobHealth(deps.db, deps.jobs?.() ?? [], deps.clock.now()).catch(unavailable),
         ]);
         const lateJobs = typeof jobs === 'string' ? [] : Object.keys(jobs).filter((name) => jobs[name]?.status === 'late');
-        if (lateJobs.length) return sendJson(res, 503, { ...health, status: 'degraded', late_jobs: lateJobs, alerts, jobs });
-        sendJson(res, 200, { ...health, alerts, jobs });
+        // Delivery paused (Slack refuses the bot token): no alert goes out, as loud as a late job.
+        const delivery = deps.delivery?.() ?? { state: 'running' };
+        const outbox = typeof alerts === 'string' ? alerts : { ...alerts, delivery };
+        if (lateJobs.length || delivery.state === 'paused') {
+          return sendJson(res, 503, {
+            ...health,
+            status: 'degraded',
+            ...(lateJobs.length ? { late_jobs: lateJobs } : {}),
+            alerts: outbox,
+            jobs,
+          });
+        }
+        sendJson(res, 200, { ...health, alerts: outbox, jobs });
       },
     },
     {

@@ -1,8 +1,8 @@
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
+import type { DeliveryFailure, DeliveryStatus, Notifier, OutboundAlert } from '../domain/alerts/port';
 import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
-import type { DeliveryFailure, DeliveryResult, Notifier, OutboundAlert } from '../slack/notifier';
 
 export type DeliveryOptions = {
   db: Db;
@@ -18,9 +18,14 @@ export type DeliveryOptions = {
   maxChannels?: number;
   /** Alerts a lane takes from its channel per claim; the rest wait for the next claim. */
   perChannel?: number;
-  maxAttempts?: number;
   /** A claim is good for this long (plus the alert's place in its lane) before another worker may take it over. */
   leaseMs?: number;
+  /** Slack unreachable (network, timeout, 5xx): retried until the alert is this old, then failed (TRUSTOPS_ALERT_MAX_AGE). */
+  maxAgeMs?: number;
+  /** Retries back off exponentially (2 s, 4 s, 8 s…) up to this. */
+  maxBackoffMs?: number;
+  /** While Slack refuses the token, delivery is paused and the token checked (auth.test) this often. */
+  authCheckMs?: number;
 };
 
 export type DeliveryWorker = {
@@ -30,6 +35,7 @@ export type DeliveryWorker = {
   stop(): Promise<void>;
   /** One claim, delivered to the end; resolves with the number of alerts claimed. */
   runOnce(): Promise<number>;
+  status(): DeliveryStatus;
 };
 
 type Claimed = OutboundAlert & {
@@ -42,33 +48,39 @@ type Claimed = OutboundAlert & {
   lastPost: Date | null;
 };
 
-type Outcome = 'done' | 'rate_limited' | 'lost';
+/** After an alert: go on with the lane's next one, or end the lane (its other alerts were handed back or are not ours). */
+type Outcome = 'next' | 'stop';
 
 // Serialises claims across replicas (transaction-scoped, so nothing is held while sending): a claim
 // then sees which channels another worker is busy with, and no channel is ever sent to by two at once.
 const CLAIM_LOCK = `SELECT pg_advisory_xact_lock(hashtext('trustops:alert-claim'))`;
 
-// Due alerts, oldest first, at most $4 per channel, from at most $5 channels nobody is sending to.
-// Oldest by id, not by next_attempt_at: a channel paused by a 429 keeps its place in the line, so
-// channels progress together and no channel is left with a long tail at one post per second.
+// Each channel's alerts go out in the order they were queued (by id): a channel is due when its oldest
+// undelivered alert is, and a lane takes the run of due alerts from there, at most $4, from at most $5
+// channels nobody is sending to. An alert waiting for a retry (or a 429's Retry-After) so holds back the
+// rest of its channel, and a channel keeps its place in the line, so channels progress together and no
+// channel is left with a long tail at one post per second.
 // A sending row whose lease has run out is due again: its worker died or stalled.
 // A sent row's next_attempt_at is the time it was posted (see markSent), which this reads through
 // the (status, next_attempt_at) index to keep the pace when a channel passes from one worker to another.
 const CLAIM = `
 WITH busy AS (
   SELECT DISTINCT channel FROM alerts WHERE status = 'sending' AND next_attempt_at > $1::timestamptz
-), due AS (
-  SELECT id, channel, row_number() OVER (PARTITION BY channel ORDER BY id)::int AS pos
+), queue AS (
+  SELECT id, channel, row_number() OVER (PARTITION BY channel ORDER BY id)::int AS pos,
+         next_attempt_at <= $1::timestamptz
+         -- A thread reply waits for its parent's message (or goes out on its own if the parent failed).
+         AND (thread_of IS NULL OR EXISTS (
+               SELECT 1 FROM alerts p WHERE p.id = alerts.thread_of AND (p.slack_ts IS NOT NULL OR p.status = 'failed'))) AS due
     FROM alerts
-   WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1::timestamptz
-     AND channel NOT IN (SELECT channel FROM busy)
-     -- A thread reply waits for its parent's message (or goes out on its own if the parent failed).
-     AND (thread_of IS NULL OR EXISTS (
-           SELECT 1 FROM alerts p WHERE p.id = alerts.thread_of AND (p.slack_ts IS NOT NULL OR p.status = 'failed')))
+   WHERE status IN ('pending', 'sending') AND channel NOT IN (SELECT channel FROM busy)
+), held AS (
+  SELECT channel, min(pos) AS pos FROM queue WHERE NOT due GROUP BY channel
 ), lanes AS (
-  SELECT channel FROM due WHERE pos = 1 ORDER BY id LIMIT $5
+  SELECT channel FROM queue WHERE pos = 1 AND due ORDER BY id LIMIT $5
 ), picked AS (
-  SELECT d.id, d.pos FROM due d JOIN lanes l USING (channel) WHERE d.pos <= $4
+  SELECT q.id, q.pos FROM queue q JOIN lanes l USING (channel) LEFT JOIN held h USING (channel)
+   WHERE q.pos <= $4 AND (h.pos IS NULL OR q.pos < h.pos)
 )
 UPDATE alerts a
    SET status = 'sending', attempts = a.attempts + 1,
@@ -84,14 +96,18 @@ RETURNING a.id, a.kind, a.channel, a.message, a.dedupe_key AS "dedupeKey", a.sla
               AND s.channel = a.channel) AS "lastPost"`;
 
 /**
- * Delivers the alert outbox to Slack, exactly once:
+ * Delivers the alert outbox to Slack, exactly once, in order per channel:
  * - Claims are serialised and leased; a channel is sent to by one lane of one worker at a time, at
  *   most one message per gap, and a lane makes sure of its claim (renewing it if need be) before each post.
  * - Every post carries the alert id in its message metadata. An alert an earlier attempt may have
- *   posted (the worker died, or the request timed out) is first looked for in the channel's
- *   history, and the message found is adopted instead of posting again.
- * - A 429 pauses the channel for Retry-After (not an attempt); a 5xx or network error backs off
- *   exponentially up to maxAttempts, then fails; a permanent error fails at once with its reason.
+ *   posted (the worker died, the request timed out, the answer was lost) is first looked for in the
+ *   channel's history, and the message found is adopted instead of posting again.
+ * - A 429 holds the channel for Retry-After (not an attempt). A network error, timeout or 5xx holds it
+ *   for an exponential backoff, retried until the alert is maxAgeMs old. Slack's definite answer about
+ *   a message (channel_not_found, invalid_blocks…) fails it at once, with the reason. A refused token
+ *   pauses all delivery, loudly, until auth.test passes again: no alert fails for it.
+ * - A lane that cannot do what it meant to (a claim lost, a database error) stops: the rest of its
+ *   alerts are handed back or left to their lease, never sent out of turn or after being handed back.
  */
 export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
   const { db, log, metrics, clock, notifier } = opts;
@@ -99,8 +115,10 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
   const gapMs = opts.channelGapMs ?? 1000;
   const maxChannels = opts.maxChannels ?? 50;
   const perChannel = opts.perChannel ?? 5;
-  const maxAttempts = opts.maxAttempts ?? 8;
   const leaseMs = opts.leaseMs ?? 30_000;
+  const maxAgeMs = opts.maxAgeMs ?? 24 * 3_600_000;
+  const maxBackoffMs = opts.maxBackoffMs ?? 5 * 60_000;
+  const authCheckMs = opts.authCheckMs ?? 60_000;
 
   /** Channel → when the next post may go (Date.now() time). */
   const nextPostAt = new Map<string, number>();
@@ -111,11 +129,14 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
   let pumping: Promise<void> | undefined;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
+  let paused: { reason: string; since: Date } | undefined;
+  let authTimer: NodeJS.Timeout | undefined;
+  metrics.alertDeliveryPaused.set(0);
 
   const pace = (channel: string) => channel.replace(/^#/, '');
 
   const claim = async (lanesWanted: number): Promise<Claimed[]> => {
-    if (lanesWanted <= 0) return [];
+    if (lanesWanted <= 0 || paused) return [];
     const [, rows] = await db.$transaction([
       db.$executeRawUnsafe(CLAIM_LOCK),
       db.$queryRawUnsafe<Claimed[]>(CLAIM, clock.now().toISOString(), leaseMs, gapMs, perChannel, lanesWanted),
@@ -195,45 +216,93 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
       sleepers.add(done);
     });
 
-  const failOrRetry = async (alert: Claimed, result: DeliveryFailure & { kind: 'transient' | 'permanent' }) => {
-    const giveUp = result.kind === 'permanent' || alert.attempts >= maxAttempts;
-    const now = clock.now();
+  const fail = async (alert: Claimed, error: string) => {
     await db.alert.updateMany({
       where: { id: alert.id, status: 'sending', attempts: alert.attempts },
-      data: giveUp
-        ? { status: 'failed', lastError: result.error }
-        : {
-            status: 'pending',
-            lastError: result.error,
-            nextAttemptAt: new Date(now.getTime() + Math.min(2 ** alert.attempts * 1000, 10 * 60_000)),
-          },
+      data: { status: 'failed', lastError: error },
     });
-    metrics.alertDeliveries.inc({ kind: alert.kind, outcome: giveUp ? 'failed' : 'retry' });
-    if (giveUp) log.warn('alert delivery failed', { alertId: alert.id, kind: alert.kind, channel: alert.channel, error: result.error });
+    metrics.alertDeliveries.inc({ kind: alert.kind, outcome: 'failed' });
+    log.warn('alert delivery failed', { alertId: alert.id, kind: alert.kind, channel: alert.channel, error });
   };
 
-  /** A 429 pauses the whole channel: this alert, the rest of its lane and its other pending alerts wait Retry-After. */
-  const pauseChannel = async (alert: Claimed, rest: readonly Claimed[], result: DeliveryFailure & { kind: 'rate_limited' }) => {
-    nextPostAt.set(pace(alert.channel), Date.now() + result.retryAfterMs);
-    const resumeAt = new Date(clock.now().getTime() + result.retryAfterMs);
-    await release([alert, ...rest], resumeAt, result.error);
-    await db.$executeRawUnsafe(
-      `UPDATE alerts SET next_attempt_at = $2::timestamptz WHERE status = 'pending' AND channel = $1 AND next_attempt_at < $2::timestamptz`,
-      alert.channel,
-      resumeAt.toISOString(),
-    );
-    metrics.alertDeliveries.inc({ kind: alert.kind, outcome: 'rate_limited' });
-    log.info('alert channel rate-limited', { channel: alert.channel, retryAfterMs: result.retryAfterMs });
-    // Look again as soon as the pause is over rather than at the next poll.
-    setTimeout(kick, result.retryAfterMs).unref();
+  /** Nothing can be sent while Slack refuses the token: every claim waits (none fails) until auth.test passes. */
+  const pause = (reason: string) => {
+    if (paused) return;
+    paused = { reason, since: clock.now() };
+    metrics.alertDeliveryPaused.set(1);
+    log.error('alert delivery paused: Slack refuses the bot token; no alert is sent until it is accepted again', {
+      error: reason,
+      checkEveryMs: authCheckMs,
+    });
+    authTimer = setTimeout(checkAuth, authCheckMs);
+  };
+
+  const checkAuth = async () => {
+    if (stopped || !paused) return;
+    const result = await notifier.checkAuth().catch((err: Error) => ({ ok: false as const, error: err.message }));
+    if (stopped) return;
+    if (!result.ok) {
+      authTimer = setTimeout(checkAuth, authCheckMs);
+      return;
+    }
+    log.warn('alert delivery resumed: Slack accepts the bot token again', { pausedSince: paused.since.toISOString() });
+    paused = undefined;
+    metrics.alertDeliveryPaused.set(0);
+    kick();
+  };
+
+  /**
+   * Slack did not take the alert, and may later. The rest of the lane goes back unattempted (its channel
+   * keeps its order behind this alert), and this alert waits: for Retry-After (429, not an attempt), for
+   * the token to be accepted (not an attempt), or for its backoff — unless it is older than maxAgeMs.
+   */
+  const holdBack = async (alert: Claimed, rest: readonly Claimed[], failure: DeliveryFailure): Promise<Outcome> => {
+    const now = clock.now();
+    if (failure.kind === 'rate_limited') {
+      nextPostAt.set(pace(alert.channel), Date.now() + failure.retryAfterMs);
+      await release([alert, ...rest], new Date(now.getTime() + failure.retryAfterMs), failure.error);
+      metrics.alertDeliveries.inc({ kind: alert.kind, outcome: 'rate_limited' });
+      log.info('alert channel rate-limited', { channel: alert.channel, retryAfterMs: failure.retryAfterMs });
+      // Look again as soon as the pause is over rather than at the next poll.
+      setTimeout(kick, failure.retryAfterMs).unref();
+      return 'stop';
+    }
+    if (failure.kind === 'unauthorized') {
+      pause(failure.error);
+      await release([alert, ...rest], now, failure.error);
+      metrics.alertDeliveries.inc({ kind: alert.kind, outcome: 'paused' });
+      return 'stop';
+    }
+    const ageMs = now.getTime() - alert.createdAt.getTime();
+    if (failure.kind === 'permanent' || ageMs >= maxAgeMs) {
+      await fail(
+        alert,
+        failure.kind === 'permanent' ? failure.error : `${failure.error} (still failing after ${age(ageMs)}, the maximum age)`,
+      );
+      // The next alert is due at once; if Slack is still away it gets its own attempt.
+      await release(rest, now);
+      return 'stop';
+    }
+    const retryAt = new Date(now.getTime() + Math.min(2 ** alert.attempts * 1000, maxBackoffMs));
+    await db.alert.updateMany({
+      where: { id: alert.id, status: 'sending', attempts: alert.attempts },
+      data: { status: 'pending', lastError: failure.error, nextAttemptAt: retryAt },
+    });
+    await release(rest, now);
+    metrics.alertDeliveries.inc({ kind: alert.kind, outcome: 'retry' });
+    return 'stop';
   };
 
   const deliverOne = async (alert: Claimed, rest: readonly Claimed[]): Promise<Outcome> => {
+    if (paused) {
+      await release([alert, ...rest], clock.now());
+      return 'stop';
+    }
     if (!(await holdForPost(alert))) {
       log.warn('alert claim lost to another worker', { alertId: alert.id });
-      return 'lost';
+      return 'stop';
     }
-    // An earlier attempt may have reached Slack before its worker died or its request timed out:
+    // An earlier attempt may have reached Slack before its worker died or its answer was lost:
     // look for the message by its metadata, and adopt it rather than post a second one.
     if (alert.attempts > 1 && !alert.slackTs) {
       const look = await notifier.findPosted(alert, alert.createdAt);
@@ -241,16 +310,9 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
         await markSent(alert, look.found);
         metrics.alertDeliveries.inc({ kind: alert.kind, outcome: 'adopted' });
         log.info('alert found already posted; adopted', { alertId: alert.id, channel: look.found.channel, ts: look.found.ts });
-        return 'done';
+        return 'next';
       }
-      if (!look.ok && look.kind === 'rate_limited') {
-        await pauseChannel(alert, rest, look);
-        return 'rate_limited';
-      }
-      if (!look.ok && look.kind === 'transient') {
-        await failOrRetry(alert, look);
-        return 'done';
-      }
+      if (!look.ok && look.kind !== 'permanent') return holdBack(alert, rest, look);
       // Unable to look (no history scope, unknown channel) or not found within the bound: a rare
       // duplicate is better than an alert never sent.
       if (!look.ok || !look.complete) {
@@ -260,19 +322,18 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
         });
       }
     }
-    const result: DeliveryResult = await notifier.deliver(alert);
+    const result = await notifier.deliver(alert);
     nextPostAt.set(pace(alert.channel), Date.now() + gapMs);
     if (result.ok) {
       await markSent(alert, result);
       metrics.alertDeliveries.inc({ kind: alert.kind, outcome: 'sent' });
-      return 'done';
+      return 'next';
     }
-    if (result.kind === 'rate_limited') {
-      await pauseChannel(alert, rest, result);
-      return 'rate_limited';
+    if (result.kind === 'permanent') {
+      await fail(alert, result.error);
+      return 'next';
     }
-    await failOrRetry(alert, result);
-    return 'done';
+    return holdBack(alert, rest, result);
   };
 
   /** Delivers one channel's claimed alerts in order, one per gap. */
@@ -285,17 +346,25 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
     if (handedOver > 0) nextPostAt.set(key, Math.max(nextPostAt.get(key) ?? 0, Date.now() + handedOver));
     for (let i = 0; i < alerts.length; i++) {
       const alert = alerts[i]!;
+      const rest = alerts.slice(i + 1);
       await sleep((nextPostAt.get(key) ?? 0) - Date.now());
       if (stopped) {
-        await release(alerts.slice(i), clock.now());
+        await release([alert, ...rest], clock.now());
         return;
       }
-      const outcome = await deliverOne(alert, alerts.slice(i + 1)).catch((err) => {
-        // The row keeps its claim; once the lease runs out it is due again, and then checked before a re-post.
+      let outcome: Outcome;
+      try {
+        outcome = await deliverOne(alert, rest);
+      } catch (err) {
+        // Most likely the database (pool exhausted, connection dropped). This alert keeps its claim, as
+        // it may have been posted: once the lease runs out it is due again, and looked for before a
+        // re-post. The rest of the lane goes back if it can; it is not sent now, so nothing goes out of
+        // turn, and nothing this lane may already have handed back is sent by it.
         log.error('alert delivery crashed', { alertId: alert.id, err });
-        return 'done' as const;
-      });
-      if (outcome === 'rate_limited') return;
+        await release(rest, clock.now()).catch(() => {});
+        return;
+      }
+      if (outcome === 'stop') return;
     }
   };
 
@@ -317,7 +386,7 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
 
   /** Claims for every free lane until nothing more is due. */
   const pump = async () => {
-    while (!stopped) {
+    while (!stopped && !paused) {
       const free = maxChannels - lanes.size;
       if (free <= 0) return;
       const claimed = await claim(free);
@@ -346,6 +415,7 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
 
   return {
     kick,
+    status: () => (paused ? { state: 'paused', ...paused } : { state: 'running' }),
     async runOnce() {
       const claimed = await claim(maxChannels);
       await Promise.all(startLanes(claimed));
@@ -355,8 +425,16 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
       stopped = true;
       for (const wake of [...sleepers]) wake();
       clearTimeout(timer);
+      clearTimeout(authTimer);
       await pumping;
       await Promise.all([...lanes.values()]);
     },
   };
+}
+
+/** "45 s", "12 min", "26 h": an alert's age in a failure reason. */
+function age(ms: number): string {
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 120 * 60_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
 }

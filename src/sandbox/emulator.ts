@@ -2,7 +2,7 @@
  * A local stand-in for Slack's Web API, used by the tests and by sandbox mode. The bot's
  * WebClient is pointed at it with `slackApiUrl: emulator.apiUrl`. It keeps the workspace in
  * memory, answers with Slack's response shapes and errors, enforces Block Kit limits, records
- * every call, and can be told to rate-limit or fail.
+ * every call, and can be told to rate-limit, fail, answer late, lose answers, or be unreachable for a while.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -65,7 +65,20 @@ type FaultScope = {
 };
 
 type Fault = FaultScope &
-  ({ kind: 'ratelimit'; retryAfterSeconds: number } | { kind: 'error'; error: string; status: number } | { kind: 'slow'; delayMs: number });
+  (
+    | { kind: 'ratelimit'; retryAfterSeconds: number }
+    | { kind: 'error'; error: string; status: number }
+    | { kind: 'slow'; delayMs: number }
+    | { kind: 'lost' }
+  );
+
+/**
+ * Slack unreachable from `from` until `until` (emulator clock, epoch ms): every Web API, upload and
+ * response_url request in the window has its connection dropped unanswered (`refuse`) or gets an HTTP
+ * status such as 503 (`error`).
+ */
+export type OutageOptions = { from?: number; until: number; mode?: 'refuse' | 'error'; status?: number };
+type Outage = { from: number; until: number; mode: 'refuse' | 'error'; status: number };
 
 /** Which calls an injected fault hits: by default the next `times` (1) calls to any method, in any channel. */
 export type FaultOptions = {
@@ -99,6 +112,7 @@ export class SlackEmulator {
   private readonly now: () => number;
   private readonly random: () => number;
   private faults: Fault[] = [];
+  private outages: Outage[] = [];
   private readonly routes = new Map<string, RouteHandler>();
 
   private constructor(
@@ -212,6 +226,7 @@ export class SlackEmulator {
   reset(): void {
     this.calls.length = 0;
     this.faults = [];
+    this.outages = [];
     this.workspace.reset();
   }
 
@@ -235,6 +250,19 @@ export class SlackEmulator {
     this.faults.push({ kind: 'slow', ...this.faultScope(opts), delayMs: opts.delayMs });
   }
 
+  /**
+   * Matching calls take effect, then the connection drops before the answer is sent: Slack stored the
+   * post, the caller sees a network error and never learns its ts. Recorded with status 0.
+   */
+  injectLostResponse(opts: FaultOptions): void {
+    this.faults.push({ kind: 'lost', ...this.faultScope(opts) });
+  }
+
+  /** Slack away for a window of the emulator's clock (see OutageOptions); calls in it are recorded with status 0 or the status. */
+  injectOutage(opts: OutageOptions): void {
+    this.outages.push({ from: opts.from ?? this.now(), until: opts.until, mode: opts.mode ?? 'refuse', status: opts.status ?? 503 });
+  }
+
   private faultScope(opts: FaultOptions): FaultScope {
     const repeating = opts.every !== undefined || opts.probability !== undefined;
     return {
@@ -249,6 +277,7 @@ export class SlackEmulator {
 
   clearFaults(): void {
     this.faults = [];
+    this.outages = [];
   }
 
   // --- workspace ----------------------------------------------------------------------------
@@ -372,6 +401,8 @@ export class SlackEmulator {
     // "/<section>/<id>": the API method, upload, response_url or file the request is about.
     const [, section = '', id = ''] = /^\/(\w+)\/([\w.]+)/.exec(path) ?? [];
     const post = req.method === 'POST';
+    const outage = ['api', 'upload', 'response'].includes(section) ? this.outageNow() : undefined;
+    if (outage) return this.answerOutage(req, res, section === 'api' ? id : `${section}:${id}`, outage);
     if (req.method === 'GET' && path === '/') {
       res.writeHead(302, { location: '/sandbox/state' }).end();
     } else if (req.method === 'GET' && path === '/sandbox/state') {
@@ -421,6 +452,11 @@ export class SlackEmulator {
     if (!token) return this.answer(res, method, args, 200, { ok: false, error: 'not_authed' });
     if (token !== this.botToken) return this.answer(res, method, args, 200, { ok: false, error: 'invalid_auth' });
     const result = handler(this.workspace, args);
+    if (fault?.kind === 'lost') {
+      this.calls.push({ method, args, response: structuredClone(result), status: 0, at: this.now() });
+      res.socket?.destroy();
+      return;
+    }
     if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
     // The caller may have gone meanwhile (timed out, or killed): the call is recorded, the answer lost.
     if (res.destroyed) {
@@ -442,6 +478,30 @@ export class SlackEmulator {
     const text = JSON.stringify(body);
     this.calls.push({ method, args, response: JSON.parse(text), status, at: this.now() });
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(text);
+  }
+
+  private outageNow(): Outage | undefined {
+    const now = this.now();
+    return this.outages.find((o) => o.from <= now && now < o.until);
+  }
+
+  /** The request never reaches Slack: recorded (what was asked, status 0 when refused), then dropped or answered with the status. */
+  private async answerOutage(req: IncomingMessage, res: ServerResponse, method: string, outage: Outage): Promise<void> {
+    const body = await readBody(req);
+    const args = method.includes(':')
+      ? {}
+      : await parseArgs(body, req.headers['content-type'], new URL(req.url ?? '/', this.baseUrl).searchParams).catch(() => ({}));
+    delete (args as Args).token;
+    const refused = outage.mode === 'refuse';
+    this.calls.push({
+      method,
+      args,
+      response: refused ? 'connection dropped' : 'service unavailable',
+      status: refused ? 0 : outage.status,
+      at: this.now(),
+    });
+    if (refused) res.socket?.destroy();
+    else sendText(res, outage.status, 'service unavailable');
   }
 
   private takeFault(method: string, args: Args): Fault | undefined {

@@ -1,42 +1,17 @@
 import { type WebAPICallResult, WebClient, type WebClientOptions } from '@slack/web-api';
+import type { DeliveryFailure, Notifier, OutboundAlert } from '../domain/alerts/port';
 import { renderAlert } from './views/alerts';
 import type { SlackMessage } from './views/blocks';
-
-/** One alert from the outbox, as the delivery worker hands it over. */
-export type OutboundAlert = {
-  id: number;
-  kind: string;
-  channel: string;
-  message: unknown;
-  slackChannel: string | null;
-  slackTs: string | null;
-  /** Carried in the message metadata beside the id, so a lookup never adopts another deployment's alert with the same id. */
-  dedupeKey?: string;
-  /** A reply: the parent alert's message, whose thread this one is posted in. */
-  thread?: { channel: string; ts: string } | null;
-};
-
-export type DeliveryFailure =
-  | { ok: false; kind: 'rate_limited'; retryAfterMs: number; error: string }
-  | { ok: false; kind: 'transient' | 'permanent'; error: string };
-
-export type DeliveryResult = { ok: true; channel: string; ts: string } | DeliveryFailure;
-
-/** A look for an earlier post of an alert: the message if found; `complete` is false when the search stopped at its bound. */
-export type LookupResult = { ok: true; found?: { channel: string; ts: string }; complete: boolean } | DeliveryFailure;
-
-export type Notifier = {
-  /** Posts the alert (with its id in the message metadata), or edits it in place once it has a ts. */
-  deliver(alert: OutboundAlert): Promise<DeliveryResult>;
-  /** Finds the message an earlier attempt may have posted, by its metadata, in the channel's history since `since`. */
-  findPosted(alert: OutboundAlert, since: Date): Promise<LookupResult>;
-};
 
 /** The metadata event type on every alert message; its payload carries the outbox id. */
 export const ALERT_EVENT_TYPE = 'trustops_alert';
 
-// Slack answers these when something may work a moment later; every other platform error is final.
+// Slack answers these when something may work a moment later.
 const RETRYABLE = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+// These refuse the token, not the message: every alert would fail alike, so delivery pauses instead.
+const UNAUTHORIZED = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive']);
+// Every other platform error is Slack's definite answer about this message (channel_not_found,
+// not_in_channel, is_archived, invalid_blocks…): final for it.
 const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 // Our clock and Slack's may disagree a little; look back this much further than the alert's creation.
@@ -49,8 +24,8 @@ const UNKNOWN_CHANNEL_TTL_MS = 5 * 60_000;
 type HistoryMessage = { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } };
 
 /**
- * The domain's outbound port: posts (or, once posted, updates in place) an alert's message.
- * Its WebClient never retries on its own; the delivery worker owns retries and pacing.
+ * The domain's outbound port (domain/alerts/port.ts) on Slack: posts (or, once posted, updates in
+ * place) an alert's message. Its WebClient never retries on its own; the delivery worker owns retries and pacing.
  */
 export function createNotifier(opts: { token: string; apiUrl?: string; reviewUrl: string; clientOptions?: WebClientOptions }): Notifier {
   const client = new WebClient(opts.token, {
@@ -150,6 +125,15 @@ export function createNotifier(opts: { token: string; apiUrl?: string; reviewUrl
         return classify(err);
       }
     },
+
+    async checkAuth() {
+      try {
+        await client.auth.test();
+        return { ok: true };
+      } catch (err) {
+        return classify(err);
+      }
+    },
   };
 }
 
@@ -166,8 +150,8 @@ function classify(err: unknown): DeliveryFailure {
   }
   if (e.code === 'slack_webapi_platform_error') {
     const error = e.data?.error ?? 'unknown_error';
-    return { ok: false, kind: RETRYABLE.has(error) ? 'transient' : 'permanent', error };
+    return { ok: false, kind: UNAUTHORIZED.has(error) ? 'unauthorized' : RETRYABLE.has(error) ? 'transient' : 'permanent', error };
   }
-  // HTTP 5xx, timeouts and network failures: try again later.
+  // HTTP errors (5xx), timeouts and network failures: try again later.
   return { ok: false, kind: 'transient', error: e.statusCode ? `http_${e.statusCode}` : (e.message ?? 'network error') };
 }

@@ -1,6 +1,6 @@
+import type { OutboundAlert } from '../../domain/alerts/port';
 import type { ExpiredNotice, OutcomeDm, ThreadNote } from '../../domain/escalations/decide';
 import type { EscalationCardData } from '../../domain/escalations/escalations';
-import type { OutboundAlert } from '../notifier';
 import type { SlackMessage } from './blocks';
 import { escalationCard, escalationExpiredNotice, escalationOutcomeDm, escalationThreadNote } from './escalation';
 import { type SlaAlertData, type SlaRollupData, slaAlertCard, slaRollupCard } from './sla';
