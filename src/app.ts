@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { type App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { type Clock, systemClock } from './clock';
 import type { Config } from './config';
 import type { Database } from './db/client';
@@ -16,6 +16,7 @@ import { boltLogger } from './slack/bolt-logger';
 import { createHomePublisher, type HomePublisher } from './slack/home';
 import { registerListeners } from './slack/listeners';
 import { createNotifier } from './slack/notifier';
+import { AcknowledgingApp, answerProcessEventError, refuseFutureTimestamps } from './slack/receiver';
 
 export type SlackConnection = {
   botToken: string;
@@ -84,24 +85,33 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
         endpoints: '/slack/events',
         customRoutes,
         logger,
+        processEventErrorHandler: answerProcessEventError,
         // Unknown paths and unparseable bodies get a 4xx answer; they never reach a listener.
         dispatchErrorHandler: ({ error, response }) => {
           log.warn('request not dispatched', { error: error.message });
           if (!response.headersSent) sendJson(response, /Unhandled HTTP request/.test(error.message) ? 404 : 400, { error: 'bad_request' });
         },
       });
+  if (receiver instanceof HTTPReceiver) refuseFutureTimestamps(receiver, '/slack/events', log);
 
-  const app = new App({
-    token: opts.slack.botToken,
-    receiver,
-    logger,
-    clientOptions: opts.slack.apiUrl ? { slackApiUrl: opts.slack.apiUrl } : undefined,
-  });
+  const app = new AcknowledgingApp(
+    {
+      token: opts.slack.botToken,
+      receiver,
+      logger,
+      clientOptions: opts.slack.apiUrl ? { slackApiUrl: opts.slack.apiUrl } : undefined,
+    },
+    log,
+  );
   app.error(async (err) => {
     log.error('unhandled listener error', { err: err.original ?? err });
   });
   home = createHomePublisher({ client: app.client, deps, reviewUrl: config.TRUSTOPS_REVIEW_URL });
-  registerListeners(app, deps, { onInteraction: (kind) => metrics.slackInteractions.inc({ kind }), home });
+  registerListeners(app, deps, {
+    onInteraction: (kind) => metrics.slackInteractions.inc({ kind }),
+    onAuditFailure: (kind) => metrics.auditFailures.inc({ kind }),
+    home,
+  });
 
   const started = (await app.start(opts.slack.appToken ? config.PORT : { port: config.PORT, host: opts.host })) as unknown;
   // HTTP mode resolves with the http.Server; Socket Mode with nothing we need.

@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import { type Config, channelsOf } from '../config';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
+import { type GroupDirectory, NO_GROUPS } from './roles/groups';
 
 /** What every domain operation may use. Slack never appears here. */
 export type DomainDeps = {
@@ -10,6 +11,10 @@ export type DomainDeps = {
   log: Logger;
   /** Slack user ids that are admins by configuration, whatever the database says. */
   configuredAdmins: readonly string[];
+  /** The role of someone who holds none, themselves or through a user group (TRUSTOPS_DEFAULT_ROLE). */
+  defaultRole: 'viewer' | 'none';
+  /** Members of Slack user groups, for roles held by a group. */
+  groups: GroupDirectory;
   /** The reporting time zone (TRUSTOPS_TIMEZONE): "today" and ranges are local to it. */
   timeZone: string;
   /** Where the bot posts, by purpose (channel names or ids). */
@@ -22,19 +27,21 @@ export type DomainDeps = {
 
 export type Channels = { sla: string; escalation: string; copyright: string; triage: string; vendorOps: string };
 
-/** Who did something, and through which door. */
-export type Actor = { id: string; origin: 'slack' | 'api' | 'system' | 'cli' };
+/** Who did something, and through which door; `vendor` limits an API caller to that vendor's queues. */
+export type Actor = { id: string; origin: 'slack' | 'api' | 'system' | 'cli'; vendor?: { id: number; key: string } };
 
 /** Domain dependencies from the configuration: the one place they are assembled. */
 export function domainDeps(
   config: Config,
-  parts: { db: Db; clock: Clock; log: Logger; alertsQueued?: () => void; escalationsChanged?: () => void },
+  parts: { db: Db; clock: Clock; log: Logger; alertsQueued?: () => void; escalationsChanged?: () => void; groups?: GroupDirectory },
 ): DomainDeps {
   return {
     db: parts.db,
     clock: parts.clock,
     log: parts.log,
     configuredAdmins: config.TRUSTOPS_ADMINS,
+    defaultRole: config.TRUSTOPS_DEFAULT_ROLE,
+    groups: parts.groups ?? NO_GROUPS,
     timeZone: config.TRUSTOPS_TIMEZONE,
     channels: channelsOf(config),
     alertsQueued: parts.alertsQueued ?? (() => {}),

@@ -5,6 +5,7 @@ import type { Actor, DomainDeps } from '../domain/deps';
 import { submitEscalation } from '../domain/escalations/intake';
 import { IMPORT_KINDS, type ImportKind, importCsv } from '../domain/intake/import';
 import { type Submission, submitAppeal, submitDecision, submitQaReview, submitReport } from '../domain/intake/intake';
+import { auditTokenRefusal, authenticateVendorToken, isVendorToken, TokenRefused } from '../domain/tokens/tokens';
 import { AppError, isDatabaseUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import { sendJson } from './routes';
@@ -24,11 +25,23 @@ export class HttpError extends Error {
   }
 }
 
-/** Constant-time bearer check; with no token configured the intake API is closed. */
-export function authenticate(req: IncomingMessage, token: string | undefined): Actor {
-  if (!token) throw new HttpError(503, 'intake_disabled', 'the intake API is off: set TRUSTOPS_INTAKE_TOKEN to enable it');
+/**
+ * Who is calling: a vendor token (looked up by its hash) files for its vendor's queues only;
+ * TRUSTOPS_INTAKE_TOKEN (compared in constant time) files for every queue. With neither, 401, or
+ * 503 when no TRUSTOPS_INTAKE_TOKEN is configured.
+ */
+export async function authenticate(req: IncomingMessage, deps: DomainDeps, token: string | undefined): Promise<Actor> {
   const header = req.headers.authorization ?? '';
-  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7).trim() : '');
+  const bearer = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  if (isVendorToken(bearer)) {
+    try {
+      return await authenticateVendorToken(deps, bearer);
+    } catch (err) {
+      throw err instanceof TokenRefused ? new HttpError(401, 'unauthorized', err.message) : err;
+    }
+  }
+  if (!token) throw new HttpError(503, 'intake_disabled', 'the intake API is off: set TRUSTOPS_INTAKE_TOKEN to enable it');
+  const given = Buffer.from(bearer);
   const expected = Buffer.from(token);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new HttpError(401, 'unauthorized', 'send the intake token as "Authorization: Bearer <TRUSTOPS_INTAKE_TOKEN>"');
@@ -114,6 +127,11 @@ export function jsonHandler(log: Logger, handle: (req: IncomingMessage, res: Ser
         req.resume();
         return;
       }
+      if (err instanceof AppError && err.code === 'forbidden') {
+        sendJson(res, 403, { error: 'forbidden', message: err.message });
+        req.resume();
+        return;
+      }
       if (err instanceof HttpError) {
         sendJson(res, err.status, { error: err.code, message: err.message });
         // Stop reading an oversized or refused upload.
@@ -151,6 +169,17 @@ async function* limitedBody(req: IncomingMessage, limit: number): AsyncGenerator
 
 type Submit = (deps: DomainDeps, actor: Actor, raw: unknown) => Promise<Submission<unknown>>;
 
+/** A vendor token's submission refused for its scope is audited here, outside the transaction that rolled back. */
+async function auditingRefusals<T>(deps: DomainDeps, actor: Actor, path: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (actor.vendor && err instanceof AppError && err.code === 'forbidden')
+      await auditTokenRefusal(deps, actor, { path, reason: err.message });
+    throw err;
+  }
+}
+
 const JSON_ENDPOINTS: Record<string, Submit> = {
   '/api/v1/reports': submitReport,
   '/api/v1/decisions': submitDecision,
@@ -164,16 +193,23 @@ export function apiRoutes(deps: DomainDeps, intakeToken: string | undefined): Cu
     path,
     method: ['POST'],
     handler: jsonHandler(deps.log, async (req, res) => {
-      const actor = authenticate(req, intakeToken);
+      const actor = await authenticate(req, deps, intakeToken);
       const body = await readJsonBody(req);
-      sendSubmission(res, await submit(deps, actor, body));
+      sendSubmission(res, await auditingRefusals(deps, actor, path, () => submit(deps, actor, body)));
     }),
   }));
   const imports: CustomRoute = {
     path: '/api/v1/imports/:kind',
     method: ['POST'],
     handler: jsonHandler(deps.log, async (req, res) => {
-      const actor = authenticate(req, intakeToken);
+      const actor = await authenticate(req, deps, intakeToken);
+      if (actor.vendor) {
+        await auditTokenRefusal(deps, actor, { path: req.url, reason: 'imports need TRUSTOPS_INTAKE_TOKEN' });
+        throw new AppError(
+          'forbidden',
+          'CSV imports need TRUSTOPS_INTAKE_TOKEN; a vendor token files single submissions for its own queues',
+        );
+      }
       const kind = (req as IncomingMessage & { params?: Record<string, string> }).params?.kind ?? '';
       if (!(IMPORT_KINDS as readonly string[]).includes(kind)) {
         throw new HttpError(404, 'unknown_import', `no import of "${kind}"; known: ${IMPORT_KINDS.join(', ')}`);

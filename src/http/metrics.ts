@@ -18,6 +18,12 @@ export function createMetrics() {
       labelNames: ['kind'] as const,
       registers: [registry],
     }),
+    auditFailures: new Counter({
+      name: 'trustops_audit_failures_total',
+      help: 'Slack interactions that could not be written to the audit trail, and so were not run, by kind',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     alertDeliveries: new Counter({
       name: 'trustops_alert_deliveries_total',
       help: 'Alert delivery attempts, by alert kind and outcome (sent, adopted, rate_limited, retry, failed, paused)',

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { COMMAND } from '../../src/slack/ids';
 import { describeWithReference, REFERENCE_DIR } from '../support/reference';
+import { SLACK_OPENAPI_PATH } from '../support/slack-openapi';
 
 const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../manifests/manifest.json'), 'utf8'));
 const readSchema = (name: string) => JSON.parse(readFileSync(path.join(REFERENCE_DIR, 'slack', name), 'utf8'));
@@ -42,5 +43,15 @@ describe('the app manifest against the code', () => {
     ]) {
       expect(new URL(url).pathname).toBe('/slack/events');
     }
+  });
+});
+
+describeWithReference("the app manifest against Slack's Web API spec", () => {
+  it('grants the scope usergroups.users.list needs, which role checks call for roles held by user groups', () => {
+    const spec = JSON.parse(readFileSync(SLACK_OPENAPI_PATH, 'utf8'));
+    const security = spec.paths['/usergroups.users.list'].get.security as { slackAuth: string[] }[];
+    const needed = security.flatMap((s) => s.slackAuth);
+    expect(needed).toEqual(['usergroups:read']);
+    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(needed));
   });
 });

@@ -400,7 +400,7 @@ describe('App Home', () => {
 describe('/trustops case', () => {
   it('shows reports, decisions, escalations and the audit timeline, never the content', async () => {
     const { caseId, escalationId } = await escalate();
-    const reply = await t.command(`case #${caseId}`);
+    const reply = await t.command(`case #${caseId}`, ANALYST);
     const json = JSON.stringify(reply.blocks);
     for (const s of [
       `Case #${caseId}`,
@@ -428,11 +428,11 @@ describe('/trustops case', () => {
         after: { n: i },
       })),
     });
-    const first = await t.command(`case ${caseId}`);
+    const first = await t.command(`case ${caseId}`, ANALYST);
     expect(first.blocks!.length).toBeLessThanOrEqual(50);
     const pages = /Page 1 of (\d+)/.exec(JSON.stringify(first.blocks));
     expect(Number(pages?.[1])).toBeGreaterThan(1);
-    const next = await t.slack.blockAction({ userId: VIEWER, actionId: 'case_page_next', value: JSON.stringify({ caseId, page: 2 }) });
+    const next = await t.slack.blockAction({ userId: ANALYST, actionId: 'case_page_next', value: JSON.stringify({ caseId, page: 2 }) });
     const [second] = (await t.slack.waitForResponse(next.responseUrl!, 5000)) as { blocks: unknown[]; replace_original: boolean }[];
     expect(second?.replace_original).toBe(true);
     expect(JSON.stringify(second?.blocks)).toContain(`Page 2 of ${pages?.[1]}`);
@@ -445,7 +445,7 @@ describe('/trustops case', () => {
     ['case twelve', '`twelve` is not a case id.'],
     ['case 999999', 'There is no case 999999.'],
   ])('%s ⇒ a clear error with an example', async (text, message) => {
-    const reply = await t.command(text);
+    const reply = await t.command(text, ANALYST);
     expect(reply.text).toContain(message);
     expect(reply.text).toContain('Try: /trustops case 1234');
   });

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors';
-import type { DomainDeps } from '../deps';
+import type { Actor, DomainDeps } from '../deps';
+import { requireRole } from '../roles/roles';
 
 export const CASE_EXAMPLE = '/trustops case 1234';
 
@@ -60,7 +61,9 @@ function summarise(after: unknown): string {
     .slice(0, 300);
 }
 
-export async function getCaseDetail(deps: Pick<DomainDeps, 'db'>, caseId: number): Promise<CaseDetail> {
+/** Analysts and above; the role is checked first, so a refusal never tells whether the case exists. */
+export async function getCaseDetail(deps: DomainDeps, actor: Actor, caseId: number): Promise<CaseDetail> {
+  await requireRole(deps, actor, 'analyst', 'see case details');
   const c = await deps.db.case.findUnique({
     where: { id: caseId },
     include: {

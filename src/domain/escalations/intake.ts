@@ -3,6 +3,7 @@ import { AppError, isUniqueViolation } from '../../errors';
 import type { Actor, DomainDeps } from '../deps';
 import type { Outcome } from '../intake/outcomes';
 import { bodyHash, type FieldError, fieldErrors, ZExternalId, ZId } from '../intake/schemas';
+import { checkTargetVendor } from '../tokens/scope';
 import { MAX_REASON, raiseEscalation, SEVERITIES } from './escalations';
 
 export const ZEscalationInput = z.strictObject({
@@ -31,6 +32,7 @@ export async function submitEscalation(deps: DomainDeps, actor: Actor, raw: unkn
   const parsed = ZEscalationInput.safeParse(raw);
   if (!parsed.success) return { status: 'invalid', errors: fieldErrors(parsed.error) };
   const input = parsed.data;
+  await checkTargetVendor(deps.db, actor, { case_id: input.case_id });
   const hash = bodyHash(raw);
   const replay = async (): Promise<Submission | undefined> => {
     const prior = await deps.db.escalation.findUnique({ where: { externalId: input.external_id } });

@@ -28,10 +28,12 @@ export const HOME_LIMIT = 15;
  * sees the ones they raised that are still pending, then those decided in the last week.
  */
 export async function homeEscalations(
-  deps: Pick<DomainDeps, 'db' | 'configuredAdmins' | 'clock'>,
+  deps: Pick<DomainDeps, 'db' | 'configuredAdmins' | 'defaultRole' | 'groups' | 'log' | 'clock'>,
   userId: string,
 ): Promise<HomeEscalations> {
   const role = await getRole(deps, userId);
+  // Escalation rows are case-level: analysts and above.
+  if (!hasRole(role, 'analyst')) return { role, mode: 'own', escalations: [], more: 0 };
   const decide = hasRole(role, 'approver');
   const weekAgo = new Date(deps.clock.now().getTime() - 7 * 86_400_000);
   const where = decide

@@ -1,8 +1,9 @@
 import { badInput } from '../../errors';
-import type { DomainDeps } from '../deps';
+import type { Actor, DomainDeps } from '../deps';
 import type { MetricsQuery } from '../metrics/figures';
 import { computeMetrics } from '../metrics/figures';
 import { metricsCsvLines } from '../metrics/lookup';
+import { requireRole } from '../roles/roles';
 import { localDate } from '../time';
 import { decisionExportLines, dsaAggregates, dsaAggregatesCsvLines } from './dsa';
 
@@ -23,10 +24,14 @@ function span(q: MetricsQuery): string {
 
 /** The files each export is made of. The DSA read-outs cover the whole service: filters apply to metrics only. */
 export async function exportFiles(
-  deps: Pick<DomainDeps, 'db'>,
+  deps: DomainDeps,
+  actor: Actor,
   kind: 'metrics' | 'dsa' | 'decisions',
   q: MetricsQuery,
 ): Promise<ExportFile[]> {
+  // Figures are for everyone with a role; one row per decision (and its statement of reasons) is case-level.
+  if (kind === 'decisions') await requireRole(deps, actor, 'analyst', 'export decision-level records');
+  else await requireRole(deps, actor, 'viewer', `export ${kind === 'dsa' ? 'DSA aggregates' : 'metrics'}`);
   if (kind === 'metrics') {
     const result = await computeMetrics(deps, q);
     return [

@@ -1,6 +1,7 @@
 import { TX_OPTIONS, type Tx } from '../../db/client';
 import { recordAudit } from '../../db/repositories/audit';
 import type { Actor, DomainDeps } from '../deps';
+import { checkReportQueue, checkTargetVendor, type TargetRef } from '../tokens/scope';
 import { cachedIntakeContext, catalogErrors } from './context';
 import { lockBucket, lockIntakeBuckets } from './locks';
 import { type Item, type Outcome, recordAppeal, recordDecision, recordQaReview } from './outcomes';
@@ -23,6 +24,7 @@ export async function submitReport(deps: DomainDeps, actor: Actor, raw: unknown)
   const outcome = await deps.db.$transaction(async (tx) => {
     await lockIntakeBuckets(tx, reportLockBuckets(items));
     const [result] = await ingestReports(tx, ctx, items);
+    if (result && result.status !== 'conflict') await checkReportQueue(tx, actor, result.receipt.queue);
     if (result?.status === 'created') {
       await recordAudit(tx, {
         actor: actor.id,
@@ -55,6 +57,7 @@ async function submitWith<K extends Exclude<IntakeKind, 'report'>, R>(
   return deps.db.$transaction(async (tx) => {
     // Two copies of one submission racing: the second waits, then sees the first and replays it.
     await lockIntakeBuckets(tx, [lockBucket(`${kind}:${checked.data.external_id}`)]);
+    await checkTargetVendor(tx, actor, checked.data as TargetRef);
     return record(tx, now, { input: checked.data, hash: bodyHash(raw), actor: actor.id, origin: originOf(actor) });
   }, TX_OPTIONS);
 }

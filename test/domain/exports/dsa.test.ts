@@ -13,6 +13,7 @@ import * as ENUMS from '../../../src/domain/exports/dsa-enums';
 import { listDsaMappings, setDsaMapping } from '../../../src/domain/exports/dsa-mapping';
 import type { StatementOfReasons } from '../../../src/domain/exports/dsa-sor';
 import { parseRange } from '../../../src/domain/metrics/range';
+import { NO_GROUPS } from '../../../src/domain/roles/groups';
 import { AppError } from '../../../src/errors';
 import type { PrismaClient } from '../../../src/generated/prisma/client';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
@@ -101,6 +102,8 @@ beforeAll(async () => {
     clock: fixedClock(NOW),
     log: { debug() {}, info() {}, warn() {}, error() {} },
     configuredAdmins: ['UADMIN'],
+    defaultRole: 'viewer',
+    groups: NO_GROUPS,
     timeZone: 'UTC',
     channels: { sla: 'sla', escalation: 'esc', copyright: 'cr', triage: 'triage', vendorOps: 'ops' },
     alertsQueued() {},

@@ -11,11 +11,12 @@ const ZPage = z.object({ caseId: z.number().int(), page: z.number().int().min(1)
 
 /** Previous / Next on `/trustops case`: the ephemeral message is replaced by the page asked for. */
 export function registerCaseActions(app: App, deps: DomainDeps): void {
-  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ActionId.casePage}_`), async ({ ack, action, respond }) => {
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ActionId.casePage}_`), async ({ ack, action, body, respond }) => {
     await ack();
     try {
       const { caseId, page } = ZPage.parse(JSON.parse(action.value ?? ''));
-      await respond({ response_type: 'ephemeral', replace_original: true, ...caseMessage(await getCaseDetail(deps, caseId), page) });
+      const detail = await getCaseDetail(deps, { id: body.user.id, origin: 'slack' }, caseId);
+      await respond({ response_type: 'ephemeral', replace_original: true, ...caseMessage(detail, page) });
     } catch (err) {
       if (!(err instanceof AppError)) deps.log.error('case page failed', { err });
       await respond({ response_type: 'ephemeral', replace_original: false, ...failureMessage(err) });

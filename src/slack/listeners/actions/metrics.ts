@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { DomainDeps } from '../../../domain/deps';
 import { exportFiles } from '../../../domain/exports/files';
 import { lookUpMetrics, parseMetricsQuery } from '../../../domain/metrics/lookup';
+import { requireRole } from '../../../domain/roles/roles';
 import { AppError } from '../../../errors';
 import { uploadExport } from '../../exports';
 import { ActionId } from '../../ids';
@@ -23,6 +24,8 @@ export function registerMetricsActions(app: App, deps: DomainDeps): void {
       await ack();
       try {
         const { q, page } = ZValue.parse(JSON.parse(action.value ?? ''));
+        // A button works for whoever clicks it, so it checks the clicker's role, as the command did.
+        await requireRole(deps, { id: body.user.id, origin: 'slack' }, 'viewer', 'see metrics');
         await respond(await run({ q, page, body }));
       } catch (err) {
         if (!(err instanceof AppError)) deps.log.error('metrics action failed', { actionId, err });
@@ -49,7 +52,7 @@ export function registerMetricsActions(app: App, deps: DomainDeps): void {
   handle(ActionId.metricsExport, async ({ q, body }) => {
     const channelId = body.channel?.id;
     if (!channelId) throw new AppError('bad_input', 'Exports go to a channel or DM; run the look-up there.');
-    const files = await exportFiles(deps, 'metrics', await parseMetricsQuery(deps, q));
+    const files = await exportFiles(deps, { id: body.user.id, origin: 'slack' }, 'metrics', await parseMetricsQuery(deps, q));
     const uploaded = await uploadExport(app.client, { channelId, files });
     return { response_type: 'ephemeral', replace_original: false, ...okMessage(`Uploaded ${uploaded}.`) };
   });

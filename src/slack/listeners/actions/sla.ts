@@ -53,10 +53,11 @@ export function registerSlaActions(app: App, deps: DomainDeps): void {
   });
 
   handle(ActionId.slaReassign, async ({ value, body, userId }) => {
-    // Only those who may reassign get the modal; others get the refusal straight away.
+    // Only those who may reassign get the modal; others get the refusal straight away, before the
+    // look-up, so a refusal never tells whether the case exists.
+    await requireRole(deps, actor(userId), 'analyst', 'reassign cases');
     const c = await deps.db.case.findUnique({ where: { id: value.caseId }, include: { queue: true } });
     if (!c) throw new AppError('not_found', `There is no case ${value.caseId}.`);
-    await requireRole(deps, actor(userId), 'analyst', 'reassign cases');
     const metadata: ReassignMetadata = { caseId: c.id, channelId: body.channel?.id };
     await app.client.views.open({
       trigger_id: body.trigger_id,

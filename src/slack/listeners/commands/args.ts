@@ -13,6 +13,11 @@ export function parseUserRef(word: string | undefined): string | undefined {
   return m?.[1];
 }
 
+/** A user group mention as Slack sends it in command text (`<!subteam^S123|@name>` or `<!subteam^S123>`). */
+export function parseGroupRef(word: string | undefined): string | undefined {
+  return /^<!subteam\^(S[A-Z0-9]{2,})(\|[^>]*)?>$/.exec(word ?? '')?.[1];
+}
+
 /** Edit distance, for suggesting the subcommand someone probably meant. */
 export function levenshtein(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);

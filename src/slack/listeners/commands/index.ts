@@ -1,5 +1,6 @@
 import type { App, RespondArguments } from '@slack/bolt';
 import type { DomainDeps } from '../../../domain/deps';
+import { requireRole } from '../../../domain/roles/roles';
 import { AppError } from '../../../errors';
 import { commandAnswers } from '../../answers';
 import { COMMAND } from '../../ids';
@@ -17,9 +18,12 @@ export function registerCommands(app: App, deps: DomainDeps): void {
     let message: RespondArguments;
     try {
       const sub = findSubcommand(name);
+      const actor = { id: command.user_id, origin: 'slack' as const };
+      // Everything but `help` needs a role (TRUSTOPS_DEFAULT_ROLE=none gives none); operations check finer roles.
+      await requireRole(deps, actor, sub.role ?? 'viewer', `use \`/trustops ${sub.name}\``);
       const answer = await sub.run({
         deps,
-        actor: { id: command.user_id, origin: 'slack' },
+        actor,
         args,
         rest,
         channelId: command.channel_id,

@@ -4,6 +4,7 @@ import type { Actor, DomainDeps } from '../../../domain/deps';
 import { ESCALATE_EXAMPLE, raiseEscalation, SEVERITIES, SEVERITY_RULES, type Severity } from '../../../domain/escalations/escalations';
 import { listDsaMappings, setDsaMapping } from '../../../domain/exports/dsa-mapping';
 import { exportFiles } from '../../../domain/exports/files';
+import { parseId } from '../../../domain/ids';
 import { addReportType, listReportTypes } from '../../../domain/intake/report-types';
 import { addRoute, listRoutes, ROUTE_ADD_EXAMPLE, removeRoute } from '../../../domain/intake/routing';
 import { lookUpMetrics, METRICS_EXAMPLE, parseMetricsQuery } from '../../../domain/metrics/lookup';
@@ -48,6 +49,7 @@ const DSA_MAP_EXAMPLE = '/trustops dsa map hate_speech ILLEGAL_OR_HARMFUL_SPEECH
 const TYPE_ADD_EXAMPLE = '/trustops type add deepfake "Deepfake" urgent';
 const SURFACE_ADD_EXAMPLE = '/trustops surface add mcp_apps "MCP Apps"';
 const ROLE_EXAMPLE = '/trustops role @jane approver';
+const ROUTE_REMOVE_EXAMPLE = '/trustops route remove 3';
 
 export const SUBCOMMANDS: readonly Subcommand[] = [
   {
@@ -124,9 +126,14 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
         return okMessage(md`Added routing rule ${rule.id}: ${describeRule(rule)}.`);
       }
       if (verb === 'remove') {
-        const id = Number(rest[0]);
-        if (!Number.isInteger(id) || id <= 0)
-          throw badInput('`route remove` needs the rule id from `/trustops route list`.', '/trustops route remove 3');
+        const id = parseId(rest[0]);
+        if (id === undefined || rest.length > 1)
+          throw badInput(
+            rest.length > 0
+              ? `\`${rest.join(' ')}\` is not a routing rule id: \`route remove\` needs the rule id from \`/trustops route list\`.`
+              : '`route remove` needs the rule id from `/trustops route list`.',
+            ROUTE_REMOVE_EXAMPLE,
+          );
         await removeRoute(deps, { actor, id });
         return okMessage(`Removed routing rule ${id}.`);
       }
@@ -251,11 +258,8 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   },
 ];
 
-/** "1234" or "#1234". */
-function parseCaseId(word: string | undefined): number | undefined {
-  const m = /^#?(\d{1,9})$/.exec(word ?? '');
-  return m ? Number(m[1]) : undefined;
-}
+/** "1234" or "#1234", within the bound every id has. */
+const parseCaseId = parseId;
 
 /** `key:value` words; an unknown key or a word without a colon is a mistake worth naming. */
 function parseOptions(words: readonly string[], keys: readonly string[], example: string): Record<string, string | undefined> {
