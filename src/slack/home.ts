@@ -3,7 +3,6 @@ import type { DomainDeps } from '../domain/deps';
 import { homeEscalations } from '../domain/escalations/queries';
 import { lookUpMetrics } from '../domain/metrics/lookup';
 import { hasRole } from '../domain/roles/roles';
-import { hasRole } from '../domain/roles/roles';
 import { type Headline, type HomeNotice, homeView } from './views/home';
 
 export type HomePublisher = {
