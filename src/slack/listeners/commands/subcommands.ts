@@ -9,9 +9,10 @@ import { addReportType, listReportTypes } from '../../../domain/intake/report-ty
 import { addRoute, listRoutes, ROUTE_ADD_EXAMPLE, removeRoute } from '../../../domain/intake/routing';
 import { lookUpMetrics, METRICS_EXAMPLE, parseMetricsQuery } from '../../../domain/metrics/lookup';
 import { RANGE_EXAMPLES } from '../../../domain/metrics/range';
-import { ROLES, type RoleName, setRole } from '../../../domain/roles/roles';
+import { type AssignedRole, ROLES, type RoleName, setGroupRole, setRole } from '../../../domain/roles/roles';
 import { slaSummary } from '../../../domain/sla/summary';
 import { addSurface, listSurfaces } from '../../../domain/surfaces/surfaces';
+import { createIntakeToken, listIntakeTokens, revokeIntakeToken, TOKEN_CREATE_EXAMPLE } from '../../../domain/tokens/tokens';
 import { AppError, badInput } from '../../../errors';
 import { uploadExport } from '../../exports';
 import type { SlackMessage } from '../../views/blocks';
@@ -24,7 +25,8 @@ import { metricsMessage } from '../../views/metrics';
 import { slaSummaryMessage } from '../../views/sla-summary';
 import { surfaceListMessage } from '../../views/surfaces';
 import { md, mention } from '../../views/text';
-import { closest, parseUserRef } from './args';
+import { tokenCreatedMessage, tokenListMessage } from '../../views/tokens';
+import { closest, parseGroupRef, parseUserRef } from './args';
 
 /** `args` are the words after the subcommand (quotes group words); `rest` is that text as typed. */
 export type CommandContext = {
@@ -40,6 +42,8 @@ export type CommandContext = {
 
 export type Subcommand = HelpEntry & {
   name: string;
+  /** The least role that may run it at all (viewer when unset); operations check finer roles themselves. */
+  role?: RoleName;
   run(ctx: CommandContext): Promise<SlackMessage>;
 };
 
@@ -57,6 +61,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     usage: '/trustops help',
     description: 'List every command with an example.',
     example: '/trustops help',
+    role: 'none',
     run: async () => helpMessage(SUBCOMMANDS),
   },
   {
@@ -182,11 +187,11 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     usage: '/trustops case <case-id>',
     description: 'A case with its reports, decisions, escalations and full audit timeline (never the reported content).',
     example: CASE_EXAMPLE,
-    async run({ deps, args }) {
+    async run({ deps, actor, args }) {
       const caseId = parseCaseId(args[0]);
       if (caseId === undefined || args.length > 1)
         throw badInput(args[0] ? `\`${args.join(' ')}\` is not a case id.` : '`case` needs a case id.', CASE_EXAMPLE);
-      return caseMessage(await getCaseDetail(deps, caseId));
+      return caseMessage(await getCaseDetail(deps, actor, caseId));
     },
   },
   {
@@ -204,7 +209,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     description:
       'Uploads files to this conversation: `metrics` the figures as CSV; `dsa` the DSA transparency aggregates as CSV and JSON; `decisions` one row per decision as CSV and a DSA statement of reasons per decision as JSON lines.',
     example: EXPORT_EXAMPLE,
-    async run({ deps, rest, client, channelId, progress }) {
+    async run({ deps, actor, rest, client, channelId, progress }) {
       const [kind, ...more] = rest.trim().split(/\s+/);
       if (!kind || !(EXPORTS as readonly string[]).includes(kind))
         throw badInput(
@@ -212,7 +217,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
           EXPORT_EXAMPLE,
         );
       const query = await parseMetricsQuery(deps, more.join(' '));
-      const files = await exportFiles(deps, kind as (typeof EXPORTS)[number], query);
+      const files = await exportFiles(deps, actor, kind as (typeof EXPORTS)[number], query);
       const uploaded = await uploadExport(client, {
         channelId,
         files,
@@ -239,21 +244,54 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   {
     name: 'role',
     usage: '/trustops role <@user> <viewer|analyst|approver|admin>',
-    description: "Set a person's role (admins). Unknown users are viewers.",
+    description:
+      "Set a person's role, or a user group's (`@group`: its members get it unless their own is higher). Admins. People with neither get `TRUSTOPS_DEFAULT_ROLE` (viewer unless set to none).",
     example: ROLE_EXAMPLE,
     async run({ deps, actor, args }) {
       const [who, role, ...extra] = args;
       const userId = parseUserRef(who);
-      if (!userId) throw badInput(`\`${who ?? ''}\` is not a user: mention them with @.`, ROLE_EXAMPLE);
+      const groupId = userId ? undefined : parseGroupRef(who);
+      if (!userId && !groupId) throw badInput(`\`${who ?? ''}\` is not a user: mention them with @ (a user group works too).`, ROLE_EXAMPLE);
       if (!role || !(ROLES as readonly string[]).includes(role) || extra.length > 0) {
         throw badInput(`The role must be one of ${ROLES.map((r) => `\`${r}\``).join(', ')}.`, ROLE_EXAMPLE);
       }
-      const result = await setRole(deps, { actor, userId, role: role as RoleName });
+      if (groupId) {
+        const g = await setGroupRole(deps, { actor, groupId, role: role as AssignedRole });
+        return okMessage(
+          g.changed
+            ? md`<!subteam^${groupId}> is now ${g.after}${g.before ? ` (was ${g.before})` : ''}; its members have that role unless their own is higher.`
+            : md`<!subteam^${groupId}> already is ${g.after}.`,
+        );
+      }
+      if (!userId) throw badInput(`\`${who ?? ''}\` is not a user: mention them with @ (a user group works too).`, ROLE_EXAMPLE);
+      const result = await setRole(deps, { actor, userId, role: role as AssignedRole });
       return okMessage(
         result.changed
           ? md`${mention(userId)} is now ${result.after} (was ${result.before}).`
           : md`${mention(userId)} already is ${result.after}.`,
       );
+    },
+  },
+  {
+    name: 'token',
+    usage: '/trustops token create <vendor> | list | revoke <id>',
+    description:
+      "Intake API tokens of a vendor's own, filing only for that vendor's queues (admins). A new token is shown once, only to you; only its hash is kept.",
+    example: TOKEN_CREATE_EXAMPLE,
+    async run({ deps, actor, args }) {
+      const [verb, arg, ...extra] = args;
+      if (verb === 'list' || verb === undefined) return tokenListMessage(await listIntakeTokens(deps, { actor }));
+      if (verb === 'create') {
+        if (!arg || extra.length) throw badInput('`token create` needs one vendor key.', TOKEN_CREATE_EXAMPLE);
+        return tokenCreatedMessage(await createIntakeToken(deps, { actor, vendor: arg }));
+      }
+      if (verb === 'revoke') {
+        if (!/^\d{1,9}$/.test(arg ?? '') || extra.length)
+          throw badInput('`token revoke` needs the token id from `/trustops token list`.', '/trustops token revoke 3');
+        const revoked = await revokeIntakeToken(deps, { actor, id: Number(arg) });
+        return okMessage(`Revoked intake token ${revoked.id} (vendor ${revoked.vendor}); it is refused from now on.`);
+      }
+      throw badInput(`\`token ${verb}\` is not a token command: use \`create\`, \`list\` or \`revoke\`.`, TOKEN_CREATE_EXAMPLE);
     },
   },
 ];
