@@ -17,6 +17,7 @@ import { createHomePublisher, type HomePublisher } from './slack/home';
 import { registerListeners } from './slack/listeners';
 import { createNotifier } from './slack/notifier';
 import { AcknowledgingApp, answerProcessEventError, refuseFutureTimestamps } from './slack/receiver';
+import { slackGroupDirectory } from './slack/usergroups';
 
 export type SlackConnection = {
   botToken: string;
@@ -70,6 +71,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
     log,
     alertsQueued: delivery.kick,
     escalationsChanged: () => home?.changed(),
+    groups: slackGroupDirectory({ token: opts.slack.botToken, apiUrl: opts.slack.apiUrl, clock, logger: boltLogger(log) }),
   });
   await syncConfiguredAdmins(deps);
 
