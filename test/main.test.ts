@@ -41,7 +41,7 @@ describe('npm start', () => {
   });
 
   it('stops with one clear line when the database cannot be reached', async () => {
-    const run = startMain({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/trustops' });
+    const run = startMain({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/trustops', TRUSTOPS_SANDBOX: 'true' });
     expect(await run.exited).toBe(1);
     const lines = run.stderr().trim().split('\n');
     expect(lines).toHaveLength(1);
