@@ -1,5 +1,6 @@
 import type { Db, Tx } from '../../db/client';
 import { PolicyBook } from '../sla/policies';
+import { intakeContextVersion } from './context-cache';
 import { Router } from './routing';
 import type { FieldError } from './schemas';
 
@@ -34,17 +35,17 @@ export async function loadIntakeContext(tx: Tx, now: Date, triageChannel: string
 // a single report: intake reuses them for a few seconds. Changes made through TrustOps clear the
 // cache at once; edits made straight in the database show within CONTEXT_TTL_MS.
 const CONTEXT_TTL_MS = 5000;
-const contextCache = new WeakMap<object, { loadedAt: number; ctx: Promise<IntakeContext> }>();
+const contextCache = new WeakMap<object, { loadedAt: number; version: number; ctx: Promise<IntakeContext> }>();
 
-export function invalidateIntakeContext(db: object): void {
-  contextCache.delete(db);
-}
+export { invalidateIntakeContext } from './context-cache';
 
 export async function cachedIntakeContext(db: Db, now: Date, triageChannel: string): Promise<IntakeContext> {
   const hit = contextCache.get(db);
-  if (hit && now.getTime() - hit.loadedAt < CONTEXT_TTL_MS && now.getTime() >= hit.loadedAt) return { ...(await hit.ctx), now };
+  const version = intakeContextVersion(db);
+  const fresh = hit && hit.version === version && now.getTime() - hit.loadedAt < CONTEXT_TTL_MS && now.getTime() >= hit.loadedAt;
+  if (fresh) return { ...(await hit.ctx), now };
   const ctx = loadIntakeContext(db, now, triageChannel);
-  contextCache.set(db, { loadedAt: now.getTime(), ctx });
+  contextCache.set(db, { loadedAt: now.getTime(), version, ctx });
   ctx.catch(() => contextCache.delete(db));
   return ctx;
 }

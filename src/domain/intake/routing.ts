@@ -4,7 +4,7 @@ import { AppError, badInput } from '../../errors';
 import type { Actor, DomainDeps } from '../deps';
 import { requireRole } from '../roles/roles';
 import { PolicyBook } from '../sla/policies';
-import { invalidateIntakeContext } from './context';
+import { invalidateIntakeContext } from './context-cache';
 
 export type RouteCriteria = { reportType?: string | null; surface?: string | null; language?: string | null; jurisdiction?: string | null };
 export type RoutingRule = RouteCriteria & { id: number; position: number; queueId: number; queueKey: string; priority: string };
