@@ -1,5 +1,6 @@
 import type { RespondArguments } from '@slack/bolt';
 import type { Logger } from '../logger';
+import { md, type Text } from './views/text';
 
 export type AnswerOptions = {
   log: Logger;
@@ -33,11 +34,12 @@ export function commandAnswers(respond: (message: RespondArguments) => Promise<u
     void send({ response_type: 'ephemeral', text: WORKING_TEXT });
   }, opts.workingAfterMs ?? 1000);
   return {
-    progress(text: string) {
+    /** A progress line: someone's text (a file name, a count) is shown as typed. */
+    progress(text: Text) {
       if (!placeholder || updates >= maxProgress || Date.now() - lastUpdate < everyMs) return;
       updates++;
       lastUpdate = Date.now();
-      void send({ response_type: 'ephemeral', replace_original: true, text: `⏳ ${text}` });
+      void send({ response_type: 'ephemeral', replace_original: true, text: md`⏳ ${text}`.text });
     },
     async done(message: RespondArguments) {
       clearTimeout(working);

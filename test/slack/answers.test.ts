@@ -1,6 +1,7 @@
 import type { RespondArguments } from '@slack/bolt';
 import { createLogger } from '../../src/logger';
 import { commandAnswers } from '../../src/slack/answers';
+import { waitUntil } from '../support/process';
 
 const log = createLogger({ level: 'error', secrets: [], write: () => {} });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,6 +38,15 @@ describe('commandAnswers', () => {
       ['⏳ 3,000 rows', true],
       ['result', true],
     ]);
+  });
+
+  it('shows the text of a progress line as typed: a name with <!channel> in it pings no one', async () => {
+    const r = recorder();
+    const answers = commandAnswers(r.respond, { log, workingAfterMs: 0, progressEveryMs: 0 });
+    await waitUntil('the working answer', async () => (r.sent.length > 0 ? true : undefined), 2000);
+    answers.progress('Writing <!channel> & co.csv');
+    await answers.done({ text: 'result' });
+    expect(r.sent.map((m) => m.text)).toEqual(['⏳ Working on it…', '⏳ Writing &lt;!channel&gt; &amp; co.csv', 'result']);
   });
 
   it('sends answers in order even when Slack is slow to take the first', async () => {
