@@ -1,5 +1,6 @@
 import { ConfigError, checkRunMode, loadConfig } from '../src/config';
 import { createLogger, redact } from '../src/logger';
+import { boltLogger } from '../src/slack/bolt-logger';
 
 describe('configuration', () => {
   it('runs on embedded defaults with nothing set (sandbox mode)', () => {
@@ -114,6 +115,22 @@ describe('logging', () => {
     expect(entry.err).toMatchObject({ name: 'Error', message: 'refused Bearer [redacted]', cause: { message: 'inner [redacted]' } });
     expect(entry.err.stack).toMatch(/^Error: refused Bearer \[redacted\]\n\s+at failWithSecret /);
     expect(entry.nested.err.stack).toBe(entry.err.stack);
+  });
+
+  it("writes the Slack libraries' log calls as our JSON lines, an Error with its stack, secrets redacted", () => {
+    const lines: string[] = [];
+    const slack = boltLogger(createLogger({ secrets: ['signing-secret-0123'], write: (line) => lines.push(line) }));
+    slack.warn('http request failed', 'fetch failed');
+    slack.error('An unhandled error occurred while Bolt processed an event', new Error('bad signing-secret-0123'));
+    const [warn, error] = lines.map((l) => JSON.parse(l));
+    expect(warn).toMatchObject({ level: 'warn', source: 'slack', msg: 'http request failed fetch failed' });
+    expect(error).toMatchObject({
+      level: 'error',
+      source: 'slack',
+      msg: 'An unhandled error occurred while Bolt processed an event bad [redacted]',
+      err: { name: 'Error', message: 'bad [redacted]', stack: expect.stringMatching(/^Error: bad \[redacted\]\n\s+at /) },
+    });
+    expect(lines.join('\n')).not.toContain('signing-secret-0123');
   });
 
   it('redacts the password of a database URL', () => {
