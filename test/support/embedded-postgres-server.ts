@@ -86,10 +86,12 @@ async function main(): Promise<void> {
       .then(() => process.exit(code));
     return stopping;
   };
+  // The parent gone: its end of either pipe closes.
   process.stdin
     .on('end', () => stop(0))
     .on('error', () => stop(0))
     .resume();
+  process.stdout.on('error', () => stop(0));
   await ready.catch((err) => {
     console.error(err instanceof Error ? err.message : err);
     return stop(1);
