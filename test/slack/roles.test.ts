@@ -81,6 +81,19 @@ describe('case details need analyst, and the check comes before the look-up', ()
     expect(answer?.replace_original).toBe(false);
   });
 
+  it('the Reassign button of an SLA card refuses a viewer the same way whether the case exists or not', async () => {
+    const answers: string[] = [];
+    for (const id of [caseId, 999999]) {
+      const value = JSON.stringify({ alertId: 1, caseId: id, target: 'first_action' });
+      const click = await t.slack.blockAction({ userId: VIEWER, actionId: 'sla_reassign', value });
+      const [answer] = (await t.slack.waitForResponse(click.responseUrl!, 5000)) as { text: string }[];
+      answers.push(answer?.text ?? '');
+    }
+    expect(answers[0]).toContain('Only analysts can reassign cases');
+    expect(answers[1]).toBe(answers[0]);
+    expect(t.emulator.openModals(VIEWER)).toEqual([]);
+  });
+
   it('an analyst sees the case', async () => {
     const reply = await t.command(`case ${caseId}`, ANALYST);
     expect(textOf(reply)).toContain(`Case #${caseId}`);
@@ -198,6 +211,8 @@ describe('TRUSTOPS_DEFAULT_ROLE=none', () => {
 
   it('someone given a role is let in', async () => {
     await none.command('role <@U0GIVEN1> viewer', ADMIN);
-    expect((await none.command('metrics last 7d', 'U0GIVEN1')).text).not.toContain('no TrustOps role');
+    const reply = await none.command('metrics last 7d', 'U0GIVEN1');
+    expect(reply.text).not.toContain('no TrustOps role');
+    expect(reply.text).toContain('Enforcement metrics, last 7 days');
   });
 });
