@@ -1,6 +1,8 @@
 import { WebClient } from '@slack/web-api';
 import { runningClock } from '../../src/clock';
+import { loadConfig } from '../../src/config';
 import { ADMIN, startTestApp, type TestApp } from '../support/app';
+import { checkCallsAgainstOpenApi, slackOpenApi } from '../support/slack-openapi';
 
 // Least privilege (SPEC §2): viewers get aggregate figures; case details, timelines and
 // decision-level exports need analyst; a Slack user group can hold a role.
@@ -117,6 +119,9 @@ describe('a Slack user group can hold a role', () => {
 
     expect(textOf(await t.command(`case ${caseId}`, MEMBER))).toContain(`Case #${caseId}`);
     expect((await t.command(`case ${caseId}`, OUTSIDER)).text).toContain('Only analysts can see case details');
+    const calls = t.emulator.callsTo('usergroups.users.list');
+    expect(calls.map((c) => c.args.usergroup)).toContain(GROUP);
+    if (slackOpenApi.available) expect(checkCallsAgainstOpenApi(calls)).toEqual([]);
   });
 
   it('reads members once per TTL, and a member who left loses the role when it runs out', async () => {
@@ -164,6 +169,14 @@ describe('App Home shows case-level rows to analysts only', () => {
     const json = JSON.stringify(view.args.view);
     expect(json).toContain('Enforcement at a glance');
     expect(json).not.toContain('Your escalations');
+  });
+});
+
+describe('TRUSTOPS_DEFAULT_ROLE', () => {
+  it('is viewer unless set, and only viewer or none', () => {
+    expect(loadConfig({}).TRUSTOPS_DEFAULT_ROLE).toBe('viewer');
+    expect(loadConfig({ TRUSTOPS_DEFAULT_ROLE: 'none' }).TRUSTOPS_DEFAULT_ROLE).toBe('none');
+    expect(() => loadConfig({ TRUSTOPS_DEFAULT_ROLE: 'admin' })).toThrow(/^TRUSTOPS_DEFAULT_ROLE: .*\(got "admin"\)/);
   });
 });
 
