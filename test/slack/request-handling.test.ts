@@ -192,6 +192,13 @@ describe('ids typed into commands', () => {
     expect(reply.text).toContain('Try: /trustops route remove 3');
   });
 
+  it('answers a rule position past the largest one with what a position is', async () => {
+    const before = await t.db.prisma.routingRule.count();
+    const reply = await t.command('route add queue:default position:99999999999', ADMIN);
+    expect(reply.text).toContain('`position:` must be a whole number, at most 2147483647.');
+    expect(await t.db.prisma.routingRule.count()).toBe(before);
+  });
+
   it('answers a case id past the largest one with what an id is, not an error on our side', async () => {
     const reply = await t.command('case 2147483648', ADMIN);
     expect(reply.text).toContain('`2147483648` is not a case id');

@@ -4,7 +4,7 @@ import type { Actor, DomainDeps } from '../../../domain/deps';
 import { ESCALATE_EXAMPLE, raiseEscalation, SEVERITIES, SEVERITY_RULES, type Severity } from '../../../domain/escalations/escalations';
 import { listDsaMappings, setDsaMapping } from '../../../domain/exports/dsa-mapping';
 import { exportFiles } from '../../../domain/exports/files';
-import { parseId } from '../../../domain/ids';
+import { MAX_ID, parseId } from '../../../domain/ids';
 import { addReportType, listReportTypes } from '../../../domain/intake/report-types';
 import { addRoute, listRoutes, ROUTE_ADD_EXAMPLE, removeRoute } from '../../../domain/intake/routing';
 import { lookUpMetrics, METRICS_EXAMPLE, parseMetricsQuery } from '../../../domain/metrics/lookup';
@@ -117,7 +117,8 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
         );
         if (!opts.queue) throw badInput('`route add` needs `queue:<queue>`.', ROUTE_ADD_EXAMPLE);
         const position = opts.position === undefined ? undefined : Number(opts.position);
-        if (position !== undefined && !Number.isInteger(position)) throw badInput('`position:` must be a whole number.', ROUTE_ADD_EXAMPLE);
+        if (position !== undefined && !(Number.isInteger(position) && Math.abs(position) <= MAX_ID))
+          throw badInput(`\`position:\` must be a whole number, at most ${MAX_ID}.`, ROUTE_ADD_EXAMPLE);
         const rule = await addRoute(deps, {
           actor,
           queue: opts.queue,
