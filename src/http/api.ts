@@ -33,6 +33,7 @@ export class HttpError extends Error {
 export async function authenticate(req: IncomingMessage, deps: DomainDeps, token: string | undefined): Promise<Actor> {
   const header = req.headers.authorization ?? '';
   const bearer = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  if (token && sameSecret(bearer, token)) return { id: 'api:intake', origin: 'api' };
   if (isVendorToken(bearer)) {
     try {
       return await authenticateVendorToken(deps, bearer);
@@ -41,12 +42,13 @@ export async function authenticate(req: IncomingMessage, deps: DomainDeps, token
     }
   }
   if (!token) throw new HttpError(503, 'intake_disabled', 'the intake API is off: set TRUSTOPS_INTAKE_TOKEN to enable it');
-  const given = Buffer.from(bearer);
-  const expected = Buffer.from(token);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new HttpError(401, 'unauthorized', 'send the intake token as "Authorization: Bearer <TRUSTOPS_INTAKE_TOKEN>"');
-  }
-  return { id: 'api:intake', origin: 'api' };
+  throw new HttpError(401, 'unauthorized', 'send the intake token as "Authorization: Bearer <TRUSTOPS_INTAKE_TOKEN>"');
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export async function readJsonBody(req: IncomingMessage, limit = JSON_LIMIT_BYTES): Promise<unknown> {

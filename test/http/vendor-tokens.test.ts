@@ -200,6 +200,16 @@ describe('revoking a token', () => {
     expect((await t.command(`token revoke ${id}`, ADMIN)).text).toContain('already revoked');
   });
 
+  it('vendor tokens work with no TRUSTOPS_INTAKE_TOKEN configured, while other requests get 503', async () => {
+    const closed = await startTestApp({ clock, db: t.db, env: { TRUSTOPS_INTAKE_TOKEN: '' } });
+    try {
+      expect((await closed.api('/api/v1/reports', report(), asVendor(defaultToken))).status).toBe(201);
+      expect((await closed.api('/api/v1/reports', report())).status).toBe(503);
+    } finally {
+      await closed.stop();
+    }
+  });
+
   it('an unknown token is 401', async () => {
     const res = await t.api('/api/v1/reports', report(), asVendor(`tov_${'x'.repeat(43)}`));
     expect(res.status).toBe(401);
