@@ -141,7 +141,8 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
       db.$executeRawUnsafe(CLAIM_LOCK),
       db.$queryRawUnsafe<Claimed[]>(CLAIM, clock.now().toISOString(), leaseMs, gapMs, perChannel, lanesWanted),
     ]);
-    return rows;
+    // RETURNING comes in no particular order; each lane sends in queue order.
+    return rows.sort((a, b) => a.id - b.id);
   };
 
   /**
