@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   secrets = [...config.secrets, ...[signingSecret, config.TRUSTOPS_INTAKE_TOKEN].filter((x): x is string => Boolean(x))];
   const log = createLogger({ level: config.LOG_LEVEL, secrets });
 
-  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TRUSTOPS_DATA_DIR });
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TRUSTOPS_DATA_DIR, log });
   log.info('database ready', { embedded: db.embedded, dataDir: db.embedded ? config.TRUSTOPS_DATA_DIR : undefined });
   if (config.TRUSTOPS_MIGRATE_ON_START) {
     const applied = await applyMigrations(db.url);

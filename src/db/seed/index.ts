@@ -88,6 +88,9 @@ export async function seedDemoData(prisma: PrismaClient, opts: SeedOptions = {})
 
   if (opts.databaseUrl) {
     const client = new Client({ connectionString: opts.databaseUrl });
+    // A lost connection fails the statement in flight, which rolls the seed back; unheard, the
+    // client's 'error' event would end the process.
+    client.on('error', () => {});
     await client.connect();
     try {
       await client.query('BEGIN');
