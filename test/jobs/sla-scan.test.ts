@@ -496,25 +496,30 @@ describe('delivery', () => {
     await live.stop();
   });
 
-  it('is left to the delivery worker, which takes the scan’s alerts at once', async () => {
+  it('is left to the delivery worker, which posts the scan’s alerts at once: one to the SLA channel, one to the vendor’s', async () => {
     clock.set(T0);
-    await openCase({}, live);
+    const id = await openCase({}, live);
     clock.set('2026-11-27T10:45:00.000Z');
     expect(await scanSla(live.running.deps, clock.now())).toMatchObject({ atRisk: 1, alertsQueued: 2 });
     const rows = await waitUntil(
-      'the alerts to be delivered or given up',
+      'the alerts to be delivered',
       async () => {
         const all = await live.db.prisma.alert.findMany({ orderBy: { id: 'asc' } });
-        return all.every((a) => a.status === 'sent' || a.status === 'failed') ? all : undefined;
+        return all.length === 2 && all.every((a) => a.status !== 'pending' && a.status !== 'sending') ? all : undefined;
       },
       10_000,
     );
-    expect(rows).toHaveLength(2);
+    expect(rows.map((a) => [a.kind, a.channel, a.status, a.attempts, a.lastError])).toEqual([
+      ['sla_at_risk', SLA, 'sent', 1, null],
+      ['sla_at_risk', VENDOR, 'sent', 1, null],
+    ]);
+    // Each is in its channel once, where its row says, and about this case.
     for (const a of rows) {
-      expect(a.attempts).toBe(1);
-      // Posted where the channel and a view for the kind exist; failed with the reason otherwise.
-      if (a.status === 'sent') expect(live.emulator.callsTo('chat.postMessage').some((c) => c.args.channel === a.channel)).toBe(true);
-      else expect(a.lastError).toBeTruthy();
+      const posted = live.emulator
+        .messages(a.channel)
+        .filter((m) => (m.metadata as { event_payload?: { alert_id?: number } })?.event_payload?.alert_id === a.id);
+      expect(posted.map((m) => m.ts)).toEqual([a.slackTs]);
+      expect((a.message as { caseId?: number }).caseId).toBe(id);
     }
   });
 });
