@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedTestPostgres } from '../support/embedded-postgres';
 import { adminUrl, FORCE_EMBEDDED_ENV } from '../support/postgres';
@@ -23,7 +24,7 @@ describe('the embedded test PostgreSQL', () => {
       expect(new URL(server.url).hostname).toBe('127.0.0.1');
       const [row] = await query(server.url, 'SELECT version() AS version, current_setting($$data_directory$$) AS dir');
       expect(row.version).toMatch(/^PostgreSQL \d+/);
-      expect(row.dir).toBe(server.dir);
+      expect(row.dir).toBe(path.join(server.dir, 'data'));
       expect(existsSync(server.dir)).toBe(true);
       const noPassword = new URL(server.url);
       noPassword.password = '';

