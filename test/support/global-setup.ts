@@ -5,11 +5,10 @@ import { type EmbeddedTestPostgres, startEmbeddedTestPostgres } from './embedded
 import { ADMIN_ENV, adminQuery, databaseUrl, FORCE_EMBEDDED_ENV, TEMPLATE_ENV, uniqueName } from './postgres';
 
 /** The local server CI starts when it can; without it, tests bring their own (see `chooseServer`). */
-export const LOCAL_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+const LOCAL_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 /** Read by the global teardown, which runs in this same process. */
-export type SetupState = { embedded?: EmbeddedTestPostgres };
-export const state = globalThis as typeof globalThis & { trustopsTestServer?: SetupState };
+export const state = globalThis as typeof globalThis & { trustopsTestServer?: { embedded?: EmbeddedTestPostgres } };
 
 // One migrated template database per run; every test file clones it (CREATE DATABASE … TEMPLATE),
 // which takes a fraction of a second and gives each file a clean schema.
