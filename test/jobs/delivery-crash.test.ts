@@ -105,7 +105,7 @@ async function waitAllSent(db: TestDatabase, timeoutMs: number): Promise<void> {
   );
 }
 
-/** Every alert is in the workspace exactly once, and its row points at that message. */
+/** Every alert is in the workspace exactly once, in queue order within its channel, and its row points at that message. */
 async function expectEachAlertOnce(db: TestDatabase, emulator: SlackEmulator): Promise<void> {
   const rows = await db.prisma.alert.findMany({ orderBy: { id: 'asc' } });
   expect(rows).toHaveLength(ALERTS);
@@ -118,6 +118,11 @@ async function expectEachAlertOnce(db: TestDatabase, emulator: SlackEmulator): P
     return r.status !== 'sent' || !r.slackTs || r.slackTs !== m?.ts || r.slackChannel !== m?.channel;
   });
   expect(mismatched.map((r) => r.id)).toEqual([]);
+  const outOfOrder = [...new Set(rows.map((r) => r.channel))].filter((channel) => {
+    const ids = emulator.messages(channel).map(alertIdOf);
+    return ids.some((id, i) => i > 0 && id! < ids[i - 1]!);
+  });
+  expect(outOfOrder).toEqual([]);
 }
 
 describe('exactly-once alert delivery with the real bot process', () => {
@@ -163,6 +168,31 @@ describe('exactly-once alert delivery with the real bot process', () => {
       await db.drop();
     }
   }, 240_000);
+
+  it('two bot processes, Slack losing one answer in ten after storing the post, one process killed (SIGKILL) midway: every alert appears once', async () => {
+    emulator.reset();
+    const db = await createTestDatabase();
+    const bots: Bot[] = [];
+    try {
+      await enqueueTriageAlerts(db, channels);
+      // Slack stores every post, but one answer in ten never arrives: that bot sees a dropped connection.
+      emulator.injectLostResponse({ method: 'chat.postMessage', every: 10 });
+      bots.push(...(await Promise.all([startBot(db, emulator), startBot(db, emulator)])));
+      await waitUntil('300 alerts to be posted', async () => (emulator.allMessages().length >= 300 ? true : undefined), 60_000);
+      await killHard(bots[0]!);
+      expect(emulator.allMessages().length).toBeLessThan(ALERTS);
+
+      await waitAllSent(db, 180_000);
+      await expectEachAlertOnce(db, emulator);
+      const lost = emulator.callsTo('chat.postMessage').filter((c) => c.status === 0);
+      expect(lost.length).toBeGreaterThanOrEqual(ALERTS / 10);
+      // Posts whose answer was lost were found by their metadata and adopted by the bot still running.
+      expect(await counter(bots[1]!, 'adopted')).toBeGreaterThan(0);
+    } finally {
+      for (const bot of bots) await stopBot(bot);
+      await db.drop();
+    }
+  }, 300_000);
 
   it('two bot processes on one database: every one of 1,000 alerts appears once, at one post per second per channel', async () => {
     emulator.reset();
