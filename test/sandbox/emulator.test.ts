@@ -248,6 +248,54 @@ describe('auth and faults', () => {
     expect((await caught(client.auth.test())).data?.error).toBe('fatal_error');
     await expect(client.auth.test()).resolves.toMatchObject({ ok: true });
   });
+
+  it('loses an answer after storing the post: the caller sees a network error, the message is there', async () => {
+    emulator.injectLostResponse({ method: 'chat.postMessage', every: 2 });
+    await expect(client.chat.postMessage({ channel: 'C0SLA', text: 'answered' })).resolves.toMatchObject({ ok: true });
+    const err = await caught(client.chat.postMessage({ channel: 'C0SLA', text: 'stored, answer lost' }));
+    expect(err.code).toBe(ErrorCode.RequestError);
+    expect(emulator.messages('C0SLA').map((m) => m.text)).toEqual(['answered', 'stored, answer lost']);
+    expect(emulator.callsTo('chat.postMessage').map((c) => c.status)).toEqual([200, 0]);
+  });
+});
+
+describe('outages on the emulator’s clock', () => {
+  let now = Date.parse('2026-12-02T09:00:00Z');
+  let away: SlackEmulator;
+  let awayClient: WebClient;
+  beforeAll(async () => {
+    away = await SlackEmulator.start({ now: () => now });
+    awayClient = webClient(away.botToken, away);
+  });
+  afterAll(async () => {
+    await away.stop();
+  });
+
+  it('drops every connection during a refusing outage, and answers again once its window has passed', async () => {
+    away.injectOutage({ until: now + 60_000, mode: 'refuse' });
+    expect((await caught(awayClient.chat.postMessage({ channel: 'C0SLA', text: 'during' }))).code).toBe(ErrorCode.RequestError);
+    expect((await caught(awayClient.auth.test())).code).toBe(ErrorCode.RequestError);
+    now += 60_000;
+    await expect(awayClient.chat.postMessage({ channel: 'C0SLA', text: 'after' })).resolves.toMatchObject({ ok: true });
+    expect(away.messages('C0SLA').map((m) => m.text)).toEqual(['after']);
+    expect(away.calls.map((c) => [c.method, c.status])).toEqual([
+      ['chat.postMessage', 0],
+      ['auth.test', 0],
+      ['chat.postMessage', 200],
+    ]);
+  });
+
+  it('answers an HTTP status such as 503 during an erroring outage, from its start', async () => {
+    away.reset();
+    away.injectOutage({ from: now + 10_000, until: now + 20_000, mode: 'error', status: 503 });
+    await expect(awayClient.auth.test()).resolves.toMatchObject({ ok: true });
+    now += 10_000;
+    expect(await caught(awayClient.chat.postMessage({ channel: 'C0SLA', text: 'x' }))).toMatchObject({
+      code: ErrorCode.HTTPError,
+      statusCode: 503,
+    });
+    expect(away.messages('C0SLA')).toEqual([]);
+  });
 });
 
 describe('files upload v2', () => {
