@@ -7,9 +7,9 @@ import { requireRole } from '../../../domain/roles/roles';
 import { AppError } from '../../../errors';
 import { uploadExport } from '../../exports';
 import { ActionId } from '../../ids';
+import { context } from '../../views/blocks';
 import { failureMessage, okMessage } from '../../views/feedback';
 import { metricsMessage } from '../../views/metrics';
-import { context } from '../../views/blocks';
 import { md, mention } from '../../views/text';
 
 const ZValue = z.object({ q: z.string().max(2000), page: z.number().int().min(1).optional() });

@@ -93,9 +93,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
         const nameWords = urgent ? rest.slice(0, -1) : rest;
         if (!key || nameWords.length === 0) throw badInput('`type add` needs a key and a display name.', TYPE_ADD_EXAMPLE);
         const type = await addReportType(deps, { actor, key, name: nameWords.join(' '), urgent });
-        return okMessage(
-          `Added report type \`${type.key}\` (${type.name})${type.urgent ? ', urgent' : ''}. Intake accepts it now.`,
-        );
+        return okMessage(`Added report type \`${type.key}\` (${type.name})${type.urgent ? ', urgent' : ''}. Intake accepts it now.`);
       }
       throw badInput(`\`type ${verb}\` is not a type command: use \`list\` or \`add\`.`, TYPE_ADD_EXAMPLE);
     },
@@ -165,10 +163,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       const m = /^(\S+)(?:\s+(\S+))?(?:\s+([\s\S]*))?$/.exec(rest.trim());
       const caseId = parseCaseId(m?.[1]);
       if (caseId === undefined)
-        throw badInput(
-          m?.[1] ? `\`${m[1]}\` is not a case id.` : '`escalate` needs a case id, a severity and a reason.',
-          ESCALATE_EXAMPLE,
-        );
+        throw badInput(m?.[1] ? `\`${m[1]}\` is not a case id.` : '`escalate` needs a case id, a severity and a reason.', ESCALATE_EXAMPLE);
       const severity = m?.[2]?.toLowerCase();
       if (!severity || !(SEVERITIES as readonly string[]).includes(severity))
         throw badInput(
