@@ -17,6 +17,7 @@ export const ActionId = {
   metricsPost: 'metrics_post',
   metricsPrev: 'metrics_page_prev',
   metricsNext: 'metrics_page_next',
+  alertRetry: 'alert_retry',
 } as const;
 
 export const LINK_BUTTONS: readonly string[] = [

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { listFailedAlerts } from '../../../domain/alerts/failed';
 import { CASE_EXAMPLE, getCaseDetail } from '../../../domain/cases/detail';
 import type { Actor, DomainDeps } from '../../../domain/deps';
 import { ESCALATE_EXAMPLE, raiseEscalation, SEVERITIES, SEVERITY_RULES, type Severity } from '../../../domain/escalations/escalations';
@@ -15,6 +16,7 @@ import { addSurface, listSurfaces } from '../../../domain/surfaces/surfaces';
 import { createIntakeToken, listIntakeTokens, revokeIntakeToken, TOKEN_CREATE_EXAMPLE } from '../../../domain/tokens/tokens';
 import { AppError, badInput } from '../../../errors';
 import { uploadExport } from '../../exports';
+import { failedAlertsMessage } from '../../views/alerts-failed';
 import type { SlackMessage } from '../../views/blocks';
 import { caseMessage } from '../../views/case';
 import { describeRule, reportTypeListMessage, routeListMessage } from '../../views/catalog';
@@ -266,6 +268,16 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
           ? md`${mention(userId)} is now ${result.after} (was ${result.before}).`
           : md`${mention(userId)} already is ${result.after}.`,
       );
+    },
+  },
+  {
+    name: 'alerts',
+    usage: '/trustops alerts failed',
+    description: 'Alerts delivery gave up on, with the reason (analysts); admins can Retry each once the cause is mended.',
+    example: '/trustops alerts failed',
+    async run({ deps, actor, args }) {
+      if (args.length !== 1 || args[0] !== 'failed') throw badInput('`alerts` has one command: `failed`.', '/trustops alerts failed');
+      return failedAlertsMessage(await listFailedAlerts(deps, { actor }));
     },
   },
   {
