@@ -1,5 +1,6 @@
 // Shared checks for the adversarial suite (test/adversarial/): what every bad input must leave behind
 // (no 5xx, a live app, no live Slack markup from user text, nothing stored from a refused request).
+import { signSlackRequest } from '../../src/sandbox/slack-client';
 import type { TestApp } from './app';
 
 /**
@@ -200,4 +201,36 @@ export async function auditCount(t: TestApp, action: string): Promise<number> {
 export function show(s: string): string {
   const visible = JSON.stringify(s).slice(1, -1);
   return visible.length > 100 ? `${visible.slice(0, 60)}… (${s.length} chars)` : visible;
+}
+
+/**
+ * Signs and POSTs a raw body to /slack/events, as Slack would (or with the given timestamp). Gives up
+ * after `timeoutMs` with status 0: a request the bot never answers must fail its case, not hang the
+ * suite (an aborted request also lets the server close).
+ */
+export async function postSigned(
+  t: TestApp,
+  body: string,
+  opts: { contentType?: string; timestamp?: number; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ status: number; body: string }> {
+  // The client keeps the app's signing secret to itself; raw requests need it too.
+  const secret = (t.slack as unknown as { signingSecret: string }).signingSecret;
+  const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  try {
+    const res = await fetch(`${t.baseUrl}/slack/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': signSlackRequest(secret, timestamp, body),
+        ...opts.headers,
+      },
+      body,
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 5000),
+    });
+    return { status: res.status, body: await res.text() };
+  } catch (err) {
+    if ((err as Error).name === 'TimeoutError') return { status: 0, body: 'no answer' };
+    throw err;
+  }
 }
