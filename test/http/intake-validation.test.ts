@@ -1156,3 +1156,20 @@ describe('POST /api/v1/appeals', () => {
     await reportsTableExists();
   });
 });
+
+describe('POST /api/v1/escalations', () => {
+  // Regression: the escalation schema had no NUL check: Postgres refused the reason (22021) and the answer was 500.
+  it.each([
+    ['reason', { reason: 'please look\u0000' }],
+    ['requested_by', { requested_by: 'rev\u0000' }],
+  ])('answers a NUL character in %s with 400 naming it, and stores nothing', async (path, over) => {
+    const { caseId } = await newCase();
+    const body = { external_id: `ev-${next()}`, case_id: caseId, severity: 'sev2', reason: 'needs a policy call', ...over };
+    const res = await t.api('/api/v1/escalations', body);
+    expect({ status: res.status, json: res.json }).toEqual({
+      status: 400,
+      json: { error: 'invalid_request', errors: [{ path, message: 'contains a NUL character' }] },
+    });
+    expect(await t.db.prisma.escalation.count({ where: { caseId } })).toBe(0);
+  });
+});

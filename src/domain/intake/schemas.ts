@@ -224,13 +224,13 @@ export function validateIntake<K extends IntakeKind>(kind: K, raw: unknown, now:
       if (at && at.getTime() > now.getTime() + FUTURE_SLACK_MS) errors.push({ path: field, message: 'more than 5 minutes in the future' });
     }
   }
-  errors.push(...nulErrors(raw, ''));
+  errors.push(...nulErrors(raw));
   if (errors.length || !parsed.success) return { errors: dedupe(errors) };
   return { data: parsed.data as InputOf<K> };
 }
 
-// Postgres text cannot hold NUL; JSON can. Say so by field instead of failing in the insert.
-function nulErrors(v: unknown, path: string): FieldError[] {
+/** Postgres text cannot hold NUL; JSON can. Says so by field instead of failing in the insert. */
+export function nulErrors(v: unknown, path = ''): FieldError[] {
   if (typeof v === 'string') return v.includes('\u0000') ? [{ path: path || '(body)', message: 'contains a NUL character' }] : [];
   if (v === null || typeof v !== 'object') return [];
   return Object.entries(v).flatMap(([k, x]) => nulErrors(x, path ? `${path}.${k}` : k));
