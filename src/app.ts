@@ -16,7 +16,7 @@ import { boltLogger } from './slack/bolt-logger';
 import { createHomePublisher, type HomePublisher } from './slack/home';
 import { registerListeners } from './slack/listeners';
 import { createNotifier } from './slack/notifier';
-import { AcknowledgingApp, answerProcessEventError, refuseFutureTimestamps } from './slack/receiver';
+import { AcknowledgingApp, answerProcessEventError, guardSlackEndpoint } from './slack/receiver';
 import { slackGroupDirectory } from './slack/usergroups';
 
 export type SlackConnection = {
@@ -94,7 +94,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
           if (!response.headersSent) sendJson(response, /Unhandled HTTP request/.test(error.message) ? 404 : 400, { error: 'bad_request' });
         },
       });
-  if (receiver instanceof HTTPReceiver) refuseFutureTimestamps(receiver, '/slack/events', log);
+  if (receiver instanceof HTTPReceiver) guardSlackEndpoint(receiver, '/slack/events', log);
 
   const app = new AcknowledgingApp(
     {

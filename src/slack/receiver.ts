@@ -1,14 +1,19 @@
 /**
  * Transport guards around Bolt, before and after dispatch: a signed timestamp from the future is refused
- * like a stale one; a Slack request that no listener acknowledged is answered 200 as soon as dispatch
- * ends, and a signed body that is no kind of Slack request 400 (Bolt would answer 404 after 3 seconds,
- * or 500, and Slack would show the user an error). Transport only: no business rule, no database.
+ * like a stale one, and so is a body that would throw inside Bolt; a Slack request that no listener
+ * acknowledged is answered 200 as soon as dispatch ends, and a signed body that is no kind of Slack
+ * request 400 (Bolt would answer 404 after 3 seconds, or 500, and Slack would show the user an error).
+ * Transport only: no business rule, no database.
  */
+import type { ServerResponse } from 'node:http';
 import {
   App,
   type AppOptions,
+  type BufferedIncomingMessage,
+  defaultBodyLimit,
   HTTPModuleFunctions,
   type HTTPReceiver,
+  isRawBodyError,
   type ReceiverEvent,
   type ReceiverProcessEventErrorHandlerArgs,
 } from '@slack/bolt';
@@ -18,26 +23,60 @@ import type { Logger } from '../logger';
 const MAX_SKEW_SECONDS = 5 * 60;
 
 /**
- * Bolt's verification refuses a timestamp more than 5 minutes old but accepts any in the future, which
- * would let a request signed ahead of time be replayed for as long as its signer liked. Bolt reads the
- * system clock, so this does too: the window is the same on both sides.
+ * Checks on requests to the Slack endpoint before Bolt sees them:
+ * - Bolt's verification refuses a timestamp more than 5 minutes old but accepts any in the future, which
+ *   would let a request signed ahead of time be replayed for as long as its signer liked. Bolt reads the
+ *   system clock, so this does too: the window is the same on both sides.
+ * - Bolt reads `body.ssl_check` of whatever the body parses to: a signed `payload=null` threw where no
+ *   handler catches it, which ends the process. The body is read here (Bolt reuses what was read) and
+ *   such a body refused.
  */
-export function refuseFutureTimestamps(receiver: HTTPReceiver, endpoint: string, log: Logger): void {
+export function guardSlackEndpoint(receiver: HTTPReceiver, endpoint: string, log: Logger): void {
   const dispatch = receiver.requestListener;
+  const answer = (res: ServerResponse, status: number) => {
+    if (res.headersSent) return;
+    res.writeHead(status);
+    res.end();
+  };
   receiver.requestListener = (req, res) => {
-    const path = (req.url ?? '').split('?')[0];
+    if ((req.url ?? '').split('?')[0] !== endpoint || req.method !== 'POST') return dispatch(req, res);
     const signedAt = Number(req.headers['x-slack-request-timestamp']);
-    if (path === endpoint && req.method === 'POST' && signedAt > Date.now() / 1000 + MAX_SKEW_SECONDS) {
+    if (signedAt > Date.now() / 1000 + MAX_SKEW_SECONDS) {
       log.warn('Slack request refused: signed timestamp more than 5 minutes ahead', {
         aheadSeconds: Math.round(signedAt - Date.now() / 1000),
       });
       req.resume();
-      res.writeHead(401);
-      res.end();
-      return;
+      return answer(res, 401);
     }
-    return dispatch(req, res);
+    HTTPModuleFunctions.bufferIncomingMessage(req, defaultBodyLimit).then(
+      (buffered) => {
+        if (parsesToNull(buffered)) {
+          log.warn('Slack request refused: the body is null');
+          return answer(res, 400);
+        }
+        try {
+          dispatch(buffered, res);
+        } catch (err) {
+          log.error('Slack request could not be dispatched', { err });
+          answer(res, 500);
+        }
+      },
+      (err: unknown) => {
+        const tooLarge = isRawBodyError(err) && (err as { statusCode?: number }).statusCode === 413;
+        log.warn('Slack request refused: the body could not be read', { err });
+        answer(res, tooLarge ? 413 : 400);
+      },
+    );
   };
+}
+
+function parsesToNull(req: BufferedIncomingMessage): boolean {
+  try {
+    return HTTPModuleFunctions.parseHTTPRequestBody(req) === null;
+  } catch {
+    // Bolt answers an unparseable body with 400 itself.
+    return false;
+  }
 }
 
 /** Bolt's App, except that a request left unacknowledged when dispatch ends is acknowledged and logged. */

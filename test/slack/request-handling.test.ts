@@ -119,10 +119,14 @@ describe('a signed body that is no kind of Slack request', () => {
   it.each([
     ['JSON of no known type', '{"type":"mystery"}', 'application/json'],
     ['an empty form', '', 'application/x-www-form-urlencoded'],
-  ])('answers %s with 400 at once, and runs nothing', async (_name, body, contentType) => {
+    // Bolt read `null.ssl_check` outside any handler: the process ended.
+    ['a payload of null', 'payload=null', 'application/x-www-form-urlencoded'],
+    ['JSON null', 'null', 'application/json'],
+  ])('answers %s with 400 at once, runs nothing and keeps serving', async (_name, body, contentType) => {
     const before = await t.db.prisma.auditEvent.count();
     const res = await t.slack.raw(body, { 'content-type': contentType });
     expect(res.status).toBe(400);
+    expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
     expect(await t.db.prisma.auditEvent.count()).toBe(before);
     expect(logged('Slack request acknowledged without a listener').filter((e) => e.type === 'mystery')).toEqual([]);
   });
