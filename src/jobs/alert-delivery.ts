@@ -253,11 +253,12 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
   };
 
   /**
-   * Slack did not take the alert, and may later. The rest of the lane goes back unattempted (its channel
-   * keeps its order behind this alert), and this alert waits: for Retry-After (429, not an attempt), for
-   * the token to be accepted (not an attempt), or for its backoff — unless it is older than maxAgeMs.
+   * Slack did not take the alert. A definite answer about it, or an alert older than maxAgeMs, fails it
+   * and the lane goes on. Otherwise it may go through later: the rest of the lane goes back unattempted
+   * (its channel keeps its order behind this alert), and this alert waits: for Retry-After (429, not an
+   * attempt), for the token to be accepted (not an attempt), or for its backoff.
    */
-  const holdBack = async (alert: Claimed, rest: readonly Claimed[], failure: DeliveryFailure): Promise<Outcome> => {
+  const afterFailure = async (alert: Claimed, rest: readonly Claimed[], failure: DeliveryFailure): Promise<Outcome> => {
     const now = clock.now();
     if (failure.kind === 'rate_limited') {
       nextPostAt.set(pace(alert.channel), Date.now() + failure.retryAfterMs);
@@ -280,9 +281,7 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
         alert,
         failure.kind === 'permanent' ? failure.error : `${failure.error} (still failing after ${age(ageMs)}, the maximum age)`,
       );
-      // The next alert is due at once; if Slack is still away it gets its own attempt.
-      await release(rest, now);
-      return 'stop';
+      return 'next';
     }
     const retryAt = new Date(now.getTime() + Math.min(2 ** alert.attempts * 1000, maxBackoffMs));
     await db.alert.updateMany({
@@ -313,7 +312,7 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
         log.info('alert found already posted; adopted', { alertId: alert.id, channel: look.found.channel, ts: look.found.ts });
         return 'next';
       }
-      if (!look.ok && look.kind !== 'permanent') return holdBack(alert, rest, look);
+      if (!look.ok && look.kind !== 'permanent') return afterFailure(alert, rest, look);
       // Unable to look (no history scope, unknown channel) or not found within the bound: a rare
       // duplicate is better than an alert never sent.
       if (!look.ok || !look.complete) {
@@ -325,16 +324,10 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
     }
     const result = await notifier.deliver(alert);
     nextPostAt.set(pace(alert.channel), Date.now() + gapMs);
-    if (result.ok) {
-      await markSent(alert, result);
-      metrics.alertDeliveries.inc({ kind: alert.kind, outcome: 'sent' });
-      return 'next';
-    }
-    if (result.kind === 'permanent') {
-      await fail(alert, result.error);
-      return 'next';
-    }
-    return holdBack(alert, rest, result);
+    if (!result.ok) return afterFailure(alert, rest, result);
+    await markSent(alert, result);
+    metrics.alertDeliveries.inc({ kind: alert.kind, outcome: 'sent' });
+    return 'next';
   };
 
   /** Delivers one channel's claimed alerts in order, one per gap. */
