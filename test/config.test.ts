@@ -59,6 +59,16 @@ describe('configuration', () => {
       expect(loadConfig({ TRUSTOPS_SLA_SCAN_CRON: cron }).TRUSTOPS_SLA_SCAN_CRON).toBe(cron);
   });
 
+  it('reads TRUSTOPS_ALERT_MAX_AGE as a duration (24 h by default), and names a bad one', () => {
+    expect(loadConfig({}).TRUSTOPS_ALERT_MAX_AGE).toBe(24 * 3_600_000);
+    expect(loadConfig({ TRUSTOPS_ALERT_MAX_AGE: '90m' }).TRUSTOPS_ALERT_MAX_AGE).toBe(90 * 60_000);
+    expect(loadConfig({ TRUSTOPS_ALERT_MAX_AGE: '2d' }).TRUSTOPS_ALERT_MAX_AGE).toBe(2 * 86_400_000);
+    expect(() => loadConfig({ TRUSTOPS_ALERT_MAX_AGE: '24 hours' })).toThrow(
+      'TRUSTOPS_ALERT_MAX_AGE: expected a duration such as 24h, 90m or 2d (got "24 hours")',
+    );
+    expect(() => loadConfig({ TRUSTOPS_ALERT_MAX_AGE: '30s' })).toThrow('TRUSTOPS_ALERT_MAX_AGE: expected at least 1m (got "30s")');
+  });
+
   it('refuses sandbox mode on a DATABASE_URL unless TRUSTOPS_SANDBOX=true, and lets every other mode through', () => {
     const url = 'postgresql://app@db:5432/trustops';
     expect(() => checkRunMode(loadConfig({ DATABASE_URL: url }))).toThrow(
