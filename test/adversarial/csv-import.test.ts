@@ -99,7 +99,6 @@ const rows: Row[] = [
   refuse('UTF-32LE with its BOM', () =>
     Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x00]), utf8(file(REPORT_HEADER, [reportRow(`enc-${++seq}`)]))]),
   ),
-  refuse('a UTF-8 BOM twice', () => utf8(`\uFEFF\uFEFF${file(REPORT_HEADER, [reportRow(`enc-${++seq}`)])}`)),
   refuse('binary garbage with NULs', () => Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff, 0x00, 0x0a, 0x00, 0x01])),
 
   // Headers.
@@ -135,7 +134,7 @@ const rows: Row[] = [
   oneBadRow('a received_at of year 0000 among good rows', 3, 2, { received_at: '0000-01-01T00:00:00Z' }, 'received_at'),
   oneBadRow('a received_at before 2000 among good rows', 3, 1, { received_at: '1999-12-31T23:59:59Z' }, 'received_at'),
   oneBadRow('a NUL in a cell among good rows', 3, 3, { description: 'a\u0000b' }, 'description'),
-  oneBadRow('a NUL in external_id among good rows', 3, 2, { external_id: `nul\u0000-${++seq}` }, 'external_id'),
+  oneBadRow('a NUL in external_id among good rows', 3, 2, { external_id: `nul\u0000-${++seq}`, content_ref: 'msg_nul' }, 'external_id'),
   oneBadRow('a language that is not BCP 47', 3, 2, { language: 'en-US-US' }, 'language'),
   oneBadRow('an unknown surface named like a mention', 3, 2, { surface: '<!channel>' }, 'surface'),
   oneBadRow('a 100 kB description', 2, 1, { description: 'x'.repeat(100_000) }, 'description'),
@@ -173,6 +172,11 @@ const rows: Row[] = [
       rowErrors: { imported: 1, errors: [{ row: 2 }], notStored: [] },
     };
   })(),
+  {
+    name: 'a UTF-8 BOM before the header (read as no BOM)',
+    body: () => `\uFEFF${file(REPORT_HEADER, [reportRow(`bom-${++seq}`)])}`,
+    rowErrors: { imported: 1, errors: [], notStored: [] },
+  },
   // Hostile text in good rows is stored as sent; an urgent MCP row's triage card shows it inert.
   {
     name: 'an urgent MCP row whose server name is an @channel mention and a disguised link',
