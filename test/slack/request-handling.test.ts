@@ -1,3 +1,4 @@
+import { WebClient } from '@slack/web-api';
 import { ADMIN, startTestApp, type TestApp } from '../support/app';
 
 // Requests that reach the bot signed but odd: unauditable text, no listener, a clock ahead, a duplicate.
@@ -81,6 +82,39 @@ describe('an interaction that cannot be audited as sent', () => {
     const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/^trustops_audit_failures_total\{kind="command"\} 1$/m);
   });
+
+  it('keeps a modal it could not audit open, with the reason on its input, and records nothing', async () => {
+    const client = new WebClient(t.emulator.botToken, { slackApiUrl: t.emulator.apiUrl });
+    const opened = await client.views.open({
+      trigger_id: t.emulator.issueTriggerId(UNAUDITABLE),
+      view: {
+        type: 'modal',
+        callback_id: 'reject_escalation',
+        title: { type: 'plain_text', text: 'Reject' },
+        submit: { type: 'plain_text', text: 'Reject' },
+        private_metadata: JSON.stringify({ escalationId: 1 }),
+        blocks: [
+          {
+            type: 'input',
+            block_id: 'reason',
+            label: { type: 'plain_text', text: 'Reason' },
+            element: { type: 'plain_text_input', action_id: 'text' },
+          },
+        ],
+      },
+    });
+    const res = await t.slack.viewSubmission({
+      userId: UNAUDITABLE,
+      callbackId: 'reject_escalation',
+      viewId: opened.view!.id!,
+      values: { reason: { text: 'no' } },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ response_action: 'errors', errors: { reason: expect.stringContaining('could not record this request') } });
+    expect(t.emulator.openModals(UNAUDITABLE).map((v) => v.id)).toEqual([opened.view!.id]);
+    expect(await t.db.prisma.escalationVote.count()).toBe(0);
+    expect(await t.db.prisma.auditEvent.count({ where: { actor: UNAUDITABLE } })).toBe(0);
+  });
 });
 
 describe('a signed request that matches no listener', () => {
@@ -163,6 +197,29 @@ describe('a delivery that arrives twice', () => {
       where: { actor: ADMIN, action: 'slack.command', after: { path: ['text'], equals: 'export metrics 2026-11-01..2026-11-30' } },
     });
     expect(rows).toHaveLength(1);
+  });
+
+  it('runs a command delivered to two replicas at once on one of them only', async () => {
+    const replica = await startTestApp({ db: t.db, admins: [ADMIN, UNAUDITABLE] });
+    try {
+      const uploads = () =>
+        t.emulator.callsTo('files.completeUploadExternal').length + replica.emulator.callsTo('files.completeUploadExternal').length;
+      const before = uploads();
+      const { body, responseUrl, triggerId } = commandForm('export metrics 2026-10-01..2026-10-31', ADMIN);
+      const [a, b] = await Promise.all([t.slack.raw(body), replica.slack.raw(body)]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const duplicate = (e: LogEntry) => e.msg === 'duplicate Slack delivery ignored' && e.key === `trigger:${triggerId}`;
+      await t.emulator.waitUntil(
+        () => [...t.logLines, ...replica.logLines].map((l) => JSON.parse(l) as LogEntry).find(duplicate),
+        5000,
+        'one replica to see the duplicate',
+      );
+      const [answer] = (await t.slack.waitForResponse(responseUrl, 10_000)) as { text: string }[];
+      expect(answer?.text).toContain('Uploaded trustops-metrics-2026-10-01_2026-10-31.csv');
+      expect(uploads()).toBe(before + 1);
+    } finally {
+      await replica.stop();
+    }
   });
 
   it('answers an Events API retry with 200 without publishing App Home again', async () => {
