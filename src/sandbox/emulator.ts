@@ -488,10 +488,10 @@ export class SlackEmulator {
   /** The request never reaches Slack: recorded (what was asked, status 0 when refused), then dropped or answered with the status. */
   private async answerOutage(req: IncomingMessage, res: ServerResponse, method: string, outage: Outage): Promise<void> {
     const body = await readBody(req);
-    const args = method.includes(':')
-      ? {}
-      : await parseArgs(body, req.headers['content-type'], new URL(req.url ?? '/', this.baseUrl).searchParams).catch(() => ({}));
-    delete (args as Args).token;
+    const query = new URL(req.url ?? '/', this.baseUrl).searchParams;
+    // Upload and response_url bodies are not API arguments; a body that does not parse is recorded as none.
+    const args: Args = method.includes(':') ? {} : await parseArgs(body, req.headers['content-type'], query).catch((): Args => ({}));
+    delete args.token;
     const refused = outage.mode === 'refuse';
     this.calls.push({
       method,
