@@ -6,6 +6,7 @@
 import {
   AMP_FLOOD,
   auditCount,
+  CARD_SAMPLE,
   changed,
   eventually,
   HOSTILE,
@@ -132,7 +133,7 @@ const rows: Row[] = [
   cmd('case \u0000'),
 
   // escalate: hostile reasons are accepted, and the card in the escalation channel shows them inert.
-  ...HOSTILE.map(([name, value]) =>
+  ...CARD_SAMPLE.map(([name, value]) =>
     onCase(`escalate with a reason of ${name}`, (c) => `escalate ${c.case} sev3 ${value}`, { stores: ESCALATED }),
   ),
   onCase('escalate with a reason of 2,000 ampersands', (c) => `escalate ${c.case} sev3 ${AMP_FLOOD(2000)}`, { stores: ESCALATED }),

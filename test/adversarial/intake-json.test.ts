@@ -4,6 +4,7 @@
 
 import {
   AMP_FLOOD,
+  CARD_SAMPLE,
   changed,
   HOSTILE,
   healthStatus,
@@ -239,8 +240,25 @@ const rows: Row[] = [
   bad('an empty key', 'decisions', with_('decisions', { '': 'x' }), '(body)'),
   bad('a created_at', 'appeals', with_('appeals', { created_at: recent() }), '(body)'),
 
-  // Vendor-supplied text that reaches Slack: accepted as sent, shown inert on the card.
+  // Hostile text where it is allowed is stored as sent (and escaped wherever Slack shows it).
   ...HOSTILE.map(
+    ([name, value]): Row => ({
+      name: `reports: a description of ${name}`,
+      endpoint: 'reports',
+      body: with_('reports', { description: value }),
+      stores: { reports: 1, cases: 1 },
+    }),
+  ),
+  ...HOSTILE.map(
+    ([name, value]): Row => ({
+      name: `decisions: a policy and reviewer of ${name}`,
+      endpoint: 'decisions',
+      body: with_('decisions', { policy: value.slice(0, 100), reviewer_id: value }),
+      stores: { decisions: 1 },
+    }),
+  ),
+  // Vendor-supplied text that reaches Slack: accepted as sent, shown inert on the card.
+  ...CARD_SAMPLE.map(
     ([name, value]): Row => ({
       name: `escalations: a reason of ${name}`,
       endpoint: 'escalations',
@@ -262,7 +280,7 @@ const rows: Row[] = [
       stores: { escalations: 1, alerts: 1 },
     }),
   ),
-  ...HOSTILE.filter(([name]) => /@channel|@here|a user mention|disguised|date stamp/.test(name)).map(
+  ...CARD_SAMPLE.map(
     ([name, value]): Row => ({
       name: `reports: an urgent MCP report whose server name is ${name}`,
       endpoint: 'reports',
