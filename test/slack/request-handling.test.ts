@@ -48,12 +48,15 @@ function commandForm(text: string, userId: string) {
 }
 
 describe('an interaction that cannot be audited as sent', () => {
-  it('records a command containing NUL, with the NUL replaced, and runs it', async () => {
-    const reply = await t.command('surface list \u0000 extra', 'U0NULCMD1');
-    expect(reply.text).toContain('claude_ai');
-    const [row, ...more] = await interactionRows('U0NULCMD1', 'slack.command');
+  it('records a command containing NUL, with the NUL replaced, and answers that it cannot be stored', async () => {
+    const reply = await t.command('surface add nul_key "a\u0000b"', ADMIN);
+    expect(reply.text).toContain('The command contains a NUL character (U+0000), which TrustOps cannot store');
+    expect(await t.db.prisma.surface.findUnique({ where: { key: 'nul_key' } })).toBeNull();
+    const [row, ...more] = await t.db.prisma.auditEvent.findMany({
+      where: { actor: ADMIN, action: 'slack.command', after: { path: ['text'], string_contains: 'nul_key' } },
+    });
     expect(more).toEqual([]);
-    expect(row?.after).toEqual({ text: 'surface list \uFFFD extra', channel: 'C0GENERAL' });
+    expect(row?.after).toEqual({ text: 'surface add nul_key "a\uFFFDb"', channel: 'C0GENERAL' });
   });
 
   it('records a click whose value holds NUL and a lone surrogate', async () => {

@@ -1,7 +1,7 @@
 import type { App, RespondArguments } from '@slack/bolt';
 import type { DomainDeps } from '../../../domain/deps';
 import { requireRole } from '../../../domain/roles/roles';
-import { AppError } from '../../../errors';
+import { AppError, badInput } from '../../../errors';
 import { commandAnswers } from '../../answers';
 import { COMMAND } from '../../ids';
 import { failureMessage } from '../../views/feedback';
@@ -17,6 +17,9 @@ export function registerCommands(app: App, deps: DomainDeps): void {
     const answers = commandAnswers(respond, { log: deps.log });
     let message: RespondArguments;
     try {
+      // Postgres cannot store U+0000 (22021): say so, rather than fail on whichever field it reaches.
+      if ((command.text ?? '').includes('\u0000'))
+        throw badInput('The command contains a NUL character (U+0000), which TrustOps cannot store: remove it and send the command again.');
       const sub = findSubcommand(name);
       const actor = { id: command.user_id, origin: 'slack' as const };
       // Everything but `help` needs a role (TRUSTOPS_DEFAULT_ROLE=none gives none); operations check finer roles.
