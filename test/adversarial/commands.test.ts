@@ -165,6 +165,23 @@ const rows: Row[] = [
   cmd('role <@U0BOB> admin', { user: VIEWER }),
   cmd('role <@U0EVIL1> admin', { user: VIEWER }),
 
+  // token, alerts
+  cmd('token create <!channel>'),
+  cmd('token create <@U0EVIL1>'),
+  cmd(`token create ${'x'.repeat(10_000)}`),
+  cmd('token create a\u0000b'),
+  cmd('token create default extra'),
+  cmd('token create default', { user: VIEWER }),
+  cmd('token revoke 999999999999'),
+  cmd('token revoke -1'),
+  cmd('token revoke 1e400'),
+  cmd('token revoke <!here>'),
+  cmd('token revoke 1', { user: VIEWER }),
+  cmd('token <https://evil.example|x>'),
+  cmd('alerts <!channel>'),
+  cmd('alerts failed <@U0EVIL1>'),
+  cmd('alerts failed', { user: VIEWER }),
+
   // sla, metrics, export, dsa: read-only or refused; the hostile text is echoed inert if at all.
   ...HOSTILE.map(([name, value]) => ({ ...cmd(`sla "${value}"`), name: `sla for ${name}` })),
   ...HOSTILE.map(([name, value]) => ({ ...cmd(`metrics ${value}`), name: `metrics for ${name}` })),

@@ -103,8 +103,16 @@ const rows: Row[] = [
       'metrics_page_next',
       'metrics_export',
       'metrics_post',
+      'alert_retry',
     ].map((id): Row => ({ name: `${id} with ${name}`, send: () => click(id, value), status: 200, answers: true, audits: 1 })),
   ),
+  {
+    name: 'alert_retry on an alert that does not exist',
+    send: () => click('alert_retry', '{"alertId":999999}'),
+    status: 200,
+    answers: true,
+    audits: 1,
+  },
   ...['escalation_approve', 'escalation_reject', 'escalation_request_info', 'escalation_reassign'].map(
     (id): Row => ({
       name: `${id} on an escalation that does not exist`,

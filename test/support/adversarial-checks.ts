@@ -151,6 +151,8 @@ const TABLES = {
   types: 'report_types',
   routes: 'routing_rules',
   roles: 'role_assignments',
+  groupRoles: 'group_roles',
+  tokens: 'intake_tokens',
   dsaMap: 'dsa_category_map',
 } as const;
 
