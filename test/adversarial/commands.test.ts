@@ -109,6 +109,8 @@ const rows: Row[] = [
   cmd('route add queue:default surface:<https://evil.example|x>'),
   cmd('route add queue:default type:<!here>'),
   cmd('route add queue:default jurisdiction:<!channel>'),
+  cmd('route add queue:default jurisdiction:XX'),
+  cmd('route add queue:default language:en_US'),
   cmd('route add queue:default language:a\u0000b'),
   cmd('route add <!here>'),
   cmd('route add queue:'),
