@@ -4,6 +4,7 @@ import { listQueues } from '../../../domain/cases/reassign';
 import type { DomainDeps } from '../../../domain/deps';
 import { type ReassignTarget, reassignEscalation, requestEscalationInfo, voteOnEscalation } from '../../../domain/escalations/decide';
 import { pendingEscalation } from '../../../domain/escalations/queries';
+import { ZId } from '../../../domain/ids';
 import { requireRole } from '../../../domain/roles/roles';
 import { AppError } from '../../../errors';
 import type { HomePublisher } from '../../home';
@@ -12,9 +13,10 @@ import { createLimiter } from '../../limiter';
 import { type EscalationModalMetadata, reassignEscalationModal, rejectModal, requestInfoModal } from '../../views/escalation-modals';
 import { errorMessage, failureText, okMessage } from '../../views/feedback';
 import { md, mention, type Text } from '../../views/text';
+import { parseButtonValue } from './values';
 
-const ZButtonValue = z.object({ escalationId: z.number().int() });
-const ZMetadata = z.object({ escalationId: z.number().int(), channelId: z.string().optional() });
+const ZButtonValue = z.object({ escalationId: ZId });
+const ZMetadata = z.object({ escalationId: ZId, channelId: z.string().optional() });
 
 type Values = ViewOutput['state']['values'];
 type Answer = { text: Text; ok: boolean; example?: string };
@@ -57,7 +59,11 @@ export function registerEscalationActions(app: App, deps: DomainDeps, home: Home
       await ack();
       let answer: Answer | undefined;
       try {
-        const { escalationId } = ZButtonValue.parse(JSON.parse(action.value ?? ''));
+        const { escalationId } = parseButtonValue(
+          ZButtonValue,
+          action.value,
+          'That button does not name an escalation: use the buttons on its card.',
+        );
         const text = await run({ userId: body.user.id, escalationId, body });
         if (text) answer = { text, ok: true };
       } catch (err) {

@@ -11,6 +11,7 @@ import { context } from '../../views/blocks';
 import { failureMessage, okMessage } from '../../views/feedback';
 import { metricsMessage } from '../../views/metrics';
 import { md, mention } from '../../views/text';
+import { parseButtonValue } from './values';
 
 const ZValue = z.object({ q: z.string().max(2000), page: z.number().int().min(1).optional() });
 
@@ -23,7 +24,11 @@ export function registerMetricsActions(app: App, deps: DomainDeps): void {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond }) => {
       await ack();
       try {
-        const { q, page } = ZValue.parse(JSON.parse(action.value ?? ''));
+        const { q, page } = parseButtonValue(
+          ZValue,
+          action.value,
+          'That button does not carry a metrics look-up: run `/trustops metrics` again.',
+        );
         // A button works for whoever clicks it, so it checks the clicker's role, as the command did.
         await requireRole(deps, { id: body.user.id, origin: 'slack' }, 'viewer', 'see metrics');
         await respond(await run({ q, page, body }));

@@ -3,15 +3,17 @@ import { z } from 'zod';
 import { listQueues, reassignCase } from '../../../domain/cases/reassign';
 import type { DomainDeps } from '../../../domain/deps';
 import { raiseEscalation } from '../../../domain/escalations/escalations';
+import { ZId } from '../../../domain/ids';
 import { requireRole } from '../../../domain/roles/roles';
 import { acknowledgeSlaAlert } from '../../../domain/sla/acknowledge';
 import { AppError, userFacingMessage } from '../../../errors';
 import { ActionId, BlockId, CallbackId } from '../../ids';
 import { failureMessage, okMessage } from '../../views/feedback';
 import { type ReassignMetadata, reassignModal } from '../../views/reassign';
+import { parseButtonValue } from './values';
 
-const ZButtonValue = z.object({ alertId: z.number().int(), caseId: z.number().int(), target: z.enum(['first_action', 'resolution']) });
-const ZReassignMetadata = z.object({ caseId: z.number().int(), channelId: z.string().optional() });
+const ZButtonValue = z.object({ alertId: ZId, caseId: ZId, target: z.enum(['first_action', 'resolution']) });
+const ZReassignMetadata = z.object({ caseId: ZId, channelId: z.string().optional() });
 
 export function registerSlaActions(app: App, deps: DomainDeps): void {
   const actor = (userId: string) => ({ id: userId, origin: 'slack' as const });
@@ -24,7 +26,7 @@ export function registerSlaActions(app: App, deps: DomainDeps): void {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond }) => {
       await ack();
       try {
-        const value = ZButtonValue.parse(JSON.parse(action.value ?? ''));
+        const value = parseButtonValue(ZButtonValue, action.value, 'That button does not name an SLA alert: use the buttons on its card.');
         const text = await run({ userId: body.user.id, value, body });
         if (text) await respond({ response_type: 'ephemeral', replace_original: false, ...okMessage(text) });
       } catch (err) {
