@@ -94,6 +94,21 @@ describe('/trustops route', () => {
     expect(reply.text).toContain('Try: /trustops route');
   });
 
+  it('refuses a language or jurisdiction no report could carry, and stores no rule', async () => {
+    const before = await t.db.prisma.routingRule.count();
+    for (const [option, problem] of [
+      ['language:en_US', '`language:` must be a BCP 47 language tag'],
+      ['language:abc-de-fg', '`language:` must be a BCP 47 language tag'],
+      ['jurisdiction:XX', '`jurisdiction:` must be an ISO 3166-1 alpha-2 country code'],
+      ['jurisdiction:<!channel>', '`jurisdiction:` must be an ISO 3166-1 alpha-2 country code'],
+    ]) {
+      const answer = await t.command(`route add queue:eu_review ${option}`, ADMIN);
+      expect(answer.text).toContain(problem);
+      expect(answer.text).toContain('/trustops route add queue:');
+    }
+    expect(await t.db.prisma.routingRule.count()).toBe(before);
+  });
+
   it('refuses a non-admin', async () => {
     expect((await t.command('route add queue:eu_review type:other', 'U0VIEWER2')).text).toContain('Only admins can change routing rules');
   });

@@ -5,6 +5,7 @@ import type { Actor, DomainDeps } from '../deps';
 import { requireRole } from '../roles/roles';
 import { PolicyBook } from '../sla/policies';
 import { invalidateIntakeContext } from './context-cache';
+import { ZCountry, ZLanguage } from './schemas';
 
 export type RouteCriteria = { reportType?: string | null; surface?: string | null; language?: string | null; jurisdiction?: string | null };
 export type RoutingRule = RouteCriteria & { id: number; position: number; queueId: number; queueKey: string; priority: string };
@@ -82,6 +83,13 @@ export async function addRoute(deps: DomainDeps, input: AddRouteInput): Promise<
       ROUTE_ADD_EXAMPLE,
     );
   }
+  // The same checks as intake's, so a rule can only name values a report could carry.
+  const language = input.language === undefined ? undefined : ZLanguage.safeParse(input.language);
+  if (language && !language.success)
+    throw badInput('`language:` must be a BCP 47 language tag such as `de` or `pt-BR`.', ROUTE_ADD_EXAMPLE);
+  const jurisdiction = input.jurisdiction === undefined ? undefined : ZCountry.safeParse(input.jurisdiction);
+  if (jurisdiction && !jurisdiction.success)
+    throw badInput('`jurisdiction:` must be an ISO 3166-1 alpha-2 country code such as `DE`.', ROUTE_ADD_EXAMPLE);
   const added = await deps.db.$transaction(async (tx) => {
     const queue = await tx.queue.findUnique({ where: { key: input.queue } });
     if (!queue) {
@@ -110,8 +118,8 @@ export async function addRoute(deps: DomainDeps, input: AddRouteInput): Promise<
         position,
         reportType: input.reportType ?? null,
         surface: input.surface ?? null,
-        language: input.language?.toLowerCase() ?? null,
-        jurisdiction: input.jurisdiction?.toUpperCase() ?? null,
+        language: language?.data ?? null,
+        jurisdiction: jurisdiction?.data ?? null,
         queueId: queue.id,
         priority,
       },

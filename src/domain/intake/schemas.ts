@@ -67,13 +67,13 @@ export const ZContentRef = z
     'expected a link (https://…) or an id without spaces — never the reported content itself',
   );
 
-const ZCountry = z
+export const ZCountry = z
   .string()
   .trim()
   .transform((s) => s.toUpperCase())
   .refine((s) => COUNTRIES.has(s), 'expected an ISO 3166-1 alpha-2 country code, e.g. DE');
 
-const ZLanguage = z
+export const ZLanguage = z
   .string()
   .trim()
   .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/, 'expected a language tag such as en or pt-BR')

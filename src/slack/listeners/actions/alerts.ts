@@ -2,25 +2,26 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { z } from 'zod';
 import { retryFailedAlert } from '../../../domain/alerts/failed';
 import type { DomainDeps } from '../../../domain/deps';
-import { AppError, badInput } from '../../../errors';
+import { ZId } from '../../../domain/ids';
+import { AppError } from '../../../errors';
 import { ActionId } from '../../ids';
 import { failureMessage, okMessage } from '../../views/feedback';
 import { md } from '../../views/text';
+import { parseButtonValue } from './values';
 
-const ZRetryValue = z.object({ alertId: z.number().int().positive().max(2_147_483_647) });
+const ZRetryValue = z.object({ alertId: ZId });
 
 /** Retry on `/trustops alerts failed`: queues the alert again (admins); the answer goes to the clicker only. */
 export function registerAlertActions(app: App, deps: DomainDeps): void {
   app.action<BlockAction<ButtonAction>>(ActionId.alertRetry, async ({ ack, action, body, respond }) => {
     await ack();
     try {
-      let value: unknown;
-      try {
-        value = JSON.parse(action.value ?? '');
-      } catch {}
-      const parsed = ZRetryValue.safeParse(value);
-      if (!parsed.success) throw badInput('That Retry button does not name an alert: list them again with `/trustops alerts failed`.');
-      const retried = await retryFailedAlert(deps, { actor: { id: body.user.id, origin: 'slack' }, alertId: parsed.data.alertId });
+      const { alertId } = parseButtonValue(
+        ZRetryValue,
+        action.value,
+        'That Retry button does not name an alert: list them again with `/trustops alerts failed`.',
+      );
+      const retried = await retryFailedAlert(deps, { actor: { id: body.user.id, origin: 'slack' }, alertId });
       await respond({
         response_type: 'ephemeral',
         replace_original: false,

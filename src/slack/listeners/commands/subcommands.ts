@@ -249,7 +249,8 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       const [who, role, ...extra] = args;
       const userId = parseUserRef(who);
       const groupId = userId ? undefined : parseGroupRef(who);
-      if (!userId && !groupId) throw badInput(`\`${who ?? ''}\` is not a user: mention them with @ (a user group works too).`, ROLE_EXAMPLE);
+      if (!userId && !groupId)
+        throw badInput(`\`${who ?? ''}\` is not a user: mention them with @ (a user group works too).`, ROLE_EXAMPLE);
       if (!role || !(ROLES as readonly string[]).includes(role) || extra.length > 0) {
         throw badInput(`The role must be one of ${ROLES.map((r) => `\`${r}\``).join(', ')}.`, ROLE_EXAMPLE);
       }
@@ -294,9 +295,10 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
         return tokenCreatedMessage(await createIntakeToken(deps, { actor, vendor: arg }));
       }
       if (verb === 'revoke') {
-        if (!/^\d{1,9}$/.test(arg ?? '') || extra.length)
+        const id = parseId(arg);
+        if (id === undefined || extra.length)
           throw badInput('`token revoke` needs the token id from `/trustops token list`.', '/trustops token revoke 3');
-        const revoked = await revokeIntakeToken(deps, { actor, id: Number(arg) });
+        const revoked = await revokeIntakeToken(deps, { actor, id });
         return okMessage(`Revoked intake token ${revoked.id} (vendor ${revoked.vendor}); it is refused from now on.`);
       }
       throw badInput(`\`token ${verb}\` is not a token command: use \`create\`, \`list\` or \`revoke\`.`, TOKEN_CREATE_EXAMPLE);
