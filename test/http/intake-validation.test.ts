@@ -492,6 +492,25 @@ describe('POST /api/v1/reports', () => {
     expect(await t.db.prisma.report.count({ where: { description: marker } })).toBe(0);
   });
 
+  // Regression: a lone surrogate (valid as a JSON escape, not a character) was stored as U+FFFD, altering what was sent.
+  it.each([
+    ['description', { description: 'before\uD800after' }],
+    ['reporter', { reporter: 'a@b.test\uDC00' }],
+  ])('answers a lone surrogate in %s with 400 naming it, and stores nothing', async (path, over) => {
+    const externalId = `surrogate-${next()}`;
+    const res = await t.api(REPORTS, report({ ...over, external_id: externalId }));
+    expect(res.status).toBe(400);
+    expect(res.json.errors as FieldError[]).toContainEqual({ path, message: 'contains a lone UTF-16 surrogate (not a character)' });
+    expect(await t.db.prisma.report.count({ where: { externalId } })).toBe(0);
+  });
+
+  it('accepts an emoji (a surrogate pair) and stores it as sent', async () => {
+    const externalId = `emoji-${next()}`;
+    const res = await t.api(REPORTS, report({ external_id: externalId, description: 'smile 😀' }));
+    expect(res.status).toBe(201);
+    expect((await t.db.prisma.report.findFirstOrThrow({ where: { externalId } })).description).toBe('smile 😀');
+  });
+
   // Regression: year 0000 passed validation and failed in Postgres (22008): a 500.
   it.each([
     ['year 0000', '0000-01-01T00:00:00Z'],

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError, isUniqueViolation } from '../../errors';
 import type { Actor, DomainDeps } from '../deps';
 import type { Outcome } from '../intake/outcomes';
-import { bodyHash, type FieldError, fieldErrors, nulErrors, ZExternalId, ZId } from '../intake/schemas';
+import { bodyHash, type FieldError, fieldErrors, unstorableTextErrors, ZExternalId, ZId } from '../intake/schemas';
 import { checkTargetVendor } from '../tokens/scope';
 import { MAX_REASON, raiseEscalation, SEVERITIES } from './escalations';
 
@@ -30,7 +30,7 @@ async function receipt(deps: DomainDeps, id: number): Promise<EscalationReceipt>
  */
 export async function submitEscalation(deps: DomainDeps, actor: Actor, raw: unknown): Promise<Submission> {
   const parsed = ZEscalationInput.safeParse(raw);
-  const errors = [...(parsed.success ? [] : fieldErrors(parsed.error)), ...nulErrors(raw)];
+  const errors = [...(parsed.success ? [] : fieldErrors(parsed.error)), ...unstorableTextErrors(raw)];
   if (!parsed.success || errors.length) return { status: 'invalid', errors };
   const input = parsed.data;
   await checkTargetVendor(deps.db, actor, { case_id: input.case_id });

@@ -224,16 +224,26 @@ export function validateIntake<K extends IntakeKind>(kind: K, raw: unknown, now:
       if (at && at.getTime() > now.getTime() + FUTURE_SLACK_MS) errors.push({ path: field, message: 'more than 5 minutes in the future' });
     }
   }
-  errors.push(...nulErrors(raw));
+  errors.push(...unstorableTextErrors(raw));
   if (errors.length || !parsed.success) return { errors: dedupe(errors) };
   return { data: parsed.data as InputOf<K> };
 }
 
-/** Postgres text cannot hold NUL; JSON can. Says so by field instead of failing in the insert. */
-export function nulErrors(v: unknown, path = ''): FieldError[] {
-  if (typeof v === 'string') return v.includes('\u0000') ? [{ path: path || '(body)', message: 'contains a NUL character' }] : [];
+// With the u flag a surrogate pair is one code point, so this matches only a surrogate standing alone.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Text Postgres cannot store as sent: NUL (refused by Postgres) and lone UTF-16 surrogates (which
+ * JSON escapes can carry, and which would be stored as U+FFFD). Says so by field instead.
+ */
+export function unstorableTextErrors(v: unknown, path = ''): FieldError[] {
+  if (typeof v === 'string') {
+    if (v.includes('\u0000')) return [{ path: path || '(body)', message: 'contains a NUL character' }];
+    if (LONE_SURROGATE.test(v)) return [{ path: path || '(body)', message: 'contains a lone UTF-16 surrogate (not a character)' }];
+    return [];
+  }
   if (v === null || typeof v !== 'object') return [];
-  return Object.entries(v).flatMap(([k, x]) => nulErrors(x, path ? `${path}.${k}` : k));
+  return Object.entries(v).flatMap(([k, x]) => unstorableTextErrors(x, path ? `${path}.${k}` : k));
 }
 
 function dedupe(errors: FieldError[]): FieldError[] {
