@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { type Clock, systemClock } from './clock';
-import type { Config } from './config';
+import { type Config, ConfigError } from './config';
 import type { Database } from './db/client';
 import { type DomainDeps, domainDeps } from './domain/deps';
 import { syncConfiguredAdmins } from './domain/roles/roles';
@@ -62,6 +62,12 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
     // Its WebClient's warnings go through our JSON logger too, not to the console in plain text.
     clientOptions: { logger: boltLogger(log) },
   });
+  // Who the bot is, asked here once: Bolt would ask from its constructor, where a refused token is an
+  // unhandled rejection that ends the process with a stack trace. Slack away is no reason not to start.
+  const identity = await notifier.checkAuth();
+  if (!identity.ok && identity.kind === 'unauthorized')
+    throw new ConfigError(`SLACK_BOT_TOKEN: Slack refused the token (${identity.error})`);
+  if (!identity.ok) log.warn('Slack did not answer auth.test at start-up; Slack requests will ask again', { error: identity.error });
   const delivery = startAlertDelivery({ db: opts.db.prisma, log, metrics, clock, notifier, maxAgeMs: config.TRUSTOPS_ALERT_MAX_AGE });
   // Bound once the Bolt app (and its client) exists, below.
   let home: HomePublisher | undefined;
@@ -99,6 +105,9 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   const app = new AcknowledgingApp(
     {
       token: opts.slack.botToken,
+      // Known: Bolt never calls auth.test itself. Unknown (Slack was away): each request asks, and a failure fails only it.
+      ...(identity.ok ? { botId: identity.botId, botUserId: identity.botUserId } : {}),
+      tokenVerificationEnabled: false,
       receiver,
       logger,
       clientOptions: opts.slack.apiUrl ? { slackApiUrl: opts.slack.apiUrl } : undefined,

@@ -60,6 +60,23 @@ describe('npm start', () => {
       await db.drop();
     });
 
+    // Regression: Bolt asked auth.test from its constructor; a refused token was an unhandled rejection
+    // that ended the process with a stack trace.
+    it('stops with one line when Slack refuses the bot token, without printing it', async () => {
+      const token = `xoxb-${randomBytes(8).toString('hex')}-refused`;
+      const run = startMain({
+        PORT: String(await freePort()),
+        DATABASE_URL: db.url,
+        TRUSTOPS_MIGRATE_ON_START: 'false',
+        SLACK_BOT_TOKEN: token,
+        SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
+        SLACK_API_URL: emulator.apiUrl,
+      });
+      expect(await run.exited).toBe(1);
+      expect(run.stderr().trim().split('\n')).toEqual(['configuration error: SLACK_BOT_TOKEN: Slack refused the token (invalid_auth)']);
+      expect(run.stdout() + run.stderr()).not.toContain(token);
+    });
+
     it('serves signed commands, keeps secrets out of its logs, and stops cleanly on SIGTERM', async () => {
       const port = await freePort();
       const signingSecret = randomBytes(16).toString('hex');

@@ -128,8 +128,8 @@ export function createNotifier(opts: { token: string; apiUrl?: string; reviewUrl
 
     async checkAuth() {
       try {
-        await client.auth.test();
-        return { ok: true };
+        const who = await client.auth.test();
+        return { ok: true, botId: who.bot_id, botUserId: who.user_id };
       } catch (err) {
         return classify(err);
       }

@@ -38,8 +38,8 @@ export type Notifier = {
   deliver(alert: OutboundAlert): Promise<DeliveryResult>;
   /** Finds the message an earlier attempt may have posted, by its metadata, in the channel's history since `since`. */
   findPosted(alert: OutboundAlert, since: Date): Promise<LookupResult>;
-  /** Checks that the token is accepted again (after `unauthorized`), without posting anything. */
-  checkAuth(): Promise<{ ok: true } | DeliveryFailure>;
+  /** Checks that the token is accepted (at start-up, and again after `unauthorized`), without posting anything; says who the bot is. */
+  checkAuth(): Promise<{ ok: true; botId?: string; botUserId?: string } | DeliveryFailure>;
 };
 
 /** Whether a delivery worker sends: paused while Slack refuses the bot token (since when, with Slack's answer). */
