@@ -8,10 +8,13 @@ export const ROOT = path.resolve(__dirname, '../..');
 
 export type Started = { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null> };
 
-/** Runs `npm start`'s entry point (src/main.ts under tsx) as a separate process with only the given environment. */
-/** Runs the bot (or another entry point, e.g. a benchmark's floor) as its own process, through tsx. */
+/**
+ * Runs `npm start`'s entry point (or another, e.g. a benchmark's floor) as a separate process with only the
+ * given environment. tsx is loaded into that process rather than run as a CLI: the CLI relays signals to a
+ * child and may kill it before its SIGTERM handler has finished, which made clean stops flaky under load.
+ */
 export function startMain(env: Record<string, string>, script = 'src/main.ts'): Started {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), script], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
