@@ -5,6 +5,7 @@ import type { Actor, DomainDeps } from '../domain/deps';
 import { submitEscalation } from '../domain/escalations/intake';
 import { IMPORT_KINDS, type ImportKind, importCsv } from '../domain/intake/import';
 import { type Submission, submitAppeal, submitDecision, submitQaReview, submitReport } from '../domain/intake/intake';
+import { OutOfScope } from '../domain/tokens/scope';
 import { auditTokenRefusal, authenticateVendorToken, isVendorToken, TokenRefused } from '../domain/tokens/tokens';
 import { AppError, isDatabaseUnavailable } from '../errors';
 import type { Logger } from '../logger';
@@ -126,6 +127,11 @@ export function jsonHandler(log: Logger, handle: (req: IncomingMessage, res: Ser
     } catch (err) {
       if (err instanceof AppError && err.code === 'bad_input') {
         sendJson(res, 400, { error: 'invalid_request', message: err.message });
+        req.resume();
+        return;
+      }
+      if (err instanceof OutOfScope) {
+        sendJson(res, 404, { error: 'not_found', errors: [{ path: err.path, message: err.missing }] });
         req.resume();
         return;
       }

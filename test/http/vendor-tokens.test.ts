@@ -115,14 +115,14 @@ describe('a vendor token files only for its own queues', () => {
     expect(audit?.actor).toBe(`api:token:${defaultTokenId}`);
   });
 
-  it('is refused (403, naming why) for a report routed to another vendor’s queue, and nothing is stored', async () => {
+  it('is refused (403) for a report routed to another vendor’s queue, naming neither, and nothing is stored', async () => {
     const body = report({ surface: 'api' });
     const cases = await t.db.prisma.case.count();
     const res = await t.api('/api/v1/reports', body, asVendor(defaultToken));
     expect(res.status).toBe(403);
     expect(res.json).toMatchObject({ error: 'forbidden' });
-    expect(res.json.message).toContain('acme_q');
-    expect(res.json.message).toContain('acme');
+    expect(res.json.message).toContain("routes to another vendor's queue");
+    expect(res.json.message).not.toMatch(/acme/);
     expect(await t.db.prisma.report.count({ where: { externalId: body.external_id } })).toBe(0);
     expect(await t.db.prisma.case.count()).toBe(cases);
     expect((await audits('token.refused')).at(-1)).toMatchObject({
@@ -133,37 +133,47 @@ describe('a vendor token files only for its own queues', () => {
     });
   });
 
-  it('is refused a decision on another vendor’s case', async () => {
-    const body = {
-      external_id: 'vt-cross-d',
-      case_id: acmeCaseId,
+  // A vendor must not learn which case ids exist, or whose they are: another vendor's case reads as no case.
+  it('answers a decision on another vendor’s case exactly as one on a case that does not exist (404), storing nothing', async () => {
+    const decision = (external_id: string, case_id: number) => ({
+      external_id,
+      case_id,
       action: 'content_removed',
       policy: 'violent_threats',
       decided_at: '2026-11-27T11:45:00Z',
-    };
-    const res = await t.api('/api/v1/decisions', body, asVendor(defaultToken));
-    expect(res.status).toBe(403);
-    expect(res.json.message).toContain(`case ${acmeCaseId}`);
+    });
+    const theirs = await t.api('/api/v1/decisions', decision('vt-cross-d', acmeCaseId), asVendor(defaultToken));
+    const missing = await t.api('/api/v1/decisions', decision('vt-missing-d', 2_000_000_000), asVendor(defaultToken));
+    expect(theirs.status).toBe(404);
+    expect(theirs.json).toEqual({ error: 'not_found', errors: [{ path: 'case_id', message: `no case ${acmeCaseId}` }] });
+    expect(missing.json).toEqual({ error: 'not_found', errors: [{ path: 'case_id', message: 'no case 2000000000' }] });
     expect(await t.db.prisma.decision.count({ where: { externalId: 'vt-cross-d' } })).toBe(0);
+    // The audit keeps the real reason; only the last refusal is this one (a missing case is no refusal).
+    expect((await audits('token.refused')).at(-1)).toMatchObject({
+      actor: `api:token:${defaultTokenId}`,
+      after: expect.objectContaining({ path: '/api/v1/decisions', reason: expect.stringContaining(`case ${acmeCaseId} in queue acme_q`) }),
+    });
   });
 
   it.each([
     ['/api/v1/qa-reviews', { external_id: 'vt-cross-qa', outcome: 'agree', reviewed_at: '2026-11-27T11:50:00Z' }],
     ['/api/v1/appeals', { external_id: 'vt-cross-ap', filed_at: '2026-11-27T11:50:00Z' }],
-  ])('is refused %s on another vendor’s decision', async (path, body) => {
+  ])('answers %s on another vendor’s decision as on a missing one (404)', async (path, body) => {
     const res = await t.api(path, { ...body, decision_id: acmeDecisionId }, asVendor(defaultToken));
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(404);
+    expect(res.json).toEqual({ error: 'not_found', errors: [{ path: 'decision_id', message: `no decision ${acmeDecisionId}` }] });
     expect(await t.db.prisma.qaReview.count({ where: { externalId: 'vt-cross-qa' } })).toBe(0);
     expect(await t.db.prisma.appeal.count({ where: { externalId: 'vt-cross-ap' } })).toBe(0);
   });
 
-  it('is refused an escalation on another vendor’s case', async () => {
+  it('answers an escalation on another vendor’s case as on a missing one (404)', async () => {
     const res = await t.api(
       '/api/v1/escalations',
       { external_id: 'vt-cross-esc', case_id: acmeCaseId, severity: 'sev3', reason: 'please look' },
       asVendor(defaultToken),
     );
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(404);
+    expect(res.json).toEqual({ error: 'not_found', errors: [{ path: 'case_id', message: `no case ${acmeCaseId}` }] });
     expect(await t.db.prisma.escalation.count({ where: { externalId: 'vt-cross-esc' } })).toBe(0);
   });
 
