@@ -55,12 +55,14 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   const { log, config } = opts;
   const metrics = createMetrics();
   const clock = opts.clock ?? systemClock;
+  // One adapter for every Slack client's logging: JSON lines through our logger, secrets redacted.
+  const logger = boltLogger(log);
   const notifier = createNotifier({
     token: opts.slack.botToken,
     apiUrl: opts.slack.apiUrl,
     reviewUrl: config.TRUSTOPS_REVIEW_URL,
     // Its WebClient's warnings go through our JSON logger too, not to the console in plain text.
-    clientOptions: { logger: boltLogger(log) },
+    clientOptions: { logger },
   });
   // Who the bot is, asked here once: Bolt would ask from its constructor, where a refused token is an
   // unhandled rejection that ends the process with a stack trace. Slack away is no reason not to start.
@@ -77,11 +79,10 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
     log,
     alertsQueued: delivery.kick,
     escalationsChanged: () => home?.changed(),
-    groups: slackGroupDirectory({ token: opts.slack.botToken, apiUrl: opts.slack.apiUrl, clock, logger: boltLogger(log) }),
+    groups: slackGroupDirectory({ token: opts.slack.botToken, apiUrl: opts.slack.apiUrl, clock, logger }),
   });
   await syncConfiguredAdmins(deps);
 
-  const logger = boltLogger(log);
   const customRoutes = [
     ...httpRoutes({ db: deps.db, metrics, clock, jobs: opts.jobs, delivery: delivery.status }),
     ...apiRoutes(deps, config.TRUSTOPS_INTAKE_TOKEN),

@@ -11,4 +11,4 @@ export function parseId(word: string | undefined): number | undefined {
 }
 
 /** The same bound for ids carried in JSON (button values, modal metadata, API bodies). */
-export const ZId = z.number().int().min(1).max(MAX_ID);
+export const ZId = z.number().int().positive().max(MAX_ID, 'no such id');

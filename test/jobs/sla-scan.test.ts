@@ -1,6 +1,6 @@
 import { fixedClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
-import { invalidateIntakeContext } from '../../src/domain/intake/context';
+import { invalidateIntakeContext } from '../../src/domain/intake/context-cache';
 import { parseCalendar } from '../../src/domain/sla/calendar';
 import type { SlaPolicy } from '../../src/domain/sla/policies';
 import { type ScanOptions, scanSla } from '../../src/domain/sla/scan';

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { AppError, isUniqueViolation } from '../../errors';
 import type { Actor, DomainDeps } from '../deps';
+import { ZId } from '../ids';
 import type { Outcome } from '../intake/outcomes';
-import { bodyHash, type FieldError, fieldErrors, unstorableTextErrors, ZExternalId, ZId } from '../intake/schemas';
+import { bodyHash, type FieldError, fieldErrors, unstorableTextErrors, ZExternalId } from '../intake/schemas';
 import { checkTargetVendor } from '../tokens/scope';
 import { MAX_REASON, raiseEscalation, SEVERITIES } from './escalations';
 

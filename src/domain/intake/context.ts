@@ -37,8 +37,6 @@ export async function loadIntakeContext(tx: Tx, now: Date, triageChannel: string
 const CONTEXT_TTL_MS = 5000;
 const contextCache = new WeakMap<object, { loadedAt: number; version: number; ctx: Promise<IntakeContext> }>();
 
-export { invalidateIntakeContext } from './context-cache';
-
 export async function cachedIntakeContext(db: Db, now: Date, triageChannel: string): Promise<IntakeContext> {
   const hit = contextCache.get(db);
   const version = intakeContextVersion(db);

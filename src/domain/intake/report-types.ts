@@ -3,7 +3,7 @@ import { AppError, badInput, isUniqueViolation } from '../../errors';
 import type { Actor, DomainDeps } from '../deps';
 import { requireRole } from '../roles/roles';
 import { SURFACE_KEY } from '../surfaces/surfaces';
-import { invalidateIntakeContext } from './context';
+import { invalidateIntakeContext } from './context-cache';
 
 export type ReportType = { key: string; name: string; urgent: boolean };
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { ZId } from '../ids';
 
 /** One field error, as the intake API and the CSV import report it. */
 export type FieldError = { path: string; message: string };
@@ -52,7 +53,6 @@ export const ZInstant = z
   .transform((s) => new Date(s));
 
 // Postgres int4: larger ids cannot exist, and would fail in the query rather than as a field error.
-export const ZId = z.number().int().positive().max(2_147_483_647, 'no such id');
 
 export const ZExternalId = z.string().trim().min(1, 'required').max(200, 'at most 200 characters');
 

@@ -1,7 +1,7 @@
 import { recordAudit } from '../../db/repositories/audit';
 import { AppError, badInput, isUniqueViolation } from '../../errors';
 import type { Actor, DomainDeps } from '../deps';
-import { invalidateIntakeContext } from '../intake/context';
+import { invalidateIntakeContext } from '../intake/context-cache';
 import { requireRole } from '../roles/roles';
 
 export type Surface = { key: string; name: string; active: boolean; createdAt: Date };

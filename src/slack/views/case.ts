@@ -1,8 +1,7 @@
 import type { CaseDetail } from '../../domain/cases/detail';
 import { ActionId } from '../ids';
 import { actions, type Block, button, context, fields, header, message, type SlackMessage, section } from './blocks';
-import { who } from './escalation';
-import { joinMd, type Mrkdwn, md, truncate } from './text';
+import { joinMd, type Mrkdwn, md, mention, truncate } from './text';
 import { slackDate } from './time';
 
 // Slack allows 50 blocks a message; a page keeps well under that, and under a readable length.
@@ -26,7 +25,7 @@ function group(title: string, lines: Mrkdwn[], empty: string): Block[] {
 function caseBlocks(d: CaseDetail): Block[] {
   return [
     fields([
-      md`*Status*\n${d.status}${d.assignee ? md` (with ${who(d.assignee)})` : ''}`,
+      md`*Status*\n${d.status}${d.assignee ? md` (with ${mention(d.assignee)})` : ''}`,
       md`*Queue · vendor*\n${d.queue} (${d.priority}) · ${d.vendor}`,
       md`*Opened*\n${slackDate(d.openedAt)}`,
       md`*SLA*\nfirst action ${slackDate(d.firstActionDueAt)} (${d.firstActionState})\nresolution ${slackDate(d.resolutionDueAt)} (${d.resolutionState})`,
@@ -52,13 +51,13 @@ function caseBlocks(d: CaseDetail): Block[] {
       'Escalations',
       d.escalations.map(
         (e) =>
-          md`• ${e.id} ${e.severity} *${e.status}* — raised ${slackDate(e.createdAt)} by ${who(e.requestedBy)}${e.decidedBy ? md`, decided by ${who(e.decidedBy)}` : ''} · ${e.votes} vote${e.votes === 1 ? '' : 's'}`,
+          md`• ${e.id} ${e.severity} *${e.status}* — raised ${slackDate(e.createdAt)} by ${mention(e.requestedBy)}${e.decidedBy ? md`, decided by ${mention(e.decidedBy)}` : ''} · ${e.votes} vote${e.votes === 1 ? '' : 's'}`,
       ),
       'None.',
     ),
     ...group(
       'Audit timeline',
-      d.timeline.map((t) => md`• ${slackDate(t.at)} ${who(t.actor)} \`${t.action}\` ${t.entity}${t.summary ? ` — ${t.summary}` : ''}`),
+      d.timeline.map((t) => md`• ${slackDate(t.at)} ${mention(t.actor)} \`${t.action}\` ${t.entity}${t.summary ? ` — ${t.summary}` : ''}`),
       'Nothing recorded.',
     ),
   ];

@@ -11,11 +11,8 @@ export type EscalationButtonValue = { escalationId: number };
 
 const STATUS_ICON: Record<string, string> = { approved: '✅', rejected: '⛔', reassigned: '↪️', expired: '⌛', pending: '🚨' };
 
-/** "<@U123>" for Slack users; API callers and the system by name. */
-export const who = mention;
-
 /** "queue:trust_l2" → "queue `trust_l2`"; a user id → a mention. */
-const target = (to: string): Mrkdwn => (to.startsWith('queue:') ? md`queue \`${to.slice(6)}\`` : who(to));
+const target = (to: string): Mrkdwn => (to.startsWith('queue:') ? md`queue \`${to.slice(6)}\`` : mention(to));
 
 const list = (xs: readonly string[] | undefined): Text => (xs?.length ? joinMd(xs, ', ') : '—');
 
@@ -47,7 +44,7 @@ export function escalationStatusLine(d: EscalationCardData): Mrkdwn {
   switch (d.status ?? 'pending') {
     case 'pending': {
       const votes = joinMd(
-        approvals.map((v) => md`${who(v.userId)} (${slackDate(v.at)})`),
+        approvals.map((v) => md`${mention(v.userId)} (${slackDate(v.at)})`),
         ', ',
       );
       return md`*Votes:* ${approvals.length} of ${d.requiredApprovals} approval${d.requiredApprovals > 1 ? 's' : ''}${approvals.length ? md` — ${votes}` : ''}`;
@@ -55,10 +52,10 @@ export function escalationStatusLine(d: EscalationCardData): Mrkdwn {
     case 'expired':
       return md`${icon} *Expired* at ${slackDate(d.decidedAt ?? d.deadlineAt)} without a decision`;
     case 'reassigned':
-      return md`${icon} *Reassigned* to ${target(d.reassignedTo ?? '')} by ${who(d.decidedBy ?? '')} at ${slackDate(d.decidedAt ?? '')}`;
+      return md`${icon} *Reassigned* to ${target(d.reassignedTo ?? '')} by ${mention(d.decidedBy ?? '')} at ${slackDate(d.decidedAt ?? '')}`;
     default: {
-      const also = approvals.filter((v) => v.userId !== d.decidedBy).map((v) => who(v.userId));
-      const by = joinMd([who(d.decidedBy ?? ''), ...(d.status === 'approved' ? also : [])], ' and ');
+      const also = approvals.filter((v) => v.userId !== d.decidedBy).map((v) => mention(v.userId));
+      const by = joinMd([mention(d.decidedBy ?? ''), ...(d.status === 'approved' ? also : [])], ' and ');
       return md`${icon} *${d.status === 'approved' ? 'Approved' : 'Rejected'}* by ${by} at ${slackDate(d.decidedAt ?? '')}`;
     }
   }
@@ -78,7 +75,7 @@ export function escalationCard(d: EscalationCardData, opts: { reviewUrl: string 
       md`*Queue · vendor*\n${d.queue} (${d.priority}) · ${d.vendor}`,
       md`*SLA clock*\nfirst action ${slackDate(d.firstActionDueAt ?? d.resolutionDueAt)}${d.firstActionState ? ` (${d.firstActionState})` : ''}\nresolution ${slackDate(d.resolutionDueAt)}${d.resolutionState ? ` (${d.resolutionState})` : ''}`,
       md`*Decide by*\n${slackDate(d.deadlineAt)}`,
-      md`*Requested by*\n${who(d.requestedBy)} (${d.source.replace('_', ' ')})`,
+      md`*Requested by*\n${mention(d.requestedBy)} (${d.source.replace('_', ' ')})`,
     ]),
     section(md`*Reason*\n${d.reason}`),
     section(escalationStatusLine(d)),
@@ -98,16 +95,19 @@ export function escalationThreadNote(n: ThreadNote): SlackMessage {
     switch (n.event) {
       case 'vote': {
         const left = (n.required ?? 0) - (n.approvals ?? 0);
-        return md`${who(n.actor)} approved (${n.approvals ?? 0} of ${n.required ?? 0}); ${left} more approval${left > 1 ? 's' : ''} needed from someone else.`;
+        return md`${mention(n.actor)} approved (${n.approvals ?? 0} of ${n.required ?? 0}); ${left} more approval${left > 1 ? 's' : ''} needed from someone else.`;
       }
       case 'info_requested': {
-        const mentions = joinMd((n.mentions ?? []).map(who), ' ');
-        return md`${n.mentions?.length ? md`${mentions} ` : ''}${who(n.actor)} asks for more information:${reason(quote)}`;
+        const mentions = joinMd(
+          (n.mentions ?? []).map((id) => mention(id)),
+          ' ',
+        );
+        return md`${n.mentions?.length ? md`${mentions} ` : ''}${mention(n.actor)} asks for more information:${reason(quote)}`;
       }
       case 'reassigned':
-        return md`↪️ Reassigned to ${target(n.reassignedTo ?? '')} by ${who(n.actor)}.${reason(quote)}`;
+        return md`↪️ Reassigned to ${target(n.reassignedTo ?? '')} by ${mention(n.actor)}.${reason(quote)}`;
       default:
-        return md`${STATUS_ICON[n.event] ?? ''} ${n.event === 'approved' ? 'Approved' : 'Rejected'} by ${who(n.actor)}.${reason(quote)}`;
+        return md`${STATUS_ICON[n.event] ?? ''} ${n.event === 'approved' ? 'Approved' : 'Rejected'} by ${mention(n.actor)}.${reason(quote)}`;
     }
   };
   return message(body(false), [section(body(true))]);
@@ -117,18 +117,23 @@ export function escalationThreadNote(n: ThreadNote): SlackMessage {
 export function escalationOutcomeDm(d: OutcomeDm): SlackMessage {
   const details = context(md`Details: \`/trustops case ${d.caseId}\``);
   if (d.to === 'assignee') {
-    const text = md`↪️ ${who(d.by)} handed you case #${d.caseId} (escalation ${d.escalationId}); it is in review with you now.`;
+    const text = md`↪️ ${mention(d.by)} handed you case #${d.caseId} (escalation ${d.escalationId}); it is in review with you now.`;
     return message(text, [section(text), ...(d.reason ? [section(md`*Note*\n${d.reason}`)] : []), details]);
   }
   const verb = d.status === 'reassigned' ? md`was reassigned to ${target(d.reassignedTo ?? '')}` : md`was ${d.status}`;
-  const by = d.status === 'expired' ? ' without a decision' : md` by ${who(d.by)}`;
+  const by = d.status === 'expired' ? ' without a decision' : md` by ${mention(d.by)}`;
   const text = md`${STATUS_ICON[d.status] ?? ''} Your escalation ${d.escalationId} on case #${d.caseId} ${verb}${by}.`;
   return message(text, [section(text), ...(d.reason ? [section(md`*Reason*\n${d.reason}`)] : []), details]);
 }
 
 /** The one re-notification of an escalation that expired undecided, to the approvers. */
 export function escalationExpiredNotice(d: ExpiredNotice): SlackMessage {
-  const mentions = d.approvers.length ? joinMd(d.approvers.map(who), ' ') : 'Approvers';
+  const mentions = d.approvers.length
+    ? joinMd(
+        d.approvers.map((id) => mention(id)),
+        ' ',
+      )
+    : 'Approvers';
   const text = md`⌛ Escalation ${d.escalationId} (${d.severity}) on case #${d.caseId} expired at ${slackDate(d.deadlineAt)} without a decision.`;
   return message(text, [
     section(md`${mentions}: ${text}`),

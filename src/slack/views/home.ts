@@ -2,9 +2,9 @@ import type { EscalationSummary, HomeEscalations } from '../../domain/escalation
 import type { Figures } from '../../domain/metrics/figures';
 import type { RoleName } from '../../domain/roles/roles';
 import { type Block, context, divider, fields, type HomeView, header, homeTab, section } from './blocks';
-import { decisionButtons, who } from './escalation';
+import { decisionButtons } from './escalation';
 import { duration } from './metrics';
-import { md, type Text, truncate } from './text';
+import { md, mention, type Text, truncate } from './text';
 import { slackDate } from './time';
 
 export type { HomeView };
@@ -29,10 +29,10 @@ function escalationBlocks(e: EscalationSummary, withButtons: boolean, reviewUrl:
   const state =
     e.status === 'pending'
       ? md`${e.approvals} of ${e.requiredApprovals} approval${e.requiredApprovals > 1 ? 's' : ''} · decide by ${slackDate(e.deadlineAt)}`
-      : md`${e.status}${e.decidedBy ? md` by ${who(e.decidedBy)}` : ''}${e.decidedAt ? md` at ${slackDate(e.decidedAt)}` : ''}`;
+      : md`${e.status}${e.decidedBy ? md` by ${mention(e.decidedBy)}` : ''}${e.decidedAt ? md` at ${slackDate(e.decidedAt)}` : ''}`;
   const blocks: Block[] = [
     section(
-      md`*Escalation ${e.escalationId}* · ${e.severity} · case #${e.caseId} · raised by ${who(e.requestedBy)}\n${truncate(e.reason, 300)}`,
+      md`*Escalation ${e.escalationId}* · ${e.severity} · case #${e.caseId} · raised by ${mention(e.requestedBy)}\n${truncate(e.reason, 300)}`,
     ),
     context(state),
   ];

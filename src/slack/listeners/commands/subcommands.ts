@@ -163,7 +163,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     example: ESCALATE_EXAMPLE,
     async run({ deps, actor, rest }) {
       const m = /^(\S+)(?:\s+(\S+))?(?:\s+([\s\S]*))?$/.exec(rest.trim());
-      const caseId = parseCaseId(m?.[1]);
+      const caseId = parseId(m?.[1]);
       if (caseId === undefined)
         throw badInput(m?.[1] ? `\`${m[1]}\` is not a case id.` : '`escalate` needs a case id, a severity and a reason.', ESCALATE_EXAMPLE);
       const severity = m?.[2]?.toLowerCase();
@@ -186,7 +186,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     description: 'A case with its reports, decisions, escalations and full audit timeline (never the reported content).',
     example: CASE_EXAMPLE,
     async run({ deps, actor, args }) {
-      const caseId = parseCaseId(args[0]);
+      const caseId = parseId(args[0]);
       if (caseId === undefined || args.length > 1)
         throw badInput(args[0] ? `\`${args.join(' ')}\` is not a case id.` : '`case` needs a case id.', CASE_EXAMPLE);
       return caseMessage(await getCaseDetail(deps, actor, caseId));
@@ -305,9 +305,6 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     },
   },
 ];
-
-/** "1234" or "#1234", within the bound every id has. */
-const parseCaseId = parseId;
 
 /** `key:value` words; an unknown key or a word without a colon is a mistake worth naming. */
 function parseOptions(words: readonly string[], keys: readonly string[], example: string): Record<string, string | undefined> {
