@@ -3,8 +3,8 @@ import type { CustomRoute } from '@slack/bolt';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import type { DeliveryStatus } from '../domain/alerts/port';
+import type { Metrics } from '../metrics';
 import { alertBacklog, checkHealth, jobHealth, registerAlertGauges, type ScheduledJob } from './health';
-import type { Metrics } from './metrics';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });

@@ -1,8 +1,8 @@
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import type { DeliveryFailure, DeliveryStatus, Notifier, OutboundAlert } from '../domain/alerts/port';
-import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
 
 export type DeliveryOptions = {
   db: Db;

@@ -2,8 +2,8 @@ import schedule from 'node-schedule';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { isUniqueViolation } from '../errors';
-import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
 
 export type JobDeps = { db: Db; log: Logger; metrics: Metrics; clock: Clock };
 

@@ -1,9 +1,9 @@
 import { ErrorCode, WebClient } from '@slack/web-api';
 import { systemClock } from '../../src/clock';
 import { enqueueAlerts } from '../../src/domain/alerts/outbox';
-import { createMetrics } from '../../src/http/metrics';
 import { type DeliveryOptions, startAlertDelivery } from '../../src/jobs/alert-delivery';
 import { silentLogger } from '../../src/logger';
+import { createMetrics } from '../../src/metrics';
 import type { RecordedCall, SlackEmulator, StoredMessage } from '../../src/sandbox/emulator';
 import { ALERT_EVENT_TYPE, createNotifier } from '../../src/slack/notifier';
 import type { TriageData } from '../../src/slack/views/triage';

@@ -1,9 +1,9 @@
 import { fixedClock, systemClock } from '../../src/clock';
 import { type Database, openDatabase } from '../../src/db/client';
 import { enqueueAlerts } from '../../src/domain/alerts/outbox';
-import { createMetrics, type Metrics } from '../../src/http/metrics';
 import { type DeliveryOptions, type DeliveryWorker, startAlertDelivery } from '../../src/jobs/alert-delivery';
 import type { Logger } from '../../src/logger';
+import { createMetrics, type Metrics } from '../../src/metrics';
 import { SlackEmulator, type StoredMessage } from '../../src/sandbox/emulator';
 import { ALERT_EVENT_TYPE, createNotifier } from '../../src/slack/notifier';
 import { silentSlackLogger, triageAlerts } from '../support/alerts';
