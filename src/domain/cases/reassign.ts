@@ -11,6 +11,20 @@ export async function listQueues(deps: Pick<DomainDeps, 'db'>): Promise<QueueOpt
 }
 
 /**
+ * What the Reassign modal needs: the case's queue and the queues to choose from. The role is checked
+ * before the look-up, so a refusal never tells whether the case exists.
+ */
+export async function reassignChoices(
+  deps: DomainDeps,
+  input: { actor: Actor; caseId: number },
+): Promise<{ caseId: number; currentQueue: string; queues: QueueOption[] }> {
+  await requireRole(deps, input.actor, 'analyst', 'reassign cases');
+  const c = await deps.db.case.findUnique({ where: { id: input.caseId }, include: { queue: true } });
+  if (!c) throw new AppError('not_found', `There is no case ${input.caseId}.`);
+  return { caseId: c.id, currentQueue: c.queue.key, queues: await listQueues(deps) };
+}
+
+/**
  * Moves an open case to another queue. The case keeps the SLA policy and due times it was opened
  * under: reassigning does not reset the clock.
  */

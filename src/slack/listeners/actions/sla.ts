@@ -1,10 +1,9 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { z } from 'zod';
-import { listQueues, reassignCase } from '../../../domain/cases/reassign';
+import { reassignCase, reassignChoices } from '../../../domain/cases/reassign';
 import type { DomainDeps } from '../../../domain/deps';
 import { raiseEscalation } from '../../../domain/escalations/escalations';
 import { ZId } from '../../../domain/ids';
-import { requireRole } from '../../../domain/roles/roles';
 import { acknowledgeSlaAlert } from '../../../domain/sla/acknowledge';
 import { AppError, userFacingMessage } from '../../../errors';
 import { ActionId, BlockId, CallbackId } from '../../ids';
@@ -55,16 +54,10 @@ export function registerSlaActions(app: App, deps: DomainDeps): void {
   });
 
   handle(ActionId.slaReassign, async ({ value, body, userId }) => {
-    // Only those who may reassign get the modal; others get the refusal straight away, before the
-    // look-up, so a refusal never tells whether the case exists.
-    await requireRole(deps, actor(userId), 'analyst', 'reassign cases');
-    const c = await deps.db.case.findUnique({ where: { id: value.caseId }, include: { queue: true } });
-    if (!c) throw new AppError('not_found', `There is no case ${value.caseId}.`);
-    const metadata: ReassignMetadata = { caseId: c.id, channelId: body.channel?.id };
-    await app.client.views.open({
-      trigger_id: body.trigger_id,
-      view: reassignModal({ caseId: c.id, currentQueue: c.queue.key, queues: await listQueues(deps), metadata }),
-    });
+    // Only those who may reassign get the modal; others get the refusal straight away.
+    const choices = await reassignChoices(deps, { actor: actor(userId), caseId: value.caseId });
+    const metadata: ReassignMetadata = { caseId: choices.caseId, channelId: body.channel?.id };
+    await app.client.views.open({ trigger_id: body.trigger_id, view: reassignModal({ ...choices, metadata }) });
     return undefined;
   });
 
