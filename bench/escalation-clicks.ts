@@ -138,7 +138,7 @@ export async function escalationClicks(): Promise<BenchResult> {
     const p = (l: Load, q: number) => +percentile(l.latencies, q).toFixed(1);
     return {
       name: 'escalation-clicks',
-      description: `${CLICKERS} concurrent clickers × ${CLICKS} signed Approve clicks each, every click on its own pending sev2 escalation, through the real HTTP receiver of the bot running as its own process on a scratch Postgres database (the decision, its audit rows, the card update and the thread note are written after the ack, at most 4 decisions at a time, the rest waiting in line). Floor: the same load on a bare Bolt app (same receiver, same signed requests) whose handler only acks. Latency is the HTTP round trip of each click (the ack).`,
+      description: `${CLICKERS} concurrent clickers × ${CLICKS} signed Approve clicks each, every click on its own pending sev2 escalation, through the real HTTP receiver of the bot running as its own process on a scratch Postgres database (the click's audit row and trigger_id are written before the ack; the decision, its audit rows, the card update and the thread note are written after the ack, at most 4 decisions at a time, the rest waiting in line). Floor: the same load on a bare Bolt app (same receiver, same signed requests) whose handler only acks. Latency is the HTTP round trip of each click (the ack).`,
       machine: machine(),
       at: new Date().toISOString(),
       figures: {
