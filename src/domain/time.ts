@@ -1,29 +1,193 @@
-/** The UTC offset (ms) of a time zone at an instant, from Intl. */
+/**
+ * Instants and local wall-clock times, in any IANA zone Intl knows. The one place the product
+ * converts between them: the SLA calendar, metric ranges, exports and summaries all use it.
+ *
+ * A wall-clock time is written as "wall ms": the local date and time read as if they were UTC,
+ * so an instant t has wall ms t + offset(t). Intl only answers "what is the local time at
+ * instant t"; each zone's offsets are read from it once per 32-day chunk and kept as a list of
+ * segments [from, offset]. Turning a wall-clock time back into an instant is then exact
+ * arithmetic over those segments (see instantOfWallClock), with no guessing of offsets.
+ *
+ * Facts this relies on, checked against tzdata 2025b (all 598 zones, every year it lists):
+ * - two offset changes are never closer than 95 hours (Africa/Freetown, 1939), so reading the
+ *   offset once a day finds every change, and a bisection then finds its second;
+ * - no offset is more than 16 hours from UTC (the widest, Asia/Manila before 1845, is −15:56),
+ *   so every instant whose wall clock is near a given wall time lies within a day of it.
+ */
+
+const SECOND = 1000;
+const HOUR = 3600 * SECOND;
+const DAY = 24 * HOUR;
+const CHUNK = 32 * DAY;
+/** About 90 years of chunks per zone; beyond that a zone's cache starts over rather than grow. */
+const MAX_CHUNKS = 1024;
+/** Intl's Gregorian calendar and Date.UTC agree on these years; outside them results are not checked. */
+const MIN_INSTANT = Date.UTC(1000, 0, 1);
+const MAX_INSTANT = Date.UTC(9999, 11, 31);
+
+type Segment = { from: number; offset: number };
+type Zone = { name: string; format: Intl.DateTimeFormat; chunks: Map<number, Segment[]> };
+
+const zones = new Map<string, Zone>();
+
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function zoneFor(timeZone: string): Zone {
+  let zone = zones.get(timeZone);
+  if (!zone) {
+    // Throws RangeError for a name Intl does not know, before anything is cached.
+    const format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      calendar: 'gregory',
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    zone = { name: timeZone, format, chunks: new Map() };
+    zones.set(timeZone, zone);
+  }
+  return zone;
+}
+
+const FORMATTED = /^(\d+)\/(\d+)\/(\d+), (\d+):(\d+):(\d+)$/;
+
+/** Offset (wall − UTC, ms) at `t` as Intl reads it; `t` must be a whole second (Intl drops milliseconds). */
+function intlOffset(zone: Zone, t: number): number {
+  const text = zone.format.format(t);
+  const m = FORMATTED.exec(text);
+  if (!m) throw new Error(`Cannot read the local time in ${zone.name} at ${new Date(t).toISOString()}: "${text}"`);
+  const [month, day, year, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  return Date.UTC(year, month - 1, day, hour, minute, second) - t;
+}
+
+function buildChunk(zone: Zone, index: number): Segment[] {
+  const start = index * CHUNK;
+  let offset = intlOffset(zone, start);
+  const segments: Segment[] = [{ from: start, offset }];
+  for (let t = start + DAY; t <= start + CHUNK; t += DAY) {
+    const next = intlOffset(zone, t);
+    let lo = t - DAY;
+    // Normally at most one change between two daily readings; the loop would find a second one.
+    while (offset !== next) {
+      // offset(lo) === offset, and some instant in (lo, t] has another: find the first such second.
+      let hi = t;
+      while (hi - lo > SECOND) {
+        const mid = lo + Math.floor((hi - lo) / (2 * SECOND)) * SECOND;
+        if (intlOffset(zone, mid) === offset) lo = mid;
+        else hi = mid;
+      }
+      offset = intlOffset(zone, hi);
+      if (hi < start + CHUNK) segments.push({ from: hi, offset });
+      lo = hi;
+    }
+  }
+  return segments;
+}
+
+function chunk(zone: Zone, index: number): Segment[] {
+  let segments = zone.chunks.get(index);
+  if (!segments) {
+    if (zone.chunks.size >= MAX_CHUNKS) zone.chunks.clear();
+    segments = buildChunk(zone, index);
+    zone.chunks.set(index, segments);
+  }
+  return segments;
+}
+
+function checked(t: number, what: string): number {
+  if (!Number.isFinite(t)) throw new RangeError(`${what} is not a valid time`);
+  if (t < MIN_INSTANT || t > MAX_INSTANT) throw new RangeError(`${what} (${new Date(t).toISOString()}) is outside the years 1000–9999`);
+  return t;
+}
+
+function offsetAt(zone: Zone, t: number): number {
+  const segments = chunk(zone, Math.floor(t / CHUNK));
+  let i = segments.length - 1;
+  while (i > 0 && segments[i]!.from > t) i--;
+  return segments[i]!.offset;
+}
+
+/** The UTC offset (ms, local − UTC) of a time zone at an instant. */
 export function zoneOffsetMs(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(at);
-  const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
-  if (!m) return 0;
-  const sign = m[1] === '-' ? -1 : 1;
-  return sign * (Number(m[2]) * 60 + Number(m[3] ?? 0)) * 60_000;
+  const t = checked(at.getTime(), 'the instant');
+  return offsetAt(zoneFor(timeZone), t);
+}
+
+/** The local wall-clock time of an instant, as wall ms (the local date and time read as if UTC). */
+export function wallClockMs(at: Date | number, timeZone: string): number {
+  const t = checked(typeof at === 'number' ? at : at.getTime(), 'the instant');
+  return t + offsetAt(zoneFor(timeZone), t);
+}
+
+/**
+ * The first instant whose local wall-clock time is at or after `wall` (wall ms). So a time that
+ * occurs twice (the repeated hour of a fall-back) gives its first occurrence, and a time that
+ * does not exist (inside a spring-forward gap, or on a skipped day) gives the first instant
+ * after the gap.
+ */
+export function instantOfWallClock(wall: number, timeZone: string): number {
+  checked(wall, 'the local time');
+  const zone = zoneFor(timeZone);
+  // Within one segment (constant offset o) the wall clock t + o rises with t, so the segment's
+  // first instant at or after `wall` is max(from, wall − o), if that is still inside it. The
+  // segments are in time order, so the first segment that has one has the earliest. Offsets
+  // stay within 16 h of UTC, so the answer lies within a day of `wall`: start a day before it.
+  const last = Math.floor((wall + DAY) / CHUNK);
+  for (let index = Math.floor((wall - DAY) / CHUNK); index <= last; index++) {
+    const segments = chunk(zone, index);
+    for (let i = 0; i < segments.length; i++) {
+      const { from, offset } = segments[i]!;
+      const to = i + 1 < segments.length ? segments[i + 1]!.from : (index + 1) * CHUNK;
+      const t = Math.max(from, wall - offset);
+      if (t < to) return t;
+    }
+  }
+  throw new Error(`No instant in ${timeZone} has the local time ${new Date(wall).toISOString().slice(0, 19)} within a day of it`);
+}
+
+/** Days since 1970-01-01 of a YYYY-MM-DD calendar date; undefined if it is not one. */
+export function dayNumberOf(date: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return undefined;
+  const [y, mo, d] = m.slice(1).map(Number) as [number, number, number];
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
+  return ms / DAY;
 }
 
 /** The local calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  return new Date(wallClockMs(at, timeZone)).toISOString().slice(0, 10);
 }
 
-/** The instant local midnight starts the given date in a time zone (DST-safe: the offset is read at the result). */
+/**
+ * The first instant of a local date in a time zone. That is local midnight, unless midnight
+ * falls in a DST gap (America/Santiago, America/Havana): then the day starts when the clocks
+ * jump (01:00 local). A date the zone skipped entirely (Pacific/Apia 2011-12-30) has no instant;
+ * it gets the start of the next date, so the day [start, start of the next) is empty.
+ */
 export function startOfLocalDate(date: string, timeZone: string): Date {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const naive = Date.UTC(y, m - 1, d);
-  let guess = naive - zoneOffsetMs(new Date(naive), timeZone);
-  guess = naive - zoneOffsetMs(new Date(guess), timeZone);
-  return new Date(guess);
+  const day = dayNumberOf(date);
+  if (day === undefined) throw new RangeError(`"${date}" is not a YYYY-MM-DD calendar date`);
+  return new Date(instantOfWallClock(day * DAY, timeZone));
 }
 
+/** The first instant of the local date that `at` falls on. */
 export function startOfLocalDay(at: Date, timeZone: string): Date {
-  return startOfLocalDate(localDate(at, timeZone), timeZone);
+  const wall = wallClockMs(at, timeZone);
+  return new Date(instantOfWallClock(Math.floor(wall / DAY) * DAY, timeZone));
 }
 
 /** "2026-11-27 15:02 UTC": for messages that cannot use Slack's local date formatting. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badInput } from '../../errors';
+import { dayNumberOf, instantOfWallClock, isTimeZone, wallClockMs } from '../time';
 
 /**
  * Business-hours calendar math for SLA due times and elapsed SLA time.
@@ -83,15 +84,6 @@ const ZCalendar = z.object({
   holidays: z.array(ZLocalDate).readonly(),
 });
 
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Names the field, weekday and span at fault, e.g. `hours Monday ("1") span 2 ["13:00","25:00"]`. */
 function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>): string {
   const [field, key, index] = issue.path;
@@ -134,130 +126,16 @@ export function parseCalendar(row: {
   return Object.freeze(cal);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Time-zone offsets
-//
-// Intl is the only zone database available, and one `format` call costs about a microsecond,
-// far too slow to call several times per span over a year-long range. So each zone's offsets
-// are sampled once per 32-day chunk and kept as a short list of [from, offset] segments.
-
-type Segment = { from: number; offset: number };
-type Zone = { format: Intl.DateTimeFormat; chunks: Map<number, Segment[]> };
-
-const CHUNK = 32 * DAY;
-/** About 90 years of chunks per zone; beyond that the cache starts over rather than grow. */
-const MAX_CHUNKS = 1024;
-const zones = new Map<string, Zone>();
-
-function zoneFor(timezone: string): Zone {
-  let zone = zones.get(timezone);
-  if (!zone) {
-    const format = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    zone = { format, chunks: new Map() };
-    zones.set(timezone, zone);
-  }
-  return zone;
-}
-
-const FORMATTED = /(\d+)\D+(\d+)\D+(\d+)\D+(\d+)\D+(\d+)\D+(\d+)/;
-
-/** Offset (local − UTC, ms) at `t`, asked of Intl; `t` must be a whole second. */
-function intlOffset(zone: Zone, t: number): number {
-  const m = FORMATTED.exec(zone.format.format(t));
-  if (!m) throw new Error(`Cannot read the local time of ${new Date(t).toISOString()}`);
-  const [, month, day, year, hour, minute, second] = m.map(Number) as number[];
-  return Date.UTC(year!, month! - 1, day!, hour!, minute!, second!) - t;
-}
-
-function buildChunk(zone: Zone, index: number): Segment[] {
-  const from = index * CHUNK;
-  let offset = intlOffset(zone, from);
-  const segments: Segment[] = [{ from, offset }];
-  // Zones change offset at most once a day (in practice a few times a year), so daily samples
-  // find every change; a bisection to the second then finds the instant.
-  for (let t = from + DAY; t <= from + CHUNK; t += DAY) {
-    const next = intlOffset(zone, t);
-    if (next === offset) continue;
-    let lo = t - DAY;
-    let hi = t;
-    while (hi - lo > SECOND) {
-      const mid = lo + Math.floor((hi - lo) / (2 * SECOND)) * SECOND;
-      if (intlOffset(zone, mid) === offset) lo = mid;
-      else hi = mid;
-    }
-    if (hi < from + CHUNK) segments.push({ from: hi, offset: next });
-    offset = next;
-  }
-  return segments;
-}
-
-function offsetAt(zone: Zone, t: number): number {
-  const index = Math.floor(t / CHUNK);
-  let segments = zone.chunks.get(index);
-  if (!segments) {
-    if (zone.chunks.size >= MAX_CHUNKS) zone.chunks.clear();
-    segments = buildChunk(zone, index);
-    zone.chunks.set(index, segments);
-  }
-  let i = segments.length - 1;
-  while (i > 0 && segments[i]!.from > t) i--;
-  return segments[i]!.offset;
-}
-
-/**
- * The UTC instant of a local wall-clock time, given as ms since the epoch as if it were UTC.
- * A skipped time gives the first instant after the gap; a repeated one its first occurrence.
- */
-function localToUtc(zone: Zone, local: number): number {
-  // Offsets a day either side bracket any single transition near `local`.
-  const before = offsetAt(zone, local - DAY);
-  const after = offsetAt(zone, local + DAY);
-  if (before === after) return local - before;
-  const withBefore = local - before;
-  const withAfter = local - after;
-  const beforeFits = offsetAt(zone, withBefore) === before;
-  const afterFits = offsetAt(zone, withAfter) === after;
-  if (beforeFits && afterFits) return Math.min(withBefore, withAfter);
-  if (beforeFits) return withBefore;
-  if (afterFits) return withAfter;
-  // In the gap: the transition lies in (withAfter, withBefore]; bisect to the millisecond.
-  let lo = withAfter;
-  let hi = withBefore;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (offsetAt(zone, mid) === before) lo = mid;
-    else hi = mid;
-  }
-  return hi;
-}
-
 /** Days since 1970-01-01 of the local date at `t`. */
-function localDay(zone: Zone, t: number): number {
-  return Math.floor((t + offsetAt(zone, t)) / DAY);
-}
-
-function dayNumberOf(date: string): number | undefined {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const ms = Date.UTC(y, m - 1, d);
-  const back = new Date(ms);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d) return undefined;
-  return ms / DAY;
+function localDay(timezone: string, t: number): number {
+  return Math.floor(wallClockMs(t, timezone) / DAY);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Compiled calendars
 
 type Compiled = {
-  zone: Zone;
+  timezone: string;
   /** Per weekday, flat [startMinute, endMinute, …], sorted. */
   spans: number[][];
   holidays: ReadonlySet<number>;
@@ -275,7 +153,7 @@ function compile(cal: BusinessCalendar): Compiled {
     [...(data.hours[d] ?? [])].sort((a, b) => minutesOf(a[0]) - minutesOf(b[0])).flatMap(([s, e]) => [minutesOf(s), minutesOf(e)]),
   );
   c = {
-    zone: zoneFor(data.timezone),
+    timezone: data.timezone,
     spans,
     holidays: new Set(data.holidays.map((d) => dayNumberOf(d)!)),
     hasOpenTime: spans.some((s) => s.length > 0),
@@ -292,8 +170,8 @@ function openIntervals(c: Compiled, day: number): number[] {
   const out: number[] = [];
   const midnight = day * DAY;
   for (let i = 0; i < spans.length; i += 2) {
-    const open = localToUtc(c.zone, midnight + spans[i]! * MINUTE);
-    const close = localToUtc(c.zone, midnight + spans[i + 1]! * MINUTE);
+    const open = instantOfWallClock(midnight + spans[i]! * MINUTE, c.timezone);
+    const close = instantOfWallClock(midnight + spans[i + 1]! * MINUTE, c.timezone);
     // A span inside a skipped hour is empty.
     if (close > open) out.push(open, close);
   }
@@ -319,7 +197,7 @@ export function addBusinessTime(start: Date, durationMs: number, cal: BusinessCa
   if (!c.hasOpenTime) throw new Error(`Business calendar (${cal.timezone}) has no working hours on any weekday, so nothing can come due`);
   let remaining = durationMs;
   let closedDays = 0;
-  for (let day = localDay(c.zone, from) - 1; ; day++) {
+  for (let day = localDay(c.timezone, from) - 1; ; day++) {
     const intervals = openIntervals(c, day);
     let openToday = false;
     for (let i = 0; i < intervals.length; i += 2) {
@@ -348,8 +226,8 @@ export function businessElapsed(start: Date, end: Date, cal: BusinessCalendar): 
   const c = compile(cal);
   if (!c.hasOpenTime) return 0;
   let total = 0;
-  const last = localDay(c.zone, to) + 1;
-  for (let day = localDay(c.zone, from) - 1; day <= last; day++) {
+  const last = localDay(c.timezone, to) + 1;
+  for (let day = localDay(c.timezone, from) - 1; day <= last; day++) {
     const intervals = openIntervals(c, day);
     for (let i = 0; i < intervals.length; i += 2) {
       const open = Math.max(intervals[i]!, from);
@@ -364,7 +242,7 @@ export function isOpen(at: Date, cal: BusinessCalendar): boolean {
   const t = instant(at, 'at');
   if (cal.alwaysOpen) return true;
   const c = compile(cal);
-  const day = localDay(c.zone, t);
+  const day = localDay(c.timezone, t);
   for (let d = day - 1; d <= day + 1; d++) {
     const intervals = openIntervals(c, d);
     for (let i = 0; i < intervals.length; i += 2) {
