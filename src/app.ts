@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { type App, type Logger as BoltLogger, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { type Analytics, openAnalytics } from './analytics';
 import { type Clock, systemClock } from './clock';
 import { type Config, ConfigError } from './config';
 import type { Database } from './db/client';
+import type { Notifier } from './domain/alerts/port';
 import { type DomainDeps, domainDeps } from './domain/deps';
 import { syncConfiguredAdmins } from './domain/roles/roles';
 import { apiRoutes } from './http/api';
@@ -12,7 +14,7 @@ import { requestLabeler } from './http/metrics';
 import { httpRoutes, sendJson } from './http/routes';
 import { type DeliveryWorker, startAlertDelivery } from './jobs/alert-delivery';
 import type { Logger } from './logger';
-import { createMetrics, type Metrics } from './metrics';
+import { createMetrics, type Metrics, registerAnalyticsGauges } from './metrics';
 import { boltLogger } from './slack/bolt-logger';
 import { createHomePublisher, type HomePublisher } from './slack/home';
 import { registerListeners } from './slack/listeners';
@@ -39,6 +41,8 @@ export type StartAppOptions = {
   clock?: Clock;
   /** The jobs this process schedules, for /healthz?details=1 (main starts them once the app runs). */
   jobs?: () => readonly ScheduledJob[];
+  /** An analytics copy opened by the caller (it closes it); by default the app opens its own from the config. */
+  analytics?: Analytics;
 };
 
 export type RunningApp = {
@@ -71,11 +75,47 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   if (!identity.ok && identity.kind === 'unauthorized')
     throw new ConfigError(`SLACK_BOT_TOKEN: Slack refused the token (${identity.error})`);
   if (!identity.ok) log.warn('Slack did not answer auth.test at start-up; Slack requests will ask again', { error: identity.error });
+  // This process's columnar copy of the facts: opened now, built or caught up in the background (a look-up
+  // waits for it). Closed at stop, or here if start-up fails past this point.
+  const analytics =
+    opts.analytics ??
+    (await openAnalytics({
+      databaseUrl: opts.db.url,
+      dir: config.TRUSTOPS_ANALYTICS_DIR ?? config.TRUSTOPS_DATA_DIR,
+      memory: config.TRUSTOPS_ANALYTICS_MEMORY,
+      threads: config.TRUSTOPS_ANALYTICS_THREADS,
+      log,
+    }));
+  const closeAnalytics = () => (opts.analytics ? Promise.resolve() : analytics.close());
+  try {
+    return await serve(opts, { metrics, clock, logger, notifier, identity, analytics, closeAnalytics });
+  } catch (err) {
+    await closeAnalytics().catch(() => {});
+    throw err;
+  }
+}
+
+async function serve(
+  opts: StartAppOptions,
+  parts: {
+    metrics: Metrics;
+    clock: Clock;
+    logger: BoltLogger;
+    notifier: Notifier;
+    identity: Awaited<ReturnType<Notifier['checkAuth']>>;
+    analytics: Analytics;
+    closeAnalytics: () => Promise<void>;
+  },
+): Promise<RunningApp> {
+  const { log, config } = opts;
+  const { metrics, clock, logger, notifier, identity, analytics } = parts;
+  registerAnalyticsGauges(metrics.registry, analytics.status);
   const delivery = startAlertDelivery({ db: opts.db.prisma, log, metrics, clock, notifier, maxAgeMs: config.TRUSTOPS_ALERT_MAX_AGE });
   // Bound once the Bolt app (and its client) exists, below.
   let home: HomePublisher | undefined;
   const deps = domainDeps(config, {
     db: opts.db.prisma,
+    analytics,
     clock,
     log,
     alertsQueued: delivery.kick,
@@ -85,7 +125,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   await syncConfiguredAdmins(deps);
 
   const customRoutes = [
-    ...httpRoutes({ db: deps.db, metrics, clock, jobs: opts.jobs, delivery: delivery.status }),
+    ...httpRoutes({ db: deps.db, metrics, clock, jobs: opts.jobs, delivery: delivery.status, analytics: analytics.status }),
     ...apiRoutes(deps, config.TRUSTOPS_INTAKE_TOKEN),
   ];
   const receiver: Receiver = opts.slack.appToken
@@ -146,6 +186,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
       home?.stop();
       await delivery.stop();
       await app.stop();
+      await parts.closeAnalytics();
     },
   };
 }

@@ -40,6 +40,9 @@ const durationMs = (v: string) => {
   return Number(n) * UNIT_MS[(unit ?? 's') as keyof typeof UNIT_MS];
 };
 
+/** A size DuckDB's memory_limit accepts. */
+const SIZE = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+
 const optionalString = z
   .string()
   .trim()
@@ -115,6 +118,24 @@ const ZConfig = z
       .refine((v) => DURATION.test(v), 'expected a duration such as 24h, 90m or 2d')
       .transform(durationMs)
       .refine((ms) => ms >= 60_000, 'expected at least 1m'),
+    /** Where this process keeps its analytics file (a cache of Postgres); TRUSTOPS_DATA_DIR when unset. */
+    TRUSTOPS_ANALYTICS_DIR: optionalString,
+    /**
+     * DuckDB's memory limit for the analytics copy. 4GB leaves a 24 GiB machine room for Postgres (its shared
+     * buffers and the page cache it relies on) and the bot; DuckDB spills to disk past it.
+     */
+    TRUSTOPS_ANALYTICS_MEMORY: z
+      .string()
+      .trim()
+      .default('4GB')
+      .refine((v) => SIZE.test(v), 'expected a size such as 4GB, 512MB or 2GiB'),
+    /** DuckDB's threads for the analytics copy: a look-up uses them all for well under a second. */
+    TRUSTOPS_ANALYTICS_THREADS: z
+      .string()
+      .trim()
+      .default('2')
+      .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 64, 'expected a whole number of threads from 1 to 64')
+      .transform(Number),
     /** Port of the local Slack emulator in sandbox mode (0 = any free port). */
     TRUSTOPS_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

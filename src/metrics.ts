@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { AnalyticsStatus } from './analytics/types';
 
 // The process's Prometheus registry and its counters: shared by the HTTP server, the Slack listeners and
 // the jobs, so it sits beside them rather than in any one of them.
@@ -48,3 +49,38 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * The analytics copy at scrape time: how far behind Postgres it may be (seconds since it last held every
+ * committed fact; left out before the first build), its rows per fact table, and 1 while it is (re)building.
+ */
+export function registerAnalyticsGauges(registry: Registry, status: () => AnalyticsStatus): void {
+  new Gauge({
+    name: 'trustops_analytics_lag_seconds',
+    help: 'Seconds since the analytics copy last caught up with every committed fact in Postgres',
+    registers: [registry],
+    collect() {
+      this.reset();
+      const lag = status().lagMs;
+      if (lag !== null) this.set(lag / 1000);
+    },
+  });
+  new Gauge({
+    name: 'trustops_analytics_rows',
+    help: 'Rows in the analytics copy, by fact table',
+    labelNames: ['table'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [table, n] of Object.entries(status().rows)) this.set({ table }, n);
+    },
+  });
+  new Gauge({
+    name: 'trustops_analytics_building',
+    help: '1 while the analytics copy is being built from Postgres, else 0',
+    registers: [registry],
+    collect() {
+      this.set(status().state === 'building' ? 1 : 0);
+    },
+  });
+}

@@ -1,3 +1,4 @@
+import type { Analytics } from '../analytics/types';
 import type { Clock } from '../clock';
 import { type Config, channelsOf } from '../config';
 import type { Db } from '../db/client';
@@ -7,6 +8,8 @@ import { type GroupDirectory, NO_GROUPS } from './roles/groups';
 /** What every domain operation may use. Slack never appears here. */
 export type DomainDeps = {
   db: Db;
+  /** The columnar copy every aggregate reads (src/analytics/): caught up with Postgres at each read. */
+  analytics: Analytics;
   clock: Clock;
   log: Logger;
   /** Slack user ids that are admins by configuration, whatever the database says. */
@@ -33,10 +36,20 @@ export type Actor = { id: string; origin: 'slack' | 'api' | 'system' | 'cli'; ve
 /** Domain dependencies from the configuration: the one place they are assembled. */
 export function domainDeps(
   config: Config,
-  parts: { db: Db; clock: Clock; log: Logger; alertsQueued?: () => void; escalationsChanged?: () => void; groups?: GroupDirectory },
+  parts: {
+    db: Db;
+    /** Absent for tools that read no figures (import): any read then fails naming it. */
+    analytics?: Analytics;
+    clock: Clock;
+    log: Logger;
+    alertsQueued?: () => void;
+    escalationsChanged?: () => void;
+    groups?: GroupDirectory;
+  },
 ): DomainDeps {
   return {
     db: parts.db,
+    analytics: parts.analytics ?? NO_ANALYTICS,
     clock: parts.clock,
     log: parts.log,
     configuredAdmins: config.TRUSTOPS_ADMINS,
@@ -48,3 +61,10 @@ export function domainDeps(
     escalationsChanged: parts.escalationsChanged ?? (() => {}),
   };
 }
+
+/** For processes that read no figures: every read fails with a message naming the omission. */
+const NO_ANALYTICS: Analytics = {
+  read: () => Promise.reject(new Error('analytics: this process opened no analytics copy')),
+  status: () => ({ state: 'failed', lagMs: null, rows: {}, file: '', error: 'no analytics copy in this process' }),
+  close: async () => {},
+};

@@ -1,5 +1,6 @@
 import { parseExpression } from 'cron-parser';
 import { Gauge, type Registry } from 'prom-client';
+import type { AnalyticsStatus } from '../analytics/types';
 import type { Db } from '../db/client';
 
 export type Health = { status: 'ok' | 'degraded'; db: string };
@@ -153,4 +154,33 @@ function nextFire(rule: string, tz: string | undefined, after: Date): Date | und
   } catch {
     return undefined;
   }
+}
+
+export type AnalyticsHealth = {
+  state: AnalyticsStatus['state'];
+  /** Seconds since the copy last held every committed fact; null before its first build. */
+  lag_seconds: number | null;
+  rows: Record<string, number>;
+  progress?: { table: string; rows_loaded: number; rows_expected: number; percent: number };
+  error?: string;
+};
+
+/** The analytics copy for /healthz?details=1: its state, lag and rows per fact table (and progress while building). */
+export function analyticsHealth(s: AnalyticsStatus): AnalyticsHealth {
+  return {
+    state: s.state,
+    lag_seconds: s.lagMs === null ? null : Math.round(s.lagMs / 100) / 10,
+    rows: s.rows,
+    ...(s.progress
+      ? {
+          progress: {
+            table: s.progress.table,
+            rows_loaded: s.progress.rowsLoaded,
+            rows_expected: s.progress.rowsExpected,
+            percent: Math.floor(s.progress.fraction * 100),
+          },
+        }
+      : {}),
+    ...(s.error ? { error: s.error.split('\n')[0] } : {}),
+  };
 }

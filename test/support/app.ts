@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { type RunningApp, startApp } from '../../src/app';
 import type { Clock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
@@ -35,10 +38,16 @@ export async function startTestApp(
   const signingSecret = randomBytes(16).toString('hex');
   const logLines: string[] = [];
   const log: Logger = createLogger({ level: 'debug', secrets: [signingSecret, emulator.botToken], write: (line) => logLines.push(line) });
+  // Each app keeps its analytics file in a directory of its own, removed at stop; small limits, as many
+  // test processes share the machine.
+  const analyticsDir = mkdtempSync(path.join(tmpdir(), 'trustops-app-analytics-'));
   const config = loadConfig({
     PORT: '0',
     TRUSTOPS_ADMINS: (opts.admins ?? [ADMIN]).join(','),
     TRUSTOPS_INTAKE_TOKEN: INTAKE_TOKEN,
+    TRUSTOPS_ANALYTICS_DIR: analyticsDir,
+    TRUSTOPS_ANALYTICS_MEMORY: '512MB',
+    TRUSTOPS_ANALYTICS_THREADS: '1',
     ...opts.env,
   });
   const running = await startApp({
@@ -48,6 +57,9 @@ export async function startTestApp(
     host: '127.0.0.1',
     clock: opts.clock,
     slack: { botToken: emulator.botToken, signingSecret, apiUrl: emulator.apiUrl },
+  }).catch((err) => {
+    rmSync(analyticsDir, { recursive: true, force: true });
+    throw err;
   });
   const baseUrl = `http://127.0.0.1:${running.port}`;
   const slack = new SignedSlackClient({ botUrl: `${baseUrl}/slack/events`, signingSecret, emulator });
@@ -76,6 +88,7 @@ export async function startTestApp(
     async stop() {
       await running.stop();
       await emulator.stop();
+      rmSync(analyticsDir, { recursive: true, force: true });
       if (!opts.db) await db.drop();
     },
   };

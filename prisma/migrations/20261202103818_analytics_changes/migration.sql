@@ -14,6 +14,7 @@ CREATE TABLE "analytics_horizon" (
     "database_id" UUID NOT NULL DEFAULT gen_random_uuid(),
     "horizon" xid8,
     "pruned_at" TIMESTAMPTZ(3),
+    "generation" INTEGER NOT NULL DEFAULT 0,
 
     CONSTRAINT "analytics_horizon_pkey" PRIMARY KEY ("id")
 );

@@ -1,0 +1,517 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Client } from 'pg';
+import type { Logger } from '../logger';
+import { literal, readerOn } from './duck';
+import { changedSince, copyToFile, databaseIdentity, type PgSnapshot, PgSource, snapshotXmin } from './postgres';
+import { type CopiedTable, csvColumns, duckDdl, FACT_TABLES, pgSelect, SCHEMA_VERSION, TABLES, tableNamed } from './schema';
+import { openSlot, type Slot } from './slots';
+import type { Analytics, AnalyticsReader, AnalyticsStatus } from './types';
+
+export type AnalyticsOptions = {
+  databaseUrl: string;
+  /** Where the file lives (TRUSTOPS_ANALYTICS_DIR, else the data directory). */
+  dir: string;
+  /** DuckDB's memory_limit, e.g. "4GB". */
+  memory: string;
+  threads: number;
+  log: Logger;
+  /** Catch up in the background this often, so lag stays small between look-ups (0: only when read). */
+  syncIntervalMs?: number;
+  /** How long change rows are kept; a copy whose snapshot is older than the pruned horizon rebuilds. */
+  retentionMs?: number;
+  /** How often this process prunes the change log (0: never). */
+  pruneEveryMs?: number;
+};
+
+/** A per-day count that differs between Postgres and the copy. */
+export type VerifyDifference = { table: string; day: string; postgres: number; analytics: number };
+
+export type AnalyticsEngine = Analytics & {
+  readonly file: string;
+  /** Catches up now (coalesced with concurrent callers); builds first when the copy needs it. */
+  catchUp(): Promise<void>;
+  /** Throws the copy away and loads it again from Postgres. */
+  rebuild(): Promise<void>;
+  /** Per-day counts of every fact table, in Postgres and in the copy, at one snapshot: the days that differ. */
+  verify(): Promise<{ tables: string[]; days: number; differences: VerifyDifference[] }>;
+  /** Deletes change rows older than the retention (exactly: below a recorded snapshot xmin) and raises the horizon. */
+  prune(retentionMs?: number): Promise<{ deleted: number; horizon: string | null }>;
+};
+
+const DAY_MS = 86_400_000;
+const CSV = "header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false";
+const SCHEMA_HASH = createHash('sha256').update(SCHEMA_VERSION).digest('hex').slice(0, 16);
+
+type Meta = { snapshot?: string; identity?: string; schema?: string; generation?: string };
+type Head = { snapshot: PgSnapshot; horizon: string | null; generation: number };
+type Changed = { tbl: string; whole: boolean };
+type Probe<A, B> = { pg(client: Client): Promise<A>; duck(conn: DuckDBConnection): Promise<B> };
+
+/** Opens (or creates) this process's file and starts keeping it in step; a needed build runs in the background. */
+export async function openAnalyticsEngine(opts: AnalyticsOptions): Promise<AnalyticsEngine> {
+  const slot = await openSlot(opts.dir, { threads: opts.threads, memory: opts.memory });
+  try {
+    const writer = await slot.instance.connect();
+    // Sessions in UTC, whatever the host's zone: figures name their zone explicitly (AT TIME ZONE).
+    await writer.run("SET GLOBAL TimeZone = 'UTC'");
+    await writer.run('CREATE TABLE IF NOT EXISTS _analytics_meta (key VARCHAR, value VARCHAR)');
+    const rows = (await writer.runAndReadAll('SELECT key, value FROM _analytics_meta')).getRowObjectsJS();
+    const meta = Object.fromEntries(rows.map((r) => [String(r.key), String(r.value)])) as Meta;
+    const engine = new Engine(opts, slot, writer, meta);
+    engine.start();
+    return engine.api();
+  } catch (err) {
+    slot.instance.closeSync();
+    slot.release();
+    throw err;
+  }
+}
+
+class Engine {
+  private readonly pg: PgSource;
+  private readonly readers: DuckDBConnection[] = [];
+  private snapshot: PgSnapshot | undefined;
+  private generation: number | undefined;
+  private identity: string | undefined;
+  private identityChecked = false;
+  private needsBuild: boolean;
+  private state: AnalyticsStatus['state'];
+  private progress: AnalyticsStatus['progress'];
+  private error: string | undefined;
+  private rows: Record<string, number> = {};
+  private syncedAt: number | undefined;
+  private lastPrune = Date.now();
+  private chain: Promise<unknown> = Promise.resolve();
+  private pending: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly opts: AnalyticsOptions,
+    private readonly slot: Slot,
+    private readonly writer: DuckDBConnection,
+    meta: Meta,
+  ) {
+    this.pg = new PgSource(opts.databaseUrl, opts.log);
+    this.snapshot = meta.snapshot;
+    this.identity = meta.identity;
+    this.generation = meta.generation === undefined ? undefined : Number(meta.generation);
+    // A file made by another version of the table list, or never finished, is rebuilt; whether it copies
+    // this database, and is newer than the pruning horizon, is checked against Postgres on the first catch-up.
+    this.needsBuild = !meta.snapshot || meta.schema !== SCHEMA_HASH;
+    this.state = this.needsBuild ? 'building' : 'ready';
+  }
+
+  start(): void {
+    this.catchUp().catch(() => {});
+    const every = this.opts.syncIntervalMs ?? 5000;
+    if (every > 0) {
+      this.timer = setInterval(() => {
+        if (!this.pending) this.catchUp().catch(() => {});
+      }, every);
+      this.timer.unref();
+    }
+  }
+
+  api(): AnalyticsEngine {
+    return {
+      file: this.slot.file,
+      read: (fn) => this.read(fn),
+      status: () => this.status(),
+      close: () => this.close(),
+      catchUp: () => this.catchUp(),
+      rebuild: () =>
+        this.exclusive(async () => {
+          this.needsBuild = true;
+          await this.build();
+        }),
+      verify: () => this.exclusive(() => this.verify()),
+      prune: (retentionMs) => this.exclusive(() => this.prune(retentionMs ?? this.opts.retentionMs ?? 7 * DAY_MS)),
+    };
+  }
+
+  status(): AnalyticsStatus {
+    return {
+      state: this.state,
+      ...(this.state === 'building' && this.progress ? { progress: this.progress } : {}),
+      lagMs: this.syncedAt === undefined ? null : Math.max(0, Date.now() - this.syncedAt),
+      rows: { ...this.rows },
+      file: this.slot.file,
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+
+  async read<T>(fn: (reader: AnalyticsReader) => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('analytics: the copy is closed');
+    await this.catchUp();
+    const conn = this.readers.pop() ?? (await this.slot.instance.connect());
+    try {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        const out = await fn(readerOn(conn));
+        await conn.run('COMMIT');
+        return out;
+      } catch (err) {
+        await conn.run('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    } finally {
+      if (this.closed) conn.closeSync();
+      else this.readers.push(conn);
+    }
+  }
+
+  /**
+   * Every caller waits for a catch-up that starts after its call: while one runs, later callers share the
+   * next one (queued behind it), so a burst of look-ups costs one extra catch-up, not one each.
+   */
+  catchUp(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('analytics: the copy is closed'));
+    if (this.pending) return this.pending;
+    const next: Promise<void> = this.exclusive(async () => {
+      if (this.pending === next) this.pending = undefined;
+      await this.step();
+    });
+    this.pending = next;
+    return next;
+  }
+
+  /** One sync task at a time (catch-up, build, verify, prune), in call order. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private async step<A, B>(probe?: Probe<A, B>): Promise<{ pg?: A; duck?: B }> {
+    if (this.needsBuild) await this.build();
+    const startedAt = Date.now();
+    const work = this.workDir();
+    try {
+      const fetched = await this.pg.inSnapshot(async (client) => {
+        const head = await readHead(client);
+        if (!this.identityChecked) {
+          const identity = await databaseIdentity(client);
+          this.identityChecked = true;
+          if (identity !== this.identity) return { stale: `it copies another database (${this.identity ?? 'none'})` };
+        }
+        const stale = this.staleness(head);
+        if (stale) return { stale };
+        const since = changedSince(this.snapshot as PgSnapshot);
+        const res = await client.query<Changed>(
+          `SELECT tbl, bool_or(row_id IS NULL) AS whole FROM analytics_changes WHERE ${since} GROUP BY tbl`,
+        );
+        const changed = TABLES.map((t) => res.rows.find((r) => r.tbl === t.name)).filter((c): c is Changed => c !== undefined);
+        const files = new Map<string, string>();
+        if (changed.length) {
+          mkdirSync(work, { recursive: true });
+          files.set('', path.join(work, 'changes.csv'));
+          await copyToFile(
+            client,
+            `SELECT DISTINCT tbl, row_id FROM analytics_changes WHERE ${since} AND row_id IS NOT NULL`,
+            files.get('') as string,
+          );
+          for (const c of changed) {
+            const t = tableNamed(c.tbl) as CopiedTable;
+            const file = path.join(work, `${t.name}.csv`);
+            files.set(t.name, file);
+            const which = c.whole ? '' : ` WHERE id IN (SELECT row_id FROM analytics_changes WHERE tbl = '${t.name}' AND ${since})`;
+            await copyToFile(client, `${pgSelect(t)}${which}`, file);
+          }
+        }
+        const pgProbe = probe ? await probe.pg(client) : undefined;
+        return { head, changed, files, pgProbe };
+      });
+      if ('stale' in fetched) {
+        this.opts.log.info('analytics: the copy is rebuilt', { file: this.slot.file, why: fetched.stale });
+        this.needsBuild = true;
+        return this.step(probe);
+      }
+      let duckProbe: B | undefined;
+      if (fetched.changed.length) {
+        duckProbe = await this.inWriteTransaction(async () => {
+          await this.apply(fetched.changed, fetched.files);
+          await this.writeMeta({ snapshot: fetched.head.snapshot });
+          return probe ? await probe.duck(this.writer) : undefined;
+        });
+        await this.countRows();
+      } else if (probe) {
+        duckProbe = await probe.duck(this.writer);
+      }
+      this.snapshot = fetched.head.snapshot;
+      this.syncedAt = startedAt;
+      this.error = undefined;
+      await this.maybePrune();
+      return { pg: fetched.pgProbe, duck: duckProbe };
+    } catch (err) {
+      this.error = (err as Error).message;
+      this.opts.log.warn('analytics: catch-up failed', { err: { message: (err as Error).message } });
+      throw err;
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  /** Why the copy cannot be caught up and must be rebuilt, if it cannot. */
+  private staleness(head: Head): string | undefined {
+    if (!this.snapshot) return 'it was never built';
+    if (head.horizon !== null && snapshotXmin(this.snapshot) < BigInt(head.horizon))
+      return 'it is older than the change-log horizon (pruned changes)';
+    if (this.generation !== head.generation) return 'a rebuild was asked for (analytics:rebuild)';
+    return undefined;
+  }
+
+  /** Applies the changed rows, then recomputes the denormalized columns they can have made stale. */
+  private async apply(changed: Changed[], files: Map<string, string>): Promise<void> {
+    const w = this.writer;
+    await w.run(
+      `CREATE OR REPLACE TEMP TABLE _changed AS SELECT * FROM read_csv(${literal(files.get('') as string)}, ${CSV}, columns = {'tbl': 'VARCHAR', 'row_id': 'BIGINT'})`,
+    );
+    await w.run('CREATE OR REPLACE TEMP TABLE _cases (id BIGINT)');
+    await w.run('CREATE OR REPLACE TEMP TABLE _decisions (id BIGINT)');
+    let everything = false;
+    for (const c of changed) {
+      const t = tableNamed(c.tbl) as CopiedTable;
+      const ids = `(SELECT row_id FROM _changed WHERE tbl = '${t.name}')`;
+      // A changed decision can change its case's first decision: its case before and after the change.
+      if (t.marks) await w.run(`INSERT INTO _cases SELECT ${t.marks.via} FROM ${t.name} WHERE id IN ${ids}`);
+      await w.run(c.whole ? `DELETE FROM ${t.name}` : `DELETE FROM ${t.name} WHERE id IN ${ids}`);
+      await w.run(insertFromCsv(t, files.get(t.name) as string));
+      if (t.marks) await w.run(`INSERT INTO _cases SELECT ${t.marks.via} FROM ${t.name} WHERE id IN ${ids}`);
+      if (c.whole && t.kind === 'fact') everything = true;
+    }
+    await w.run(`INSERT INTO _cases SELECT row_id FROM _changed WHERE tbl = 'cases'`);
+    await w.run(
+      `INSERT INTO _decisions SELECT row_id FROM _changed WHERE tbl = 'decisions'
+       UNION ALL SELECT id FROM decisions WHERE case_id IN (SELECT id FROM _cases)`,
+    );
+    const [sizes] = (
+      await w.runAndReadAll(
+        `SELECT (SELECT count(*) FROM _cases) AS cases, (SELECT count(*) FROM _decisions) AS decisions,
+                (SELECT list(DISTINCT tbl) FROM _changed) AS tables`,
+      )
+    ).getRowObjectsJS();
+    const own = new Set((sizes?.tables as string[] | null) ?? []);
+    for (const t of TABLES) {
+      if (!t.derived) continue;
+      const parentChanged = Number(sizes?.[t.derived.parent] ?? 0) > 0;
+      if (everything) await w.run(refreshSql(t, false));
+      else if (parentChanged || own.has(t.name)) await w.run(refreshSql(t, true));
+    }
+  }
+
+  private async build(): Promise<void> {
+    const log = this.opts.log;
+    this.state = 'building';
+    this.progress = { table: TABLES[0]?.name ?? '', rowsLoaded: 0, rowsExpected: 0, fraction: 0 };
+    const started = Date.now();
+    const work = this.workDir();
+    log.info('analytics: building the copy from Postgres', { file: this.slot.file });
+    try {
+      mkdirSync(work, { recursive: true });
+      let loadedBefore = 0;
+      let lastLog = 0;
+      const report = (table: string, rows: number, expected: number) => {
+        const loaded = loadedBefore + rows;
+        const total = Math.max(expected, loaded);
+        this.progress = { table, rowsLoaded: loaded, rowsExpected: total, fraction: total ? loaded / total : 0 };
+        if (Date.now() - lastLog >= 5000) {
+          lastLog = Date.now();
+          log.info('analytics: building', { table, rows: loaded, of: total, percent: Math.floor((100 * loaded) / (total || 1)) });
+        }
+      };
+      let duck: Promise<void> = Promise.resolve();
+      await this.writer.run('BEGIN TRANSACTION');
+      try {
+        const head = await this.pg.inSnapshot(async (client) => {
+          const head = await readHead(client);
+          this.identity = await databaseIdentity(client);
+          const estimates = await client.query<{ name: string; n: string }>(
+            `SELECT relname AS name, greatest(reltuples, 0)::bigint::text AS n FROM pg_class
+              WHERE relkind IN ('r', 'p') AND relnamespace = 'public'::regnamespace AND relname = ANY($1)`,
+            [TABLES.map((t) => t.name)],
+          );
+          const expected = estimates.rows.reduce((sum, r) => sum + Number(r.n), 0);
+          for (const t of TABLES) {
+            const file = path.join(work, `${t.name}.csv`);
+            const rows = await copyToFile(client, pgSelect(t), file, (n) => report(t.name, n, expected));
+            loadedBefore += rows;
+            // DuckDB loads this table while Postgres streams the next one.
+            duck = duck.then(async () => {
+              await this.writer.run(`DROP TABLE IF EXISTS ${t.name}`);
+              await this.writer.run(duckDdl(t));
+              await this.writer.run(insertFromCsv(t, file));
+              rmSync(file, { force: true });
+            });
+            duck.catch(() => {});
+          }
+          return head;
+        });
+        await duck;
+        for (const t of TABLES) if (t.derived) await this.writer.run(refreshSql(t, false));
+        await this.writeMeta({
+          snapshot: head.snapshot,
+          identity: this.identity,
+          schema: SCHEMA_HASH,
+          generation: String(head.generation),
+        });
+        await this.writer.run('COMMIT');
+        this.snapshot = head.snapshot;
+        this.generation = head.generation;
+        this.identityChecked = true;
+      } catch (err) {
+        await duck.catch(() => {});
+        await this.writer.run('ROLLBACK').catch(() => {});
+        throw err;
+      }
+      await this.writer.run('CHECKPOINT');
+      this.needsBuild = false;
+      this.state = 'ready';
+      this.progress = undefined;
+      this.error = undefined;
+      this.syncedAt = started;
+      await this.countRows();
+      log.info('analytics: copy built', { file: this.slot.file, rows: this.rows, seconds: (Date.now() - started) / 1000 });
+    } catch (err) {
+      this.state = 'failed';
+      this.error = (err as Error).message;
+      log.error('analytics: building the copy failed', { file: this.slot.file, err: { message: (err as Error).message } });
+      throw err;
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  private async verify(): Promise<{ tables: string[]; days: number; differences: VerifyDifference[] }> {
+    const facts = TABLES.filter((t) => t.day);
+    const pgSql = facts
+      .map(
+        (t) =>
+          `SELECT '${t.name}' AS tbl, to_char(("${t.day}" AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, count(*)::int AS n FROM "${t.name}" GROUP BY 2`,
+      )
+      .join(' UNION ALL ');
+    const duckSql = facts
+      .map(
+        (t) =>
+          `SELECT '${t.name}' AS tbl, strftime(timezone('UTC', ${t.day}), '%Y-%m-%d') AS day, count(*)::INTEGER AS n FROM ${t.name} GROUP BY 2`,
+      )
+      .join(' UNION ALL ');
+    type DayCount = { tbl: string; day: string | null; n: number };
+    const out = await this.step<DayCount[], DayCount[]>({
+      pg: async (client) => (await client.query<DayCount>(pgSql)).rows,
+      duck: async (conn) => (await readerOn(conn).query<DayCount>(duckSql)) as DayCount[],
+    });
+    const key = (r: DayCount) => `${r.tbl}|${r.day ?? 'none'}`;
+    const pg = new Map((out.pg ?? []).map((r) => [key(r), r.n]));
+    const duck = new Map((out.duck ?? []).map((r) => [key(r), r.n]));
+    const differences: VerifyDifference[] = [];
+    for (const k of [...new Set([...pg.keys(), ...duck.keys()])].sort()) {
+      const [table, day] = k.split('|') as [string, string];
+      const p = pg.get(k) ?? 0;
+      const d = duck.get(k) ?? 0;
+      if (p !== d) differences.push({ table, day, postgres: p, analytics: d });
+    }
+    return { tables: facts.map((t) => t.name), days: pg.size, differences };
+  }
+
+  private async prune(retentionMs: number): Promise<{ deleted: number; horizon: string | null }> {
+    const out = await this.pg.inTransaction(async (client) => {
+      await client.query('INSERT INTO analytics_prune_marks (snapshot_xmin) VALUES (pg_snapshot_xmin(pg_current_snapshot()))');
+      const mark = await client.query<{ xmin: string; taken_at: Date }>(
+        `SELECT snapshot_xmin::text AS xmin, taken_at FROM analytics_prune_marks
+          WHERE taken_at <= now() - make_interval(secs => $1::float8 / 1000) ORDER BY taken_at DESC, id DESC LIMIT 1`,
+        [retentionMs],
+      );
+      const m = mark.rows[0];
+      if (!m) return { deleted: 0, horizon: null };
+      const deleted = await client.query('DELETE FROM analytics_changes WHERE xid < $1::xid8', [m.xmin]);
+      const horizon = await client.query<{ horizon: string }>(
+        `UPDATE analytics_horizon SET horizon = greatest(coalesce(horizon, '0'::xid8), $1::xid8), pruned_at = now()
+          WHERE id = 1 RETURNING horizon::text AS horizon`,
+        [m.xmin],
+      );
+      await client.query('DELETE FROM analytics_prune_marks WHERE taken_at < $1', [m.taken_at]);
+      return { deleted: deleted.rowCount ?? 0, horizon: horizon.rows[0]?.horizon ?? null };
+    });
+    this.lastPrune = Date.now();
+    if (out.deleted) this.opts.log.info('analytics: change log pruned', out);
+    return out;
+  }
+
+  private async maybePrune(): Promise<void> {
+    const every = this.opts.pruneEveryMs ?? 3_600_000;
+    if (every <= 0 || Date.now() - this.lastPrune < every) return;
+    await this.prune(this.opts.retentionMs ?? 7 * DAY_MS).catch((err) =>
+      this.opts.log.warn('analytics: pruning the change log failed', { err: { message: (err as Error).message } }),
+    );
+  }
+
+  private async inWriteTransaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.writer.run('BEGIN TRANSACTION');
+    try {
+      const out = await fn();
+      await this.writer.run('COMMIT');
+      return out;
+    } catch (err) {
+      await this.writer.run('ROLLBACK').catch(() => {});
+      throw err;
+    }
+  }
+
+  private async writeMeta(values: Meta): Promise<void> {
+    for (const [key, value] of Object.entries(values)) {
+      if (value === undefined) continue;
+      await this.writer.run('DELETE FROM _analytics_meta WHERE key = $1', [key]);
+      await this.writer.run('INSERT INTO _analytics_meta VALUES ($1, $2)', [key, value]);
+    }
+  }
+
+  private async countRows(): Promise<void> {
+    const sql = FACT_TABLES.map((t) => `SELECT '${t}' AS t, count(*) AS n FROM ${t}`).join(' UNION ALL ');
+    const rows = await readerOn(this.writer).query<{ t: string; n: number }>(sql);
+    this.rows = Object.fromEntries(rows.map((r) => [r.t, r.n]));
+  }
+
+  private workDir(): string {
+    return `${this.slot.file}.load`;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.chain;
+    for (const conn of this.readers.splice(0)) conn.closeSync();
+    this.writer.closeSync();
+    this.slot.instance.closeSync();
+    this.slot.release();
+    await this.pg.close();
+  }
+}
+
+async function readHead(client: Client): Promise<Head> {
+  const res = await client.query<{ snapshot: string; horizon: string | null; generation: number }>(
+    'SELECT pg_current_snapshot()::text AS snapshot, horizon::text AS horizon, generation FROM analytics_horizon WHERE id = 1',
+  );
+  const row = res.rows[0];
+  if (!row) throw new Error('analytics_horizon has no row: are the migrations applied?');
+  return row;
+}
+
+function insertFromCsv(t: CopiedTable, file: string): string {
+  return `INSERT INTO ${t.name} (${t.columns.map((c) => c.name).join(', ')}) SELECT * FROM read_csv(${literal(file)}, ${CSV}, columns = ${csvColumns(t)})`;
+}
+
+/** Recomputes a table's derived columns: for every row, or for its changed rows and those of changed parents. */
+function refreshSql(t: CopiedTable, onlyChanged: boolean): string {
+  const d = t.derived;
+  if (!d) throw new Error(`${t.name} has no derived columns`);
+  const where = onlyChanged
+    ? ` WHERE ${d.alias}.${d.via} IN (SELECT id FROM _${d.parent}) OR ${d.alias}.id IN (SELECT row_id FROM _changed WHERE tbl = '${t.name}')`
+    : '';
+  const set = d.columns.map((c) => `${c.name} = s.${c.name}`).join(', ');
+  return `UPDATE ${t.name} SET ${set} FROM (${d.select}${where}) s WHERE ${t.name}.id = s.id`;
+}

@@ -1,0 +1,129 @@
+import { createWriteStream } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Client } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { Logger } from '../logger';
+
+/** `pg_current_snapshot()` as text: `xmin:xmax:xip,…`. */
+export type PgSnapshot = string;
+const SNAPSHOT = /^\d+:\d+:(\d+(,\d+)*)?$/;
+
+export function snapshotXmin(s: PgSnapshot): bigint {
+  return BigInt(s.split(':')[0] ?? '0');
+}
+
+/**
+ * SQL true for a change row whose transaction the snapshot `p` did not show: still running when it was taken
+ * (in its xip list) or started after it (xid ≥ xmax). Both halves use the index on xid, so an import left open
+ * for an hour costs one index probe, not a scan of everything since it began. The snapshot is inlined (COPY
+ * takes no parameters); it came from Postgres and is checked against its format.
+ */
+export function changedSince(p: PgSnapshot): string {
+  if (!SNAPSHOT.test(p)) throw new Error(`not a Postgres snapshot: ${p}`);
+  return `(xid >= pg_snapshot_xmax('${p}'::pg_snapshot) OR xid = ANY (ARRAY(SELECT pg_snapshot_xip('${p}'::pg_snapshot))))`;
+}
+
+/** One connection of its own, reopened after a failure. Sessions run in UTC so timestamps come out as `…+00`. */
+export class PgSource {
+  private client: Client | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly log: Logger,
+  ) {}
+
+  private async connect(): Promise<Client> {
+    if (this.client) return this.client;
+    const client = new Client({ connectionString: this.url, connectionTimeoutMillis: 5000, application_name: 'trustops-analytics' });
+    client.on('error', (err) => {
+      this.log.warn('analytics: Postgres connection lost', { err: { message: err.message } });
+      if (this.client === client) this.client = undefined;
+    });
+    await client.connect();
+    await client.query("SET TIME ZONE 'UTC'");
+    await client.query("SET DateStyle = 'ISO, YMD'");
+    this.client = client;
+    return client;
+  }
+
+  /** `fn` inside one REPEATABLE READ transaction: every statement sees the same snapshot. */
+  async inSnapshot<T>(fn: (client: Client) => Promise<T>, readOnly = true): Promise<T> {
+    const client = await this.connect();
+    try {
+      await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ${readOnly ? ' READ ONLY' : ''}`);
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => this.drop(client));
+      throw err;
+    }
+  }
+
+  /** `fn` inside an ordinary READ COMMITTED transaction (pruning writes). */
+  async inTransaction<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => this.drop(client));
+      throw err;
+    }
+  }
+
+  private drop(client: Client): void {
+    if (this.client === client) this.client = undefined;
+    client.end().catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => {});
+  }
+}
+
+/**
+ * Streams `COPY (sql) TO STDOUT` as CSV into `file`; returns the rows written. Rows are counted by newline
+ * per chunk for progress (a quoted newline inside a value would count twice; only the progress shows it).
+ */
+export async function copyToFile(client: Client, sql: string, file: string, onRows?: (rows: number) => void): Promise<number> {
+  let rows = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
+      onRows?.(rows);
+      done(null, chunk);
+    },
+  });
+  await pipeline(client.query(copyTo(`COPY (${sql}) TO STDOUT WITH (FORMAT csv)`)), counter, createWriteStream(file));
+  return rows;
+}
+
+/**
+ * Who the database is: the cluster's system identifier, the database's oid and the id the migration stored.
+ * A copy of another database (another cluster, a clone made from a template, a dropped and recreated one)
+ * sees a different identity. PGlite has no pg_control_system(): the stored id and oid still tell apart.
+ */
+export async function databaseIdentity(client: Client): Promise<string> {
+  let system = '';
+  try {
+    await client.query('SAVEPOINT analytics_identity');
+    const res = await client.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()');
+    system = res.rows[0]?.id ?? '';
+    await client.query('RELEASE SAVEPOINT analytics_identity');
+  } catch {
+    await client.query('ROLLBACK TO SAVEPOINT analytics_identity');
+  }
+  const res = await client.query<{ oid: string; id: string }>(
+    `SELECT (SELECT oid::text FROM pg_database WHERE datname = current_database()) AS oid, database_id::text AS id
+       FROM analytics_horizon WHERE id = 1`,
+  );
+  const row = res.rows[0];
+  if (!row) throw new Error('analytics_horizon has no row: are the migrations applied?');
+  return `${system}/${row.oid}/${row.id}`;
+}
