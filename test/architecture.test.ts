@@ -70,6 +70,13 @@ function importCircles(graph: Map<string, string[]>): string[][] {
 const rel = (p: string) => path.relative(SRC, p);
 const graph = importGraph(sourceFiles(SRC));
 
+/** Imports from files under `from` into any folder of `to`, as "file → import". */
+function crossings(from: string, to: readonly string[], edges: Map<string, string[]> = graph): string[] {
+  return [...edges]
+    .filter(([file]) => rel(file).startsWith(from))
+    .flatMap(([file, imports]) => imports.filter((i) => to.some((t) => rel(i).startsWith(t))).map((i) => `${rel(file)} → ${rel(i)}`));
+}
+
 describe('the import graph of src/', () => {
   it('has no import circles', () => {
     expect(importCircles(graph).map((c) => c.map(rel).join(' ↔ '))).toEqual([]);
@@ -80,6 +87,20 @@ describe('the import graph of src/', () => {
       .filter(([file]) => rel(file).startsWith('slack/'))
       .flatMap(([file, imports]) => imports.filter((i) => rel(i).startsWith('db/')).map((i) => `${rel(file)} → ${rel(i)}`));
     expect(offending).toEqual([]);
+  });
+
+  it('keeps the analytics read model infrastructure: it imports no domain, Slack, HTTP, jobs or sandbox code', () => {
+    expect(crossings('analytics/', ['domain/', 'slack/', 'http/', 'jobs/', 'sandbox/'])).toEqual([]);
+  });
+
+  it('lets the domain see only the analytics contract (types.ts), never the engine', () => {
+    const offending = crossings('domain/', ['analytics/']).filter((edge) => !edge.endsWith('→ analytics/types.ts'));
+    expect(offending).toEqual([]);
+  });
+
+  it('names a forbidden crossing when there is one (the layer checks can fail)', () => {
+    const edges = new Map([[path.join(SRC, 'analytics/x.ts'), [path.join(SRC, 'domain/deps.ts'), path.join(SRC, 'db/client.ts')]]]);
+    expect(crossings('analytics/', ['domain/'], edges)).toEqual(['analytics/x.ts → domain/deps.ts']);
   });
 
   it('finds a circle when there is one (the check can fail)', () => {
