@@ -1,339 +1,466 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { Client } from 'pg';
+import { type Analytics, type AnalyticsEngine, openAnalytics } from '../src/analytics';
 import { fixedClock } from '../src/clock';
 import { openDatabase } from '../src/db/client';
-import { DEMO_MARKER_VENDOR } from '../src/db/seed/catalog';
+import { dsaAggregates } from '../src/domain/exports/dsa';
 import { lookUpMetrics, parseMetricsQuery } from '../src/domain/metrics/lookup';
 import { type DateRange, parseRange } from '../src/domain/metrics/range';
-import { factQuery, KINDS } from '../src/domain/metrics/sources';
-import { SlackEmulator } from '../src/sandbox/emulator';
-import { SignedSlackClient } from '../src/sandbox/slack-client';
-import { freePort, startMain, waitHealthy } from '../test/support/process';
+import { createLogger } from '../src/logger';
 import { machine } from './machine';
+import { DEFAULT_SCALE, keptMetricsDatabase } from './metrics-seed';
 import type { BenchResult } from './run';
-import { BENCH_ADMIN_URL, percentile, scratchDatabase, sql, urlFor } from './support';
+import { percentile } from './support';
 
-const SCALE = Number(process.env.BENCH_METRICS_SCALE ?? 965);
+// Issue 11: every figure from the DuckDB read model (src/analytics/) at ten million decisions. The look-ups run
+// in this process the way the bot runs them (lookUpMetrics / dsaAggregates over the analytics copy, catalogs
+// from Postgres), against a floor of hand-written DuckDB SQL on the same file; then freshness (1,000 decisions
+// committed, then a look-up), a cold rebuild of the copy, and the process's memory with the copy loaded.
+
+const SCALE = Number(process.env.BENCH_METRICS_SCALE ?? DEFAULT_SCALE);
 const RUNS = Number(process.env.BENCH_METRICS_RUNS ?? 20);
-/** Keep the seeded database (named by its scale) between runs, and reuse it: the big seed takes minutes. */
-const KEEP = process.env.BENCH_METRICS_KEEP === '1';
-const ROOT = path.resolve(__dirname, '..');
-/** The seed's anchor: its 90 days end here (2026-08-29 → 2026-11-26). Fixed, so a kept database stays valid. */
-const ANCHOR = '2026-11-27';
-/** The look-ups' "now": the last hour of the seed's last day, so `last 90d` and `2026` cover all of it. */
-const NOW = new Date('2026-11-26T23:00:00Z');
+/** DuckDB's limits for the copy: the bot's defaults unless set (TRUSTOPS_ANALYTICS_*). */
+const THREADS = Number(process.env.TRUSTOPS_ANALYTICS_THREADS ?? 2);
+const MEMORY = process.env.TRUSTOPS_ANALYTICS_MEMORY ?? '4GB';
+/** The look-ups' "now": the last hour of the seed's last day, so `last 90d`, `2026` and `2026-H2` all hold data. */
+const NOW = new Date('2026-12-31T23:00:00Z');
 const TIME_ZONE = 'UTC';
-const LOOKUPS = ['last 90d by:policy', '2026 by:surface'] as const;
-/** The half year holding the seed's data (2026-H1 would be empty). */
+const SURFACE = 'claude_ai';
+const LOOKUPS = ['last 90d by:policy', '2026 by:surface', `last 30d surface:${SURFACE} by:day tz:Asia/Kathmandu`] as const;
+type Lookup = (typeof LOOKUPS)[number];
 const DSA_RANGE = '2026-H2';
-const SLOW_MS = 10_000;
-const SLOW_RUNS = 3;
-const ACKS = 20;
-// Same session settings as computeMetrics gives its statements, so the floor is not charged for JIT.
-const SESSION_SQL = "SET jit = off; SET work_mem = '32MB'";
+const FRESH_BATCH = 1000;
+const CATCH_UP_ROUNDS = 5;
+/** Where the copies live between runs (a cache, one directory per seeded database). */
+const ANALYTICS_ROOT = process.env.BENCH_METRICS_ANALYTICS_DIR ?? path.join(os.tmpdir(), 'trustops-bench-analytics');
+/** Last issue's Postgres figures, at the commit that measured them. */
+const POSTGRES_COMMIT = 'b61d82d';
 
-type Series = { ms: number[]; first: number; capped: boolean };
+type Series = { ms: number[]; first: number };
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const t0 = process.hrtime.bigint();
+  const t0 = performance.now();
   const value = await fn();
-  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, value };
+  return { ms: performance.now() - t0, value };
 }
 
-/**
- * One warm-up run (reported as "first"), then RUNS timed runs; when the warm-up exceeds SLOW_MS, SLOW_RUNS
- * runs in all, the warm-up counted among them.
- */
-async function series(what: string, fn: () => Promise<unknown>, warmUpMs?: number): Promise<Series> {
-  const first = warmUpMs ?? (await timed(fn)).ms;
-  const capped = first > SLOW_MS;
-  const ms: number[] = capped ? [first] : [];
-  const runs = capped ? Math.min(RUNS, SLOW_RUNS) - 1 : RUNS;
-  for (let i = 0; i < runs; i++) ms.push((await timed(fn)).ms);
+/** One warm-up run (reported as "first"), then RUNS timed runs. */
+async function series(what: string, fn: () => Promise<unknown>): Promise<Series> {
+  const first = (await timed(fn)).ms;
+  const ms: number[] = [];
+  for (let i = 0; i < RUNS; i++) ms.push((await timed(fn)).ms);
   ms.sort((a, b) => a - b);
   console.log(
     `  ${what}: first ${Math.round(first)} ms, p50 ${Math.round(percentile(ms, 50))} ms, p95 ${Math.round(percentile(ms, 95))} ms`,
   );
-  return { ms, first, capped };
+  return { ms, first };
 }
 
 const r1 = (n: number) => +n.toFixed(1);
-const p = (s: Series, q: number) => Math.round(percentile(s.ms, q));
-const runsNote = (s: Series) => (s.capped ? `${s.ms.length}, the first included (capped: it took over ${SLOW_MS / 1000} s)` : s.ms.length);
+const r2 = (n: number) => +n.toFixed(2);
+const p = (s: Series, q: number) => r1(percentile(s.ms, q));
+const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
 
-/**
- * The seeded database: a fresh scratch one, or with BENCH_METRICS_KEEP=1 one named by its scale, kept and
- * reused (its seed time is kept in the database's comment). Exported so the big seed can be run on its own.
- */
-export async function seedMetricsDatabase(): Promise<{ url: string; drop(): Promise<void>; seedSeconds: number | string }> {
-  let db: { url: string; drop(): Promise<void> };
-  let migrated = '';
-  const name = `trustops_bench_metrics_s${String(SCALE).replace(/\W/g, '_')}`;
-  if (KEEP) {
-    const [exists] = await sql(BENCH_ADMIN_URL, 'SELECT 1 AS found FROM pg_database WHERE datname = $1', [name]);
-    if (!exists) await sql(BENCH_ADMIN_URL, `CREATE DATABASE ${name}`);
-    const url = urlFor(name);
-    const migrate = await timed(async () =>
-      execFileSync(process.execPath, [require.resolve('tsx/cli'), 'src/cli/db-migrate.ts'], {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: url },
-        stdio: 'pipe',
-      }).toString(),
-    );
-    db = { url, drop: async () => {} };
-    // A migration written since the kept database was seeded may have rewritten its rows (here or from
-    // another process): refresh visibility and statistics either way.
-    const vacuum = await timed(() => sql(url, 'VACUUM ANALYZE'));
-    if (/^applied/m.test(migrate.value))
-      migrated = `${migrate.value.trim()} on the kept database in ${r1(migrate.ms / 1000)} s, then vacuum analyze ${r1(vacuum.ms / 1000)} s`;
-    console.log(`${migrate.value.trim()}; vacuum analyze ${r1(vacuum.ms / 1000)} s`);
-  } else {
-    db = await scratchDatabase('trustops_bench_metrics');
-  }
-  // The seed writes once: on a kept database that holds it already, it says so and writes nothing.
-  const [present] = await sql(db.url, 'SELECT 1 AS found FROM vendors WHERE key = $1', [DEMO_MARKER_VENDOR]);
-  if (present && KEEP) {
-    const [c] = await sql(BENCH_ADMIN_URL, 'SELECT shobj_description(oid, $2) AS note FROM pg_database WHERE datname = $1', [
-      name,
-      'pg_database',
-    ]);
-    console.log(`reusing ${name} (${c?.note ?? 'seeded earlier'})`);
-    return { ...db, seedSeconds: `${c?.note ?? 'seeded earlier'}, reused${migrated ? `; ${migrated}` : ''}` };
-  }
-  console.log(`seeding at scale ${SCALE} (anchor ${ANCHOR})…`);
-  const seed = await timed(async () =>
-    execFileSync(process.execPath, [require.resolve('tsx/cli'), 'src/cli/db-seed.ts', '--scale', String(SCALE), '--anchor', ANCHOR], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    }),
-  );
-  const vacuum = await timed(() => sql(db.url, 'VACUUM ANALYZE'));
-  const note = `seed ${r1(seed.ms / 1000)} s, vacuum analyze ${r1(vacuum.ms / 1000)} s`;
-  console.log(`  ${note}`);
-  if (KEEP) await sql(BENCH_ADMIN_URL, `COMMENT ON DATABASE ${name} IS '${note}'`);
-  return { ...db, seedSeconds: note };
-}
+// ---- the floor: the same figures, hand-written as DuckDB SQL, one statement per figure family ----
+const tsLit = (d: Date) => `TIMESTAMPTZ '${d.toISOString()}'`;
+const within = (col: string, r: DateRange) => `${col} >= ${tsLit(r.start)} AND ${col} < ${tsLit(r.end)}`;
 
-/** The one hand-written aggregate each look-up is compared with: the decisions figures, the way psql would run them. */
-const FLOORS = {
-  'last 90d by:policy': `SELECT policy, count(*), count(*) FILTER (WHERE action <> 'no_violation'), count(*) FILTER (WHERE automated)
-                           FROM decisions WHERE decided_at >= $1 AND decided_at < $2 GROUP BY policy`,
-  // A decision's surface is its case's first report's, which the case keeps (cases.surface_id).
-  '2026 by:surface': `SELECT c.surface_id, count(*), count(*) FILTER (WHERE d.action <> 'no_violation'), count(*) FILTER (WHERE d.automated)
-                        FROM decisions d JOIN cases c ON c.id = d.case_id
-                       WHERE d.decided_at >= $1 AND d.decided_at < $2 GROUP BY c.surface_id`,
-  dsa: `SELECT m.category, m.decision_ground, d.action, d.automated, count(*)
-          FROM decisions d JOIN dsa_category_map m ON m.policy = d.policy
-         WHERE d.decided_at >= $1 AND d.decided_at < $2 GROUP BY 1, 2, 3, 4`,
-} as const;
+/** Per fact family: the table, its instant, and its column for each dimension the look-ups use. */
+const FAMILIES = [
+  { table: 'reports', at: 'received_at', policy: 'category', surface: 'surface_id', agg: 'count(*)' },
+  {
+    table: 'decisions',
+    at: 'decided_at',
+    policy: 'policy',
+    surface: 'case_surface_id',
+    agg: 'count(*), count(*) FILTER (WHERE automated)',
+    split: 'action',
+  },
+  {
+    table: 'cases',
+    at: 'first_action_at',
+    policy: 'category',
+    surface: 'surface_id',
+    agg: `count(*), count(*) FILTER (WHERE first_action_at <= first_action_due_at),
+          quantile_cont(epoch_ms(first_action_at) - epoch_ms(opened_at), [0.5, 0.9])`,
+  },
+  {
+    table: 'cases',
+    at: 'resolved_at',
+    policy: 'category',
+    surface: 'surface_id',
+    agg: 'count(*), count(*) FILTER (WHERE resolved_at <= resolution_due_at)',
+  },
+  { table: 'escalations', at: 'created_at', policy: 'case_category', surface: 'case_surface_id', agg: 'count(*)' },
+  {
+    table: 'appeals',
+    at: 'filed_at',
+    policy: 'decision_policy',
+    surface: 'case_surface_id',
+    agg: "count(*), count(*) FILTER (WHERE outcome <> 'pending'), count(*) FILTER (WHERE outcome = 'overturned')",
+  },
+  {
+    table: 'qa_reviews',
+    at: 'reviewed_at',
+    policy: 'decision_policy',
+    surface: 'case_surface_id',
+    agg: "count(*), count(*) FILTER (WHERE outcome = 'agree')",
+  },
+] as const;
 
-type DsaAggregates = (deps: unknown, range: DateRange) => Promise<unknown>;
-
-/** src/domain/exports/dsa.ts is being written; load it only if it is there and exports dsaAggregates. */
-async function loadDsaAggregates(): Promise<DsaAggregates | undefined> {
-  const file = path.join(ROOT, 'src/domain/exports/dsa.ts');
-  if (!existsSync(file)) return undefined;
-  const mod = (await import(pathToFileURL(file).href)) as { dsaAggregates?: unknown; default?: { dsaAggregates?: unknown } };
-  const fn = mod.dsaAggregates ?? mod.default?.dsaAggregates;
-  return typeof fn === 'function' ? (fn as DsaAggregates) : undefined;
-}
-
-/** Slash commands through the bot's real HTTP receiver: the ack's round trip, and when the answer reaches response_url. */
-async function ackLoad(url: string): Promise<{ acks: number[]; answers: number[]; probes: number[]; errors: number; ok: boolean }> {
-  const emulator = await SlackEmulator.start();
-  const userId = 'U0BENCHMETRICS';
-  emulator.addUser({ id: userId, name: 'bench-metrics' });
-  const secret = randomBytes(16).toString('hex');
-  const port = await freePort();
-  const bot = startMain({
-    PORT: String(port),
-    DATABASE_URL: url,
-    SLACK_BOT_TOKEN: emulator.botToken,
-    SLACK_SIGNING_SECRET: secret,
-    SLACK_API_URL: emulator.apiUrl,
-    LOG_LEVEL: 'warn',
-    // The SLA scan would rewrite the seeded cases' states at the next minute: keep it out of the way (1 January only).
-    TRUSTOPS_SLA_SCAN_CRON: '0 0 1 1 *',
-  });
-  try {
-    await waitHealthy(port, 60_000);
-    const slack = new SignedSlackClient({ botUrl: `http://127.0.0.1:${port}/slack/events`, signingSecret: secret, emulator });
-    const acks: number[] = [];
-    const answers: number[] = [];
-    const probes: number[] = [];
-    let errors = 0;
-    let ok = true;
-    let commands = ACKS;
-    for (let i = 0; i <= commands; i++) {
-      const t0 = performance.now();
-      const res = await slack.command('metrics last 90d by:policy', { userId });
-      const ack = performance.now() - t0;
-      if (res.status !== 200) errors++;
-      // While the look-up runs, a cheap command every 200 ms: is the ack still quick when the bot is busy?
-      let answered = false;
-      const probing = (async () => {
-        while (!answered) {
-          await new Promise((r) => setTimeout(r, 200));
-          const p0 = performance.now();
-          const probe = await slack.command('help', { userId });
-          probes.push(performance.now() - p0);
-          if (probe.status !== 200) errors++;
-        }
-      })();
-      // The final answer, not the "Working on it…" placeholder sent when the look-up takes over a second.
-      const final = await emulator.waitUntil(
-        () =>
-          emulator
-            .responses(res.responseUrl ?? '')
-            .map((r) => r.body as { text?: string; blocks?: unknown[] })
-            .find((b) => !b.text?.startsWith('⏳')),
-        10 * 60_000,
-        'the metrics answer',
-      );
-      const answer = performance.now() - t0;
-      answered = true;
-      await probing;
-      if (!Array.isArray(final.blocks) || /error|couldn|not /i.test(final.text ?? '')) ok = false;
-      // The first command warms the bot up (connections, plans, JIT): not counted, unless answers are so
-      // slow that only SLOW_RUNS commands are sent in all.
-      if (i === 0 && answer <= SLOW_MS) continue;
-      if (i === 0) commands = Math.min(ACKS, SLOW_RUNS) - 1;
-      acks.push(ack);
-      answers.push(answer);
+function floorStatements(lookup: Lookup, range: DateRange, surfaceId: number): string[] {
+  return FAMILIES.map((f) => {
+    const split = 'split' in f ? f.split : undefined;
+    let group: string;
+    let where = within(f.at, range);
+    if (lookup.includes('by:policy')) group = f.policy;
+    else if (lookup.includes('by:surface')) group = f.surface;
+    else {
+      group = `CAST(timezone('${range.timeZone}', ${f.at}) AS DATE)`;
+      where += ` AND ${f.surface} = ${surfaceId}`;
     }
-    acks.sort((a, b) => a - b);
-    answers.sort((a, b) => a - b);
-    probes.sort((a, b) => a - b);
-    return { acks, answers, probes, errors, ok };
-  } finally {
-    if (process.env.BENCH_SHOW_LOGS) console.log(bot.stdout().slice(-3000), bot.stderr().slice(-3000));
-    bot.child.kill('SIGTERM');
-    await bot.exited;
-    await emulator.stop();
+    const sets = split ? `GROUPING SETS ((${group}, ${split}), (${split}))` : `ROLLUP (${group})`;
+    return `SELECT ${group} AS g${split ? `, ${split}` : ''}, ${f.agg} FROM ${f.table} WHERE ${where} GROUP BY ${sets}`;
+  });
+}
+
+/** The DSA sections: notices, actions (medians by source), complaints, automation, QA. */
+function dsaFloorStatements(range: DateRange): string[] {
+  return [
+    `SELECT coalesce(m.category, 'STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE') AS category, count(*), count(*) FILTER (WHERE r.trusted_flagger)
+       FROM reports r LEFT JOIN dsa_category_map m ON m.policy = r.category
+      WHERE ${within('r.received_at', range)} AND NOT r.own_initiative GROUP BY 1`,
+    `SELECT source, ground, category, action, automated, count(*), median(ms)
+       FROM (SELECT d.action, d.automated, coalesce(m.category, 'UNMAPPED') AS category, coalesce(m.decision_ground, 'UNMAPPED') AS ground,
+                    CASE WHEN fr.id IS NULL OR fr.own_initiative THEN 'SOURCE_VOLUNTARY' WHEN fr.trusted_flagger THEN 'SOURCE_TRUSTED_FLAGGER'
+                         ELSE 'SOURCE_ARTICLE_16' END AS source,
+                    epoch_ms(d.decided_at) - epoch_ms(coalesce(fr.received_at, c.opened_at)) AS ms
+               FROM decisions d JOIN cases c ON c.id = d.case_id LEFT JOIN reports fr ON fr.id = c.first_report_id
+               LEFT JOIN dsa_category_map m ON m.policy = d.policy
+              WHERE ${within('d.decided_at', range)} AND d.action <> 'no_violation')
+      GROUP BY GROUPING SETS ((source, ground, category, action, automated), (source), ())`,
+    `SELECT coalesce(m.category, 'UNMAPPED') AS category, a.outcome, a.decision_automated, count(*),
+            median(CASE WHEN a.outcome <> 'pending' THEN epoch_ms(a.resolved_at) - epoch_ms(a.filed_at) END)
+       FROM appeals a LEFT JOIN dsa_category_map m ON m.policy = a.decision_policy
+      WHERE ${within('a.filed_at', range)} GROUP BY GROUPING SETS ((1, 2, 3), ())`,
+    `SELECT count(*), count(*) FILTER (WHERE automated) FROM decisions WHERE ${within('decided_at', range)}`,
+    `SELECT decision_automated, outcome, error_severity, count(*) FROM qa_reviews WHERE ${within('reviewed_at', range)} GROUP BY 1, 2, 3`,
+  ];
+}
+
+/** Last issue's Postgres figures, read from git (not rerun). */
+function postgresFigures(): Record<string, number | string> {
+  try {
+    const json = execFileSync('git', ['show', `${POSTGRES_COMMIT}:bench/results/metrics.json`], {
+      cwd: path.resolve(__dirname, '..'),
+    }).toString();
+    const result = JSON.parse(json) as BenchResult;
+    return { ...result.figures, at: result.at };
+  } catch {
+    return {};
+  }
+}
+
+function openEngine(url: string, dir: string): Promise<AnalyticsEngine> {
+  // No background catch-up: each look-up catches up itself, so what it adds is measured where it happens.
+  return openAnalytics({
+    databaseUrl: url,
+    dir,
+    memory: MEMORY,
+    threads: THREADS,
+    log: createLogger({ level: 'warn' }),
+    syncIntervalMs: 0,
+  });
+}
+
+/** DuckDB's own account of its memory (buffer manager), when it gives one. */
+async function duckMemory(engine: AnalyticsEngine): Promise<string> {
+  try {
+    const [row] = await engine.read((r) =>
+      r.query<{ used: number; temp: number }>(
+        'SELECT sum(memory_usage_bytes) AS used, sum(temporary_storage_bytes) AS temp FROM duckdb_memory()',
+      ),
+    );
+    return `${mib(Number(row?.used ?? 0))} in its buffer manager (${mib(Number(row?.temp ?? 0))} spilled)`;
+  } catch (err) {
+    return `not reported (${(err as Error).message.split('\n')[0]})`;
   }
 }
 
 /**
- * Issue 6: metrics look-ups on the demo seed at BENCH_METRICS_SCALE (965 ≈ 10 M decisions), each against
- * one hand-written SQL aggregate over the same rows (the floor), and the slash command's ack.
+ * One more run with every statement of the read timed: the catch-up before it, each statement (named by the
+ * table it reads), and the rest of the run (catalogs from Postgres, assembling the figures).
  */
+async function breakdown(engine: AnalyticsEngine, run: (analytics: Pick<Analytics, 'read'>) => Promise<unknown>): Promise<string> {
+  const parts: string[] = [];
+  let inRead = 0;
+  const analytics: Pick<Analytics, 'read'> = {
+    read: async (fn) => {
+      const c = await timed(() => engine.catchUp());
+      parts.push(`catch-up ${r1(c.ms)}`);
+      const t0 = performance.now();
+      try {
+        return await engine.read((reader) =>
+          fn({
+            ...reader,
+            query: async (sql, params) => {
+              const q = await timed(() => reader.query(sql, params));
+              parts.push(`${/\bFROM\s+([a-z_]+)/i.exec(sql)?.[1] ?? '?'} ${r1(q.ms)}`);
+              return q.value as never;
+            },
+          }),
+        );
+      } finally {
+        inRead += performance.now() - t0;
+      }
+    },
+  };
+  const all = await timed(() => run(analytics));
+  return `total ${r1(all.ms)}: ${parts.join(', ')}; outside the read ${r1(all.ms - inRead)}`;
+}
+
+function fileSize(file: string): string {
+  const wal = `${file}.wal`;
+  return mib(statSync(file).size + (existsSync(wal) ? statSync(wal).size : 0));
+}
+
 export async function metricsBench(): Promise<BenchResult> {
-  const seeded = await seedMetricsDatabase();
-  const pg = new Client({ connectionString: seeded.url });
-  const db = await openDatabase({ databaseUrl: seeded.url, dataDir: '', poolSize: 10 });
-  const deps = { db: db.prisma, clock: fixedClock(NOW), timeZone: TIME_ZONE };
   const figures: Record<string, number | string> = {};
+  const seeded = await keptMetricsDatabase(SCALE);
+  const dir = path.join(ANALYTICS_ROOT, seeded.name);
+  mkdirSync(dir, { recursive: true });
+  const pg = new Client({ connectionString: seeded.url });
+  await pg.connect();
+  const db = await openDatabase({ databaseUrl: seeded.url, dataDir: '', poolSize: 4 });
+  let engine: AnalyticsEngine | undefined;
   try {
-    await pg.connect();
-    const [counts] = await pg
-      .query(
+    const [counts] = (
+      await pg.query(
         `SELECT (SELECT count(*) FROM decisions)::int8 AS decisions, (SELECT count(*) FROM reports)::int8 AS reports,
-              (SELECT count(*) FROM cases)::int8 AS cases, pg_size_pretty(pg_database_size(current_database())) AS size,
-              (SELECT min(decided_at) FROM decisions) AS first, (SELECT max(decided_at) FROM decisions) AS last`,
+                (SELECT count(*) FROM cases)::int8 AS cases, pg_size_pretty(pg_database_size(current_database())) AS size,
+                (SELECT min(decided_at) FROM decisions) AS first, (SELECT max(decided_at) FROM decisions) AS last,
+                (SELECT id FROM surfaces WHERE key = $1) AS surface`,
+        [SURFACE],
       )
-      .then((r) => r.rows);
-    await pg.query(SESSION_SQL);
+    ).rows;
+    const surfaceId = Number(counts.surface);
     Object.assign(figures, {
       scale: SCALE,
       decisions: Number(counts.decisions),
       reports: Number(counts.reports),
       cases: Number(counts.cases),
       'decided between': `${(counts.first as Date).toISOString().slice(0, 10)} and ${(counts.last as Date).toISOString().slice(0, 10)}`,
-      'database size': String(counts.size),
-      seed: seeded.seedSeconds,
+      'Postgres database size': String(counts.size),
+      seed: seeded.seed,
+      'DuckDB threads / memory limit': `${THREADS} / ${MEMORY}`,
     });
 
-    const plans: string[] = [];
+    // The copy: caught up if this directory holds one from an earlier run, else built now.
+    console.log(`analytics copy under ${dir}…`);
+    const found = existsSync(path.join(dir, 'analytics-0.duckdb'));
+    const open = await timed(async () => {
+      engine = await openEngine(seeded.url, dir);
+      await engine.catchUp();
+      return engine;
+    });
+    const e = open.value;
+    const [copied] = await e.read((r) => r.query<{ n: number }>('SELECT count(*) AS n FROM decisions'));
+    figures['copy at start'] = `${copied?.n} decisions, ready in ${r1(open.ms / 1000)} s (${
+      found ? 'a file kept from an earlier run, caught up' : 'no file: built from Postgres'
+    }); file ${fileSize(e.file)}`;
+
+    const deps = { db: db.prisma, clock: fixedClock(NOW), timeZone: TIME_ZONE, analytics: e };
+    const pgOld = postgresFigures();
+    const loads: string[] = [`start ${load()}`];
+    const lookupSeries: Partial<Record<Lookup | 'dsa', Series>> = {};
+    const ranges: Partial<Record<Lookup | 'dsa', DateRange>> = {};
+
     for (const text of LOOKUPS) {
       console.log(`${text}:`);
       const q = await parseMetricsQuery(deps, text);
-      const params = [q.range.start, q.range.end];
-      const lookup = await series('lookUpMetrics', () => lookUpMetrics(deps, text));
-      const floor = await series('floor', () => pg.query(FLOORS[text], params));
-      // Where the look-up's time goes: each of computeMetrics' statements alone, under EXPLAIN ANALYZE (one warm run each).
-      const parts: { kind: string; ms: number; plan: string }[] = [];
-      for (const kind of KINDS) {
-        const f = factQuery(kind, { range: q.range, filters: {}, ...(q.by ? { by: q.by } : {}) });
-        const rows = (await pg.query(`EXPLAIN (ANALYZE, BUFFERS) ${f.sql}`, f.params)).rows.map((r) => r['QUERY PLAN'] as string);
-        const ms = Number(/Execution Time: ([\d.]+) ms/.exec(rows.at(-1) ?? '')?.[1] ?? Number.NaN);
-        parts.push({ kind, ms, plan: `-- ${text}: ${kind} (${Math.round(ms)} ms)\n${f.sql}\n${rows.join('\n')}` });
-      }
-      parts.sort((a, b) => b.ms - a.ms);
-      plans.push(...parts.map((s) => s.plan));
+      ranges[text] = q.range;
+      const s = await series('lookUpMetrics', () => lookUpMetrics(deps, text));
+      lookupSeries[text] = s;
+      // The look-up's decision count against Postgres over the same range: the copy answers with every fact.
+      const result = await lookUpMetrics(deps, text);
+      const [pgCount] = (
+        await pg.query(
+          `SELECT count(*)::int AS n FROM decisions d ${text.includes('surface:') ? 'JOIN cases c ON c.id = d.case_id AND c.surface_id = $3' : ''}
+            WHERE d.decided_at >= $1 AND d.decided_at < $2`,
+          text.includes('surface:') ? [q.range.start, q.range.end, surfaceId] : [q.range.start, q.range.end],
+        )
+      ).rows;
       Object.assign(figures, {
         [`${text}: range`]: q.range.label,
-        [`${text}: runs`]: runsNote(lookup),
-        [`${text}: first run (ms)`]: Math.round(lookup.first),
-        [`${text}: p50 (ms)`]: p(lookup, 50),
-        [`${text}: p95 (ms)`]: p(lookup, 95),
-        [`${text}: max (ms)`]: p(lookup, 100),
-        [`${text}: floor p50 / p95 (ms)`]: `${p(floor, 50)} / ${p(floor, 95)}`,
-        [`${text}: ratio p95 look-up / floor`]: r1(percentile(lookup.ms, 95) / percentile(floor.ms, 95)),
-        [`${text}: statements alone, EXPLAIN ANALYZE (ms)`]: parts.map((s) => `${s.kind} ${Math.round(s.ms)}`).join(', '),
+        [`${text}: decisions in the answer / in Postgres`]: `${result.total.decisions} / ${pgCount?.n}`,
+        [`${text}: first run (ms)`]: Math.round(s.first),
+        [`${text}: p50 / p95 / max (ms)`]: `${p(s, 50)} / ${p(s, 95)} / ${p(s, 100)}`,
+        [`${text}: where one run's time goes (ms)`]: await breakdown(e, (a) => lookUpMetrics({ ...deps, analytics: a }, text)),
       });
     }
-    for (const plan of plans) console.log(plan);
-
-    const dsaAggregates = await loadDsaAggregates();
     const dsaRange = parseRange(DSA_RANGE, { now: NOW, timeZone: TIME_ZONE });
-    // Being written alongside this benchmark: a failure is reported, not fatal.
-    let dsaError: string | undefined;
-    let dsaFirst = 0;
-    if (dsaAggregates) {
-      console.log(`dsa ${DSA_RANGE}:`);
-      const t0 = performance.now();
-      dsaError = await dsaAggregates(deps, dsaRange).then(
-        () => undefined,
-        (err: Error) => err.message.trim().split('\n').filter(Boolean).pop() ?? String(err),
-      );
-      dsaFirst = performance.now() - t0;
-    }
+    ranges.dsa = dsaRange;
+    console.log(`dsa ${DSA_RANGE}:`);
+    // Being ported alongside this benchmark: a failure is reported, not fatal.
+    const dsaError = await dsaAggregates(deps, dsaRange).then(
+      () => undefined,
+      (err: Error) => err.message.trim().split('\n')[0] ?? String(err),
+    );
     if (dsaError) {
-      figures[`dsa ${DSA_RANGE}`] = `failed: ${dsaError}`;
-    } else if (dsaAggregates) {
-      const dsa = await series('dsaAggregates', () => dsaAggregates(deps, dsaRange), dsaFirst);
-      const floor = await series('floor', () => pg.query(FLOORS.dsa, [dsaRange.start, dsaRange.end]));
-      Object.assign(figures, {
-        [`dsa ${DSA_RANGE}: runs`]: runsNote(dsa),
-        [`dsa ${DSA_RANGE}: first run (ms)`]: Math.round(dsa.first),
-        [`dsa ${DSA_RANGE}: p50 (ms)`]: p(dsa, 50),
-        [`dsa ${DSA_RANGE}: p95 (ms)`]: p(dsa, 95),
-        [`dsa ${DSA_RANGE}: max (ms)`]: p(dsa, 100),
-        [`dsa ${DSA_RANGE}: floor p50 / p95 (ms)`]: `${p(floor, 50)} / ${p(floor, 95)}`,
-        [`dsa ${DSA_RANGE}: ratio p95 / floor`]: r1(percentile(dsa.ms, 95) / percentile(floor.ms, 95)),
-      });
+      figures[`export dsa ${DSA_RANGE}`] = `failed: ${dsaError}`;
     } else {
-      figures[`dsa ${DSA_RANGE}`] = 'not built yet (src/domain/exports/dsa.ts has no dsaAggregates)';
+      const dsa = await series('dsaAggregates', () => dsaAggregates(deps, dsaRange));
+      lookupSeries.dsa = dsa;
+      const dsaResult = await dsaAggregates(deps, dsaRange);
+      Object.assign(figures, {
+        [`export dsa ${DSA_RANGE}: decisions counted`]: dsaResult.automation.decisions,
+        [`export dsa ${DSA_RANGE}: first run (ms)`]: Math.round(dsa.first),
+        [`export dsa ${DSA_RANGE}: p50 / p95 / max (ms)`]: `${p(dsa, 50)} / ${p(dsa, 95)} / ${p(dsa, 100)}`,
+        [`export dsa ${DSA_RANGE}: where one run's time goes (ms)`]: await breakdown(e, (a) => dsaAggregates({ analytics: a }, dsaRange)),
+      });
     }
-    await db.close();
-    await pg.end();
+    loads.push(`after the look-ups ${load()}`);
 
-    console.log('ack: the bot as its own process…');
-    const ack = await ackLoad(seeded.url);
+    // Memory with the copy loaded and every look-up run.
+    global.gc?.();
     Object.assign(figures, {
-      'ack: commands': ack.acks.length < ACKS ? `${ack.acks.length} (capped: an answer took over ${SLOW_MS / 1000} s)` : ack.acks.length,
-      'ack p50 / p99 / max (ms)': `${r1(percentile(ack.acks, 50))} / ${r1(percentile(ack.acks, 99))} / ${r1(percentile(ack.acks, 100))}`,
-      'ack of /trustops help sent every 200 ms while a look-up runs: n, p50 / p99 / max (ms)': `${ack.probes.length}, ${r1(percentile(ack.probes, 50))} / ${r1(percentile(ack.probes, 99))} / ${r1(percentile(ack.probes, 100))}`,
-      'ack errors': ack.errors,
-      'answer at response_url p50 / p95 / max (ms)': `${Math.round(percentile(ack.answers, 50))} / ${Math.round(percentile(ack.answers, 95))} / ${Math.round(percentile(ack.answers, 100))}`,
-      'answers were figures': ack.ok ? 'yes' : 'no (an error message came back)',
+      'bot process RSS with the copy loaded (after the look-ups)': mib(process.memoryUsage().rss),
+      'DuckDB memory (after the look-ups)': await duckMemory(e),
+      'analytics file size': fileSize(e.file),
     });
+
+    // Freshness: a look-up right after a commit of FRESH_BATCH decisions counts them.
+    console.log('freshness…');
+    const freshText = LOOKUPS[0];
+    const inserted: number[] = [];
+    const commitBatch = async () => {
+      const res = await pg.query<{ id: number }>(
+        `INSERT INTO decisions (case_id, action, policy, actor_type, actor_id, automated, decided_at, created_at)
+         SELECT id, 'content_removed', coalesce(category, 'spam'), 'internal_analyst', 'U0BENCHFRESH', false, $1, now()
+           FROM cases WHERE resolved_at IS NOT NULL ORDER BY id DESC OFFSET $2 LIMIT $3 RETURNING id`,
+        [new Date(NOW.getTime() - 3_600_000), inserted.length, FRESH_BATCH],
+      );
+      inserted.push(...res.rows.map((r) => Number(r.id)));
+    };
+    const before = (await lookUpMetrics(deps, freshText)).total.decisions;
+    await commitBatch();
+    const fresh = await timed(() => lookUpMetrics(deps, freshText));
+    const rose = fresh.value.total.decisions - before;
+    if (rose !== FRESH_BATCH) throw new Error(`freshness: the look-up counted ${rose} new decisions, not ${FRESH_BATCH}`);
+    const catchUps: number[] = [];
+    const afterLookups: number[] = [];
+    for (let i = 0; i < CATCH_UP_ROUNDS; i++) {
+      await commitBatch();
+      catchUps.push((await timed(() => e.catchUp())).ms);
+      const l = await timed(() => lookUpMetrics(deps, freshText));
+      afterLookups.push(l.ms);
+      const n = l.value.total.decisions - before;
+      if (n !== FRESH_BATCH * (i + 2)) throw new Error(`freshness: ${n} new decisions counted, expected ${FRESH_BATCH * (i + 2)}`);
+    }
+    catchUps.sort((a, b) => a - b);
+    afterLookups.sort((a, b) => a - b);
+    // Leave the kept database as it was: the deletions travel through the same catch-up.
+    await pg.query('DELETE FROM decisions WHERE id = ANY($1::int[])', [inserted]);
+    const removal = await timed(() => e.catchUp());
+    const back = (await lookUpMetrics(deps, freshText)).total.decisions;
+    const base = lookupSeries[freshText] as Series;
+    Object.assign(figures, {
+      [`freshness: ${FRESH_BATCH} decisions committed, then \`${freshText}\``]: `counted ${rose} more decisions (asserted exactly ${FRESH_BATCH})`,
+      'freshness: that look-up, catch-up included (ms)': r1(fresh.ms),
+      'freshness: the catch-up it adds, vs the warm p50 (ms)': r1(fresh.ms - percentile(base.ms, 50)),
+      [`freshness: catch-up alone after each further commit of ${FRESH_BATCH}, ${CATCH_UP_ROUNDS} rounds: p50 / max (ms)`]: `${r1(percentile(catchUps, 50))} / ${r1(percentile(catchUps, 100))}`,
+      'freshness: the look-up after that catch-up, p50 / max (ms)': `${r1(percentile(afterLookups, 50))} / ${r1(percentile(afterLookups, 100))}`,
+      [`freshness: catch-up of the ${inserted.length} deletions that put the database back (ms)`]: r1(removal.ms),
+      'freshness: decisions after the deletions': back === before ? `${back}, as before` : `${back} (was ${before})`,
+    });
+    loads.push(`after freshness ${load()}`);
+    await e.close();
+    engine = undefined;
+
+    // The floor: the same figures as hand-written DuckDB SQL on the same file, same threads and memory limit.
+    console.log('floor…');
+    const duck = await DuckDBInstance.create(e.file, { threads: String(THREADS), memory_limit: MEMORY });
+    const conn = await duck.connect();
+    try {
+      for (const key of [...LOOKUPS, 'dsa'] as const) {
+        const range = ranges[key] as DateRange;
+        const statements = key === 'dsa' ? dsaFloorStatements(range) : floorStatements(key, range, surfaceId);
+        const floor = await series(`floor ${key}`, async () => {
+          for (const s of statements) await conn.runAndReadAll(s);
+        });
+        const look = lookupSeries[key];
+        if (!look) continue;
+        const label = key === 'dsa' ? `export dsa ${DSA_RANGE}` : key;
+        Object.assign(figures, {
+          [`${label}: floor p50 / p95 (ms), ${statements.length} statements`]: `${p(floor, 50)} / ${p(floor, 95)}`,
+          [`${label}: ratio p95 / floor p95`]: r2(percentile(look.ms, 95) / percentile(floor.ms, 95)),
+        });
+      }
+    } finally {
+      conn.closeSync();
+      duck.closeSync();
+    }
+    loads.push(`after the floor ${load()}`);
+
+    // Last issue's Postgres figures beside them.
+    const old = (k: string) => pgOld[k] ?? 'n/a';
+    Object.assign(figures, {
+      'Postgres (issue 6, not rerun): last 90d by:policy p50 / p95 (ms)': `${old('last 90d by:policy: p50 (ms)')} / ${old('last 90d by:policy: p95 (ms)')}`,
+      'Postgres (issue 6, not rerun): 2026 by:surface p50 / p95 (ms)': `${old('2026 by:surface: p50 (ms)')} / ${old('2026 by:surface: p95 (ms)')}`,
+      'Postgres (issue 6, not rerun): dsa 2026-H2 p50 / p95 (ms)': `${old('dsa 2026-H2: p50 (ms)')} / ${old('dsa 2026-H2: p95 (ms)')}`,
+      'Postgres (issue 6, not rerun): hand-written floors p50 / p95 (ms)': `by:policy ${old('last 90d by:policy: floor p50 / p95 (ms)')}, by:surface ${old('2026 by:surface: floor p50 / p95 (ms)')}, dsa ${old('dsa 2026-H2: floor p50 / p95 (ms)')}`,
+      'Postgres (issue 6, not rerun): data': `${old('decisions')} decisions over ${old('decided between')} (the row-by-row demo seed), measured ${old('at')}`,
+    });
+
+    // Cold rebuild: the file deleted, a new engine builds it from Postgres; ready when its first catch-up is done.
+    console.log('cold rebuild…');
+    rmSync(e.file, { force: true });
+    rmSync(`${e.file}.wal`, { force: true });
+    const rssBefore = process.memoryUsage().rss;
+    let peakRss = rssBefore;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 250);
+    const cold = await timed(async () => {
+      engine = await openEngine(seeded.url, dir);
+      await engine.catchUp();
+      return engine;
+    });
+    clearInterval(sampler);
+    const rebuilt = cold.value;
+    const coldLookup = await timed(() => lookUpMetrics({ ...deps, analytics: rebuilt }, LOOKUPS[0]));
+    Object.assign(figures, {
+      'cold rebuild: file deleted → ready (s)': r1(cold.ms / 1000),
+      'cold rebuild: rows loaded': Object.entries(rebuilt.status().rows)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+      'cold rebuild: process RSS peak during / after (MiB)': `${Math.round(peakRss / 2 ** 20)} / ${Math.round(process.memoryUsage().rss / 2 ** 20)}`,
+      'cold rebuild: DuckDB memory after': await duckMemory(rebuilt),
+      [`cold rebuild: first \`${LOOKUPS[0]}\` after it (ms)`]: r1(coldLookup.ms),
+      'cold rebuild: file size': fileSize(rebuilt.file),
+    });
+    loads.push(`after the rebuild ${load()}`);
+    figures['load average (1 / 5 / 15 min) along the run'] = loads.join('; ');
 
     return {
       name: 'metrics',
-      description: `Issue 6. The demo seed (\`db:seed --scale ${SCALE} --anchor ${ANCHOR}\`: 90 days, 2026-08-29 → 2026-11-26) in a Postgres database, VACUUM ANALYZEd. Each look-up runs in-process through lookUpMetrics (Prisma, the seven aggregate statements of computeMetrics at once; clock fixed at ${NOW.toISOString()}, time zone ${TIME_ZONE}): one warm-up run, then ${RUNS} timed runs (${SLOW_RUNS} runs in all, the warm-up counted, when it takes over ${SLOW_MS / 1000} s). The floor is one hand-written SQL aggregate over the same decisions (counts by group, actioned, automated; by:surface through the case's surface_id, its first report's) on a plain pg connection, jit off and work_mem 32 MB as computeMetrics sets them, timed the same way; the ratio is p95 over p95. "Statements alone" is each of computeMetrics' statements run on its own under EXPLAIN ANALYZE (execution time; the plans are printed). The DSA figure is dsaAggregates over ${DSA_RANGE} (the half year holding the data) against a decisions × dsa_category_map aggregate. The ack: ${ACKS} signed \`/trustops metrics last 90d by:policy\` commands, one after another (after one warm-up), through the real HTTP receiver of the bot running as its own process on the same database (SLA scan job kept out of the way); the ack is the HTTP round trip, the answer the time until the figures reach response_url (${SLOW_RUNS} commands in all, the warm-up counted, when its answer takes over ${SLOW_MS / 1000} s). While each look-up runs, a \`/trustops help\` every 200 ms measures the ack of a busy bot.`,
+      description: `Issue 11: the figures from the DuckDB read model (src/analytics/). Data: the set-based bench seed (bench/metrics-seed.ts, scale ${SCALE}: 2026-07-01 → 2026-12-31, written by INSERT … SELECT in Postgres, then copied into DuckDB). Look-ups run in this process as the bot runs them: lookUpMetrics / dsaAggregates with the analytics copy (catalogs from Postgres through Prisma), clock fixed at ${NOW.toISOString()}, zone ${TIME_ZONE}, DuckDB ${THREADS} threads and ${MEMORY}; each look-up catches up with Postgres first (no background catch-up: syncIntervalMs 0). One warm-up run, then ${RUNS} timed runs: p50 / p95 / max. The floor is the same figures written by hand as DuckDB SQL (one statement per figure family: 7 per look-up, 5 for the DSA export), run one after another on a connection of its own to the same file with the same threads and memory limit (the engine closed), timed the same way; the ratio is p95 over p95. Freshness: ${FRESH_BATCH} decisions committed in Postgres in one transaction, then the look-up (it must count exactly ${FRESH_BATCH} more; asserted), then ${CATCH_UP_ROUNDS} more commits each followed by a catch-up alone and a look-up; the inserted rows are deleted afterwards. Cold rebuild: the file deleted, a new engine opened, time until its first catch-up returns (the initial load by COPY … TO STDOUT included). Memory: process.memoryUsage().rss of this process (Prisma + the engine, as in the bot) and duckdb_memory(). Postgres figures are last issue's (${POSTGRES_COMMIT}:bench/results/metrics.json), not rerun, on its own seed (9.9 M decisions over 90 days). The load average shows how much else ran on the 2 cores meanwhile.`,
       machine: machine(),
       at: new Date().toISOString(),
       figures,
     };
   } finally {
+    await (engine as AnalyticsEngine | undefined)?.close().catch(() => {});
     await db.close().catch(() => {});
     await pg.end().catch(() => {});
-    await seeded.drop();
   }
 }
