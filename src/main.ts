@@ -1,6 +1,7 @@
 // Composition root: config → database (+ migrations) → Bolt app → jobs. `npm start` runs this.
 import { randomBytes } from 'node:crypto';
 import { startApp } from './app';
+import { systemClock } from './clock';
 import { ConfigError, checkRunMode, loadConfig } from './config';
 import { openDatabase } from './db/client';
 import { applyMigrations } from './db/migrate';
@@ -10,6 +11,7 @@ import { escalationExpiryJob } from './jobs/escalation-expiry';
 import { slaScanJob } from './jobs/sla-scan';
 import { createLogger, redact } from './logger';
 import { startSandbox } from './sandbox';
+import { wireSandbox } from './sandbox/wire';
 
 // Known once the configuration is read, so even the last error line is redacted.
 let secrets: readonly string[] = [];
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
     else log.info('demo data written', { ...summary.counts });
   }
   const emulator = sandbox ? await startSandbox({ port: config.TRUSTOPS_SANDBOX_PORT, log }) : undefined;
+  // The sandbox's time can be moved forward from its page: the bot, its jobs and the emulator all read it.
+  const clock = emulator?.clock ?? systemClock;
 
   let jobs: Jobs | undefined;
 
@@ -50,6 +54,7 @@ async function main(): Promise<void> {
     log,
     // The sandbox takes commands from anyone who can reach it: loopback only.
     host: sandbox ? '127.0.0.1' : undefined,
+    clock,
     jobs: () => jobs?.schedules ?? [],
     slack: {
       botToken: config.SLACK_BOT_TOKEN ?? emulator!.botToken,
@@ -62,7 +67,7 @@ async function main(): Promise<void> {
     slaScanJob(config, { alertsQueued: running.deps.alertsQueued }),
     escalationExpiryJob(config, running.deps),
   ]);
-  emulator?.connectBot({ botUrl: `http://127.0.0.1:${running.port}/slack/events`, signingSecret: signingSecret! });
+  if (emulator) await wireSandbox(emulator, { running, db, log, signingSecret: signingSecret!, jobs: () => jobs });
 
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   if (emulator) {
@@ -73,9 +78,11 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         `\nTrustOps sandbox is running (started in ${seconds} s).`,
-        `  Slack emulator:  ${emulator.baseUrl}/  (channels and messages)`,
+        `  Open the sandbox: ${emulator.pageUrl}`,
+        '                   (a Slack-like workspace: run /trustops commands and click buttons as any demo user;',
+        '                    the key in the URL is made up for this run and the page listens on 127.0.0.1 only)',
         `  Bot:             http://127.0.0.1:${running.port}/healthz`,
-        `  Try a command:   curl -s -XPOST ${emulator.baseUrl}/sandbox/command -d 'text=help'`,
+        `  Try a command:   curl -s -XPOST ${emulator.baseUrl}/sandbox/command -H 'x-sandbox-key: ${emulator.key}' -d 'text=help'`,
         `  Intake API:      curl -s -XPOST http://127.0.0.1:${running.port}/api/v1/reports \\`,
         `                     -H "authorization: Bearer ${bearer}" -H 'content-type: application/json' \\`,
         `                     -d '{"external_id":"demo-1","surface":"mcp_directory","report_type":"mcp_server","content_ref":"https://example.com/mcp/1","mcp_server":{"name":"Demo","url":"https://example.com/mcp","issue":"other"}}'\n\n`,

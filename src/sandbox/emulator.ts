@@ -48,6 +48,11 @@ export type EmulatorOptions = {
   now?: () => number;
   /** Random numbers in [0, 1) for probabilistic faults; Math.random by default. */
   random?: () => number;
+  /**
+   * Runs before any route: answering the request itself and returning false stops it there. The sandbox
+   * page uses it to refuse foreign Hosts and Origins and requests without its per-run key.
+   */
+  gate?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 };
 
 /** Which calls a fault applies to, and how often it fires among them. */
@@ -114,6 +119,8 @@ export class SlackEmulator {
   private faults: Fault[] = [];
   private outages: Outage[] = [];
   private readonly routes = new Map<string, RouteHandler>();
+  private readonly gate: EmulatorOptions['gate'];
+  private readonly watchers = new Set<() => void>();
 
   private constructor(
     private readonly server: Server,
@@ -126,6 +133,7 @@ export class SlackEmulator {
     this.botUserId = opts.botUserId ?? DEFAULT_BOT_USER_ID;
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
+    this.gate = opts.gate;
     this.workspace = new Workspace({
       teamId: this.teamId,
       botUserId: this.botUserId,
@@ -228,6 +236,18 @@ export class SlackEmulator {
     this.faults = [];
     this.outages = [];
     this.workspace.reset();
+    this.changed();
+  }
+
+  /** Calls `fn` after anything may have changed what a person sees (a post, an edit, a view); returns the unsubscribe. */
+  watch(fn: () => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+
+  /** Tells the watchers something changed (the sandbox's clock moved, say). */
+  changed(): void {
+    for (const fn of this.watchers) fn();
   }
 
   // --- fault injection ----------------------------------------------------------------------
@@ -323,7 +343,9 @@ export class SlackEmulator {
       text: opts.text,
       thread_ts: opts.thread_ts,
     };
-    return structuredClone(this.workspace.append(channel.id, message));
+    const stored = structuredClone(this.workspace.append(channel.id, message));
+    this.changed();
+    return stored;
   }
 
   view(id: string): StoredView | undefined {
@@ -361,12 +383,29 @@ export class SlackEmulator {
   applyAckMessage(responseUrl: string, body: unknown): ApiResult {
     const ctx = this.workspace.responseContext(responseUrl.split('/').pop() ?? '');
     if (!ctx) return { ok: false, error: 'expired_url' };
-    return this.workspace.applyResponse(ctx, body);
+    const result = this.workspace.applyResponse(ctx, body);
+    this.changed();
+    return result;
   }
 
   /** Closes, updates or keeps the modal according to the bot's view_submission ack. */
   applyViewSubmissionAck(userId: string, viewId: string, ack: unknown): void {
     this.workspace.afterSubmission(userId, viewId, ack);
+    this.changed();
+  }
+
+  /** The person closed a modal (Cancel or ×): Slack closes the whole stack. */
+  closeModals(userId: string): void {
+    this.workspace.modalStacks.delete(userId);
+    this.changed();
+  }
+
+  /** Ephemeral messages live in one client only: the person dismissed one. */
+  dismissEphemeral(userId: string, ts: string): void {
+    const list = this.workspace.ephemerals;
+    const i = list.findIndex((m) => m.recipient === userId && m.ts === ts);
+    if (i >= 0) list.splice(i, 1);
+    this.changed();
   }
 
   /** What `GET /sandbox/state` serves: every channel with its messages, plus open views. */
@@ -395,6 +434,7 @@ export class SlackEmulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.baseUrl);
+    if (this.gate && !this.gate(req, res, url)) return;
     const path = url.pathname;
     const route = this.routes.get(`${req.method} ${path}`);
     if (route) return route(req, res, url);
@@ -478,6 +518,7 @@ export class SlackEmulator {
     const text = JSON.stringify(body);
     this.calls.push({ method, args, response: JSON.parse(text), status, at: this.now() });
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(text);
+    if (body.ok) this.changed();
   }
 
   private outageNow(): Outage | undefined {
@@ -544,6 +585,7 @@ export class SlackEmulator {
     }
     const { status, result } = this.workspace.postToResponseUrl(id, body);
     sendJson(res, status, result);
+    if (result.ok) this.changed();
   }
 
   private requireChannel(ref: string): SlackChannel {

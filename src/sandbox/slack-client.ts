@@ -379,7 +379,7 @@ function toOption(option: SelectedOption, options: unknown): Obj {
 }
 
 /** Turns shorthand values into Slack's per-element state shape, using the view's elements. */
-function normalizeValues(values: ViewValues, blocks: unknown): Record<string, Record<string, unknown>> {
+export function normalizeValues(values: ViewValues, blocks: unknown): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const [blockId, actions] of Object.entries(values)) {
     const block: Record<string, unknown> = {};

@@ -22,6 +22,9 @@ describe('sandbox mode on the embedded database', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  /** This run's key, from the page URL the banner prints. */
+  const keyOf = (started: Started) => /\?key=([\w-]+)/.exec(started.stdout())?.[1] ?? '';
+
   async function start(): Promise<{ port: number; sandboxPort: number; started: Started }> {
     const [port, sandboxPort] = [await freePort(), await freePort()];
     const started = startMain({ PORT: String(port), TRUSTOPS_SANDBOX_PORT: String(sandboxPort), TRUSTOPS_DATA_DIR: dataDir });
@@ -40,7 +43,7 @@ describe('sandbox mode on the embedded database', () => {
   async function command(sandboxPort: number, text: string, user = 'U0DEMOADMIN') {
     const res = await fetch(`http://127.0.0.1:${sandboxPort}/sandbox/command`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-sandbox-key': keyOf(run!) },
       body: new URLSearchParams({ text, user }),
     });
     expect(res.status).toBe(200);
@@ -56,7 +59,7 @@ describe('sandbox mode on the embedded database', () => {
     // A fixed span around the demo data's 90 days: the same figures on both starts mean nothing was written twice.
     const figures = `metrics ${day(-120)}..${day(2)}`;
     const first = await start();
-    expect(first.started.stdout()).toContain(`http://127.0.0.1:${first.sandboxPort}/`);
+    expect(first.started.stdout()).toContain(`http://127.0.0.1:${first.sandboxPort}/?key=`);
     expect(logEntry(first.started.stdout(), 'demo data written')).toMatchObject({
       vendors: 3,
       decisions: expect.any(Number),
@@ -90,7 +93,9 @@ describe('sandbox mode on the embedded database', () => {
     await waitUntil(
       'the triage card in the emulator',
       async () => {
-        const state = (await (await fetch(`http://127.0.0.1:${first.sandboxPort}/sandbox/state`)).json()) as {
+        const state = (await (
+          await fetch(`http://127.0.0.1:${first.sandboxPort}/sandbox/state`, { headers: { 'x-sandbox-key': keyOf(first.started) } })
+        ).json()) as {
           channels: { name: string; messages: unknown[] }[];
         };
         return state.channels.find((c) => c.name === 'trustops-triage')?.messages.length ? true : undefined;

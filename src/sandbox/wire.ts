@@ -1,0 +1,46 @@
+import type { RunningApp } from '../app';
+import type { Database } from '../db/client';
+import { getRole, setRole } from '../domain/roles/roles';
+import type { Jobs } from '../jobs';
+import type { Logger } from '../logger';
+import { startDemoOver } from './demo-reset';
+import { SANDBOX_USERS, type Sandbox } from './index';
+
+/** Jobs that fall due when the sandbox's clock jumps: run at once, not at the next minute's tick. */
+const DUE_JOBS = ['sla-scan', 'escalation-expiry'];
+
+/**
+ * Connects the sandbox page to the running bot: where to send signed requests, the roles shown in the
+ * user switcher, what runs when the clock moves, and how the demo starts over. main.ts and the browser
+ * tests wire it the same way.
+ */
+export async function wireSandbox(
+  sandbox: Sandbox,
+  opts: { running: RunningApp; db: Database; log: Logger; signingSecret: string; jobs: () => Jobs | undefined },
+): Promise<void> {
+  const { running, log } = opts;
+  const [admin, , , viewer, nobody] = SANDBOX_USERS;
+  // The switcher's viewer holds the role explicitly (given by the demo admin); the last demo user holds none.
+  const grantViewer = () =>
+    setRole(running.deps, { actor: { id: admin.id, origin: 'system' }, userId: viewer.id, role: 'viewer' }).catch((err: unknown) =>
+      log.warn('the demo viewer could not be given its role', { err }),
+    );
+  sandbox.connectBot({
+    botUrl: `http://127.0.0.1:${running.port}/slack/events`,
+    signingSecret: opts.signingSecret,
+    roleOf: async (userId) => {
+      const role = await getRole(running.deps, userId);
+      return userId === nobody.id ? `no role (${role} by default)` : role;
+    },
+    clockMoved: async () => {
+      for (const job of DUE_JOBS) await opts.jobs()?.runOnce(job, sandbox.clock.now());
+      running.delivery.kick();
+    },
+    reset: async () => {
+      const summary = await startDemoOver(opts.db.prisma, { databaseUrl: opts.db.url });
+      log.info('demo data written', { ...summary.counts });
+      await grantViewer();
+    },
+  });
+  await grantViewer();
+}
