@@ -228,7 +228,7 @@ class Engine {
       if ('stale' in fetched) {
         this.opts.log.info('analytics: the copy is rebuilt', { file: this.slot.file, why: fetched.stale });
         this.needsBuild = true;
-        return this.step(probe);
+        return await this.step(probe);
       }
       let duckProbe: B | undefined;
       if (fetched.changed.length) {
