@@ -4,6 +4,7 @@
  * it (signed slash commands, block_actions, view_submissions, events), through SignedSlackClient.
  * The page's routes live under /sandbox/ on the emulator's server, behind the guard (guard.ts).
  */
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Clock, runningClock } from '../clock';
 import { DEMO_VENDORS } from '../db/seed/catalog';
@@ -66,7 +67,7 @@ export async function startSandbox(opts: { port: number; log: Logger; clock?: Sa
   const emulator = await SlackEmulator.start({
     port: opts.port,
     host: '127.0.0.1',
-    botToken: `xoxb-sandbox-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`,
+    botToken: `xoxb-sandbox-${randomBytes(12).toString('hex')}`,
     now: () => clock.now().getTime(),
     gate: (req, res, url) => guard?.gate(req, res, url) ?? false,
   });
