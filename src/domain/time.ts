@@ -156,6 +156,25 @@ export function instantOfWallClock(wall: number, timeZone: string): number {
   throw new Error(`No instant in ${timeZone} has the local time ${new Date(wall).toISOString().slice(0, 19)} within a day of it`);
 }
 
+/**
+ * The zone's offsets over [from, to) as segments in time order: the first starts at `from`, each
+ * holds until the next. For engines that should not convert zones themselves (their time-zone
+ * data may be another version): local time = instant + the offset of the segment holding it.
+ */
+export function offsetSegments(from: Date, to: Date, timeZone: string): { from: Date; offsetMs: number }[] {
+  const a = checked(from.getTime(), 'from');
+  const b = checked(to.getTime(), 'to');
+  const zone = zoneFor(timeZone);
+  const out: { from: Date; offsetMs: number }[] = [{ from: new Date(a), offsetMs: offsetAt(zone, a) }];
+  for (let index = Math.floor(a / CHUNK); index <= Math.floor((b - 1) / CHUNK); index++) {
+    for (const segment of chunk(zone, index)) {
+      if (segment.from <= a || segment.from >= b || segment.offset === out[out.length - 1]!.offsetMs) continue;
+      out.push({ from: new Date(segment.from), offsetMs: segment.offset });
+    }
+  }
+  return out;
+}
+
 /** Days since 1970-01-01 of a YYYY-MM-DD calendar date; undefined if it is not one. */
 export function dayNumberOf(date: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
