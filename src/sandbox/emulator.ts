@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_BOT_USER_ID, DEFAULT_TEAM_ID, TEAM_DOMAIN, toSlackChannel } from './emulator/directory';
 import { BadJsonError, parseArgs, parseMultipart, readBody, sendJson, sendText } from './emulator/http-io';
+import { SocketModeServer } from './emulator/socket-mode';
 import type {
   ApiResult,
   Args,
@@ -42,6 +43,8 @@ export type EmulatorOptions = {
   port?: number;
   host?: string;
   botToken?: string;
+  /** The app-level token (xapp-…) that may open Socket Mode connections. */
+  appToken?: string;
   teamId?: string;
   botUserId?: string;
   /** Clock in epoch milliseconds, for message ts and trigger_id expiry. */
@@ -108,6 +111,9 @@ export class SlackEmulator {
   /** Base URL for WebClient's `slackApiUrl`, e.g. `http://127.0.0.1:PORT/api/`. */
   readonly apiUrl: string;
   readonly botToken: string;
+  readonly appToken: string;
+  /** Socket Mode: apps.connections.open, hello, envelopes and their acks, disconnects. */
+  readonly socketMode: SocketModeServer;
   readonly teamId: string;
   readonly teamDomain = TEAM_DOMAIN;
   readonly botUserId: string;
@@ -129,6 +135,8 @@ export class SlackEmulator {
   ) {
     this.apiUrl = `${baseUrl}/api/`;
     this.botToken = opts.botToken ?? 'xoxb-sandbox';
+    this.appToken = opts.appToken ?? 'xapp-sandbox';
+    this.socketMode = new SocketModeServer(server, () => this.baseUrl, this.appId);
     this.teamId = opts.teamId ?? DEFAULT_TEAM_ID;
     this.botUserId = opts.botUserId ?? DEFAULT_BOT_USER_ID;
     this.now = opts.now ?? Date.now;
@@ -163,6 +171,7 @@ export class SlackEmulator {
   }
 
   async stop(): Promise<void> {
+    this.socketMode.close();
     await new Promise<void>((resolve, reject) => {
       this.server.close((err) => (err ? reject(err) : resolve()));
       // WebClient's fetch keeps connections alive; close() alone would wait for them.
@@ -485,10 +494,17 @@ export class SlackEmulator {
       return sendText(res, fault.status, fault.error);
     }
 
-    const handler = Object.hasOwn(WEB_API, method) ? WEB_API[method] : undefined;
-    if (!handler) return this.answer(res, method, args, 200, { ok: false, error: 'unknown_method' });
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const token = bearer ?? (typeof bodyToken === 'string' && bodyToken !== '' ? bodyToken : undefined);
+    if (method === 'apps.connections.open') {
+      // Only the app-level token opens Socket Mode connections; a bot token is the wrong kind.
+      if (!token) return this.answer(res, method, args, 200, { ok: false, error: 'not_authed' });
+      if (token === this.botToken) return this.answer(res, method, args, 200, { ok: false, error: 'not_allowed_token_type' });
+      if (token !== this.appToken) return this.answer(res, method, args, 200, { ok: false, error: 'invalid_auth' });
+      return this.answer(res, method, args, 200, { ok: true, url: this.socketMode.open() });
+    }
+    const handler = Object.hasOwn(WEB_API, method) ? WEB_API[method] : undefined;
+    if (!handler) return this.answer(res, method, args, 200, { ok: false, error: 'unknown_method' });
     if (!token) return this.answer(res, method, args, 200, { ok: false, error: 'not_authed' });
     if (token !== this.botToken) return this.answer(res, method, args, 200, { ok: false, error: 'invalid_auth' });
     const result = handler(this.workspace, args);

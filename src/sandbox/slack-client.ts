@@ -6,15 +6,21 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { SlackEmulator, StoredView } from './emulator';
 import { findElement } from './emulator/block-kit';
+import type { EnvelopeType } from './emulator/socket-mode';
 
 export type SignedSlackClientOptions = {
-  /** The bot's request URL, e.g. http://127.0.0.1:3000/slack/events */
+  /** The bot's request URL, e.g. http://127.0.0.1:3000/slack/events (HTTP transport). */
   botUrl: string;
   signingSecret: string;
   emulator: SlackEmulator;
   teamId?: string;
   /** The deprecated `token` field Slack still puts in payloads. */
   verificationToken?: string;
+  /**
+   * `http` (the default) POSTs to botUrl, signed; `socket` delivers envelopes over the emulator's
+   * Socket Mode connection instead, and the acknowledgement stands for the HTTP answer.
+   */
+  transport?: 'http' | 'socket';
 };
 
 /** Per-request knobs for testing the bot's verification and retry handling. */
@@ -89,6 +95,7 @@ export class SignedSlackClient {
   private readonly emulator: SlackEmulator;
   private readonly teamId: string;
   private readonly verificationToken: string;
+  private readonly transport: 'http' | 'socket';
 
   constructor(opts: SignedSlackClientOptions) {
     this.botUrl = opts.botUrl;
@@ -96,6 +103,7 @@ export class SignedSlackClient {
     this.emulator = opts.emulator;
     this.teamId = opts.teamId ?? opts.emulator.teamId;
     this.verificationToken = opts.verificationToken ?? 'sandbox-verification-token';
+    this.transport = opts.transport ?? 'http';
   }
 
   /** A slash command, with every field Slack sends. An ack body is shown to the user, as Slack does. */
@@ -283,6 +291,7 @@ export class SignedSlackClient {
   }
 
   private async send(body: string, contentType: string, o: RequestOverrides = {}): Promise<BotResponse> {
+    if (this.transport === 'socket') return this.sendOverSocket(body, contentType);
     const timestamp = o.timestamp ?? Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
       'content-type': contentType,
@@ -303,6 +312,37 @@ export class SignedSlackClient {
       json = undefined;
     }
     return { status: res.status, body: text, json, elapsedMs: Date.now() - started };
+  }
+
+  /**
+   * The same request as a Socket Mode envelope: a slash command's fields, an interaction's payload or an
+   * event callback. An empty ack payload is an empty answer, as an empty HTTP 200 is; no ack in time is
+   * what Slack reports as a timeout.
+   */
+  private async sendOverSocket(body: string, contentType: string): Promise<BotResponse> {
+    let type: EnvelopeType = 'events_api';
+    let payload: unknown;
+    if (contentType === FORM) {
+      const form = new URLSearchParams(body);
+      const interaction = form.get('payload');
+      type = interaction === null ? 'slash_commands' : 'interactive';
+      payload = interaction === null ? Object.fromEntries(form) : JSON.parse(interaction);
+    } else {
+      payload = JSON.parse(body);
+    }
+    const started = Date.now();
+    try {
+      const ack = await this.emulator.socketMode.deliver(type, payload);
+      const empty = ack.payload === undefined || (isObj(ack.payload) && Object.keys(ack.payload).length === 0);
+      return {
+        status: 200,
+        body: empty ? '' : JSON.stringify(ack.payload),
+        json: empty ? undefined : ack.payload,
+        elapsedMs: ack.elapsedMs,
+      };
+    } catch (err) {
+      return { status: 504, body: err instanceof Error ? err.message : String(err), elapsedMs: Date.now() - started };
+    }
   }
 
   private userPayload(userId: string): Obj {
