@@ -46,19 +46,24 @@ export function createHomePublisher(opts: { client: WebClient; deps: DomainDeps;
     return headline.value;
   };
 
-  const render = async (userId: string, notice?: HomeNotice, fresh = false) => {
+  const render = async (userId: string, notice?: HomeNotice, fresh = false, waited = false): Promise<void> => {
     const escalations = await homeEscalations(deps, userId);
     const { role } = escalations;
     // Figures are for anyone with a role; escalation rows are case-level, for analysts and above.
-    const [surfaceCount, figures] = await Promise.all([
-      deps.db.surface.count({ where: { active: true } }),
-      hasRole(role, 'viewer')
-        ? headlineFigures(fresh).catch((err) => {
-            deps.log.warn('App Home figures failed', { err });
-            return undefined;
-          })
-        : undefined,
-    ]);
+    const wanted = hasRole(role, 'viewer')
+      ? headlineFigures(fresh).catch((err) => {
+          deps.log.warn('App Home figures failed', { err });
+          return undefined;
+        })
+      : undefined;
+    // While the analytics copy is being built the figures wait for it: App Home shows at once without
+    // them, and again with them when they come.
+    const building = wanted !== undefined && !waited && deps.analytics.status().state === 'building';
+    if (building)
+      void wanted
+        .then((ready) => (ready ? render(userId, undefined, false, true) : undefined))
+        .catch((err) => deps.log.warn('App Home refresh failed', { err }));
+    const [surfaceCount, figures] = await Promise.all([deps.db.surface.count({ where: { active: true } }), building ? undefined : wanted]);
     const shown = hasRole(role, 'analyst') ? escalations : undefined;
     await client.views.publish({
       user_id: userId,

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import type { Analytics } from '../../src/analytics/types';
 import { fixedClock } from '../../src/clock';
 import { ADMIN, startTestApp, type TestApp } from '../support/app';
 import { databaseUrl } from '../support/postgres';
@@ -185,14 +186,15 @@ describe('App Home', () => {
 
 describe("Slack's 3-second rule", () => {
   it('acks at once, says "working…" when the look-up is slow, then replaces it with the figures', async () => {
-    // Hold the decisions table so the look-up has to wait, as a slow database would make it.
+    // Hold the surfaces table, which a look-up by surface reads its keys from, so the look-up has to wait,
+    // as a slow database would make it.
     const blocker = new Client({ connectionString: databaseUrl(t.db.name) });
     await blocker.connect();
     try {
       await blocker.query('BEGIN');
-      await blocker.query('LOCK TABLE decisions IN ACCESS EXCLUSIVE MODE');
+      await blocker.query('LOCK TABLE surfaces IN ACCESS EXCLUSIVE MODE');
       const started = Date.now();
-      const sent = await t.slack.command('metrics last 7d', { userId: ADMIN });
+      const sent = await t.slack.command('metrics last 7d by:surface', { userId: ADMIN });
       expect(sent.status).toBe(200);
       expect(Date.now() - started).toBeLessThan(1000);
       await waitUntil('the working message', async () => (t.emulator.responses(sent.responseUrl!).length ? true : undefined), 5000);
@@ -210,6 +212,116 @@ describe("Slack's 3-second rule", () => {
       expect(answers.at(-1)?.text).toContain('Enforcement metrics');
     } finally {
       await blocker.end();
+    }
+  });
+});
+
+describe('while the analytics copy is being built', () => {
+  /** Makes the app's copy look mid-build (42 % of 10 M decisions) until `finish` is called; reads wait for it. */
+  function building() {
+    const real = t.running.deps.analytics;
+    let finish!: () => void;
+    const built = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    let done = false;
+    const progress = { table: 'decisions', rowsLoaded: 4_200_000, rowsExpected: 10_000_000, fraction: 0.42 };
+    const stand: Analytics = {
+      status: () => (done ? real.status() : { ...real.status(), state: 'building', progress }),
+      read: (fn) => built.then(() => real.read(fn)),
+      close: () => real.close(),
+    };
+    t.running.deps.analytics = stand;
+    return {
+      finish() {
+        done = true;
+        finish();
+        t.running.deps.analytics = real;
+      },
+    };
+  }
+  const PROGRESS = '⏳ Building the analytics copy: 42 % (4.2 M of 10 M decisions); your figures follow.';
+  const texts = (responseUrl: string) => t.emulator.responses(responseUrl).map((r) => (r.body as { text: string }).text);
+
+  it('a look-up first says how far the build has come, then answers the figures', async () => {
+    const build = building();
+    try {
+      const sent = await t.slack.command('metrics last 7d', { userId: ADMIN });
+      await waitUntil('the progress', async () => (texts(sent.responseUrl!).includes(PROGRESS) ? true : undefined), 5000);
+      expect(texts(sent.responseUrl!).some((text) => text.includes('Enforcement metrics'))).toBe(false);
+      build.finish();
+      const answers = await waitUntil(
+        'the figures',
+        async () => {
+          const all = t.emulator.responses(sent.responseUrl!).map((r) => r.body as { text: string; replace_original?: boolean });
+          return all.at(-1)?.text.includes('Enforcement metrics') ? all : undefined;
+        },
+        10_000,
+      );
+      expect(answers.at(-1)).toMatchObject({ replace_original: true });
+      expect(answers.at(-1)?.text).toContain('3 reports, 2 decisions');
+    } finally {
+      build.finish();
+    }
+  });
+
+  it('an export first says how far the build has come, then uploads', async () => {
+    const build = building();
+    try {
+      const sent = await t.slack.command('export metrics 2026-11-01..2026-11-30', { userId: ADMIN });
+      await waitUntil('the progress', async () => (texts(sent.responseUrl!).includes(PROGRESS) ? true : undefined), 5000);
+      expect(texts(sent.responseUrl!).some((text) => text.includes('Uploaded'))).toBe(false);
+      build.finish();
+      await waitUntil(
+        'the upload',
+        async () => (texts(sent.responseUrl!).at(-1)?.includes('Uploaded trustops-metrics-2026-11-01_2026-11-30.csv') ? true : undefined),
+        10_000,
+      );
+    } finally {
+      build.finish();
+    }
+  });
+
+  it('a metrics button answers the progress beside the figures, then does what it was clicked for', async () => {
+    const sent = await t.slack.command('metrics last 7d', { userId: ADMIN, channelId: 'trustops-sla' });
+    const [answer] = (await t.slack.waitForResponse(sent.responseUrl!, 5000)) as {
+      blocks: { elements?: { action_id: string; value: string }[] }[];
+    }[];
+    const button = answer!.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'metrics_post')!;
+    const build = building();
+    try {
+      const shared = () => t.emulator.messages('trustops-sla').filter((m) => m.text?.startsWith('Enforcement metrics')).length;
+      const before = shared();
+      const click = await t.slack.blockAction({ userId: ADMIN, actionId: 'metrics_post', channelId: 'trustops-sla', value: button.value });
+      await waitUntil('the progress', async () => (texts(click.responseUrl!)[0] === PROGRESS ? true : undefined), 5000);
+      expect(t.emulator.responses(click.responseUrl!)[0]?.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+      expect(shared()).toBe(before);
+      build.finish();
+      await waitUntil('the shared figures', async () => (shared() > before ? true : undefined), 10_000);
+    } finally {
+      build.finish();
+    }
+  });
+
+  it('App Home shows at once without the figures, then again with them', async () => {
+    const build = building();
+    try {
+      await t.slack.event({ type: 'app_home_opened', user: 'U0VIEWER2', channel: 'D0VIEWER2', tab: 'home' });
+      const first = await waitUntil('the home view', async () => t.emulator.homeView('U0VIEWER2'), 5000);
+      expect(JSON.stringify(first.blocks)).toContain('Surfaces tracked');
+      expect(JSON.stringify(first.blocks)).not.toContain('Enforcement at a glance');
+      build.finish();
+      const second = await waitUntil(
+        'the figures in App Home',
+        async () => {
+          const view = t.emulator.homeView('U0VIEWER2');
+          return JSON.stringify(view?.blocks).includes('Enforcement at a glance') ? view : undefined;
+        },
+        10_000,
+      );
+      expect(JSON.stringify(second!.blocks)).toContain('*Last 7 days*\\n3 reports · 2 decisions');
+    } finally {
+      build.finish();
     }
   });
 });

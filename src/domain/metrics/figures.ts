@@ -1,10 +1,11 @@
+import type { Analytics } from '../../analytics/types';
 import type { DomainDeps } from '../deps';
 import { type Catalog, type Dimension, loadCatalog, type MetricsFilters, type ResolvedFilters, resolveFilters } from './filters';
 import type { DateRange } from './range';
 import { factQuery, KINDS, type Kind, NONE } from './sources';
 
 export { DIMENSIONS, type Dimension, FILTER_DIMENSIONS, type MetricsFilters, parseDimension, validateFilters } from './filters';
-export { NONE } from './sources';
+export { KINDS, type Kind, NONE } from './sources';
 
 /**
  * Enforcement figures over a half-open range [start, end). Each figure counts one kind of fact, put in
@@ -66,14 +67,6 @@ export type Attainment = { met: number; total: number; rate: number | null };
 export type MetricsQuery = { range: DateRange; filters: MetricsFilters; by?: Dimension };
 export type MetricsResult = { query: MetricsQuery; total: Figures; groups?: { key: string; figures: Figures }[] };
 
-// Look-ups answer through response_url, which waits far longer than Prisma's 5 s default; the embedded
-// database has one connection, so the statements may queue for each other.
-const TX_OPTIONS = { maxWait: 120_000, timeout: 600_000 };
-// For these statements only (SET LOCAL): the per-case index probes inflate plan costs past
-// jit_above_cost, and JIT compiling takes ~400 ms — more than the query itself below a million rows;
-// and the percentile and grouping sorts stay in memory instead of spilling at the 4 MB default.
-const SESSION_SQL = "SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)";
-
 const ratio = (n: number, d: number): number | null => (d > 0 ? n / d : null);
 
 /** Raw counts per group as SQL returns them; figures are derived at the end. */
@@ -97,12 +90,13 @@ const emptyCounts = (): Counts => ({
   qa: { n: 0, agree: 0 },
 });
 
-type Row = { grp: string | null; total: boolean } & Record<string, unknown>;
+/** A row of a fact statement: its group (null in the total, or for a fact with no value), then aggregates. */
+export type FactRow = { grp: string | null; total: boolean } & Record<string, unknown>;
 const num = (v: unknown) => Number(v ?? 0);
 // Interpolated percentiles carry float noise (…000.0000001): keep microseconds, exactly what ms values can mean.
 const msOrNull = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 1000) / 1000);
 
-function add(kind: Kind, c: Counts, row: Row): void {
+function add(kind: Kind, c: Counts, row: FactRow): void {
   switch (kind) {
     case 'reports':
       c.reports = num(row.n);
@@ -174,32 +168,55 @@ function calendarKeys(range: DateRange, by: 'day' | 'week'): string[] {
   return keys;
 }
 
+/** What a look-up reads: the catalogs (Postgres) and the facts (the analytics copy). */
+export type MetricsDeps = Pick<DomainDeps, 'db'> & { analytics: Pick<Analytics, 'read'> };
+
+/** The catalog a grouping maps ids back to keys with (surfaces, types, vendors); empty for the others. */
+export function catalogFor(deps: Pick<DomainDeps, 'db'>, by: Dimension | undefined): Promise<Catalog> {
+  return by === 'surface' || by === 'type' || by === 'vendor' ? loadCatalog(deps, by) : Promise.resolve(new Map());
+}
+
 /**
  * The figures for a range, optionally filtered and grouped (see Figures for what each one counts).
- * Unknown filter values ⇒ bad input listing the valid ones. Seven aggregate statements, run at once.
+ * Unknown filter values ⇒ bad input listing the valid ones. Filters and keys come from Postgres (the
+ * catalog), the facts from the analytics copy: seven aggregate statements in one read, so every
+ * figure counts the same facts.
  */
-export async function computeMetrics(deps: Pick<DomainDeps, 'db'>, q: MetricsQuery): Promise<MetricsResult> {
-  const filters: ResolvedFilters = await resolveFilters(deps, q.filters);
-  const query: MetricsQuery = { ...q, filters: Object.fromEntries(Object.entries(filters).map(([d, v]) => [d, v.key])) };
-  const byCatalog = q.by === 'surface' || q.by === 'type' || q.by === 'vendor' ? q.by : undefined;
-  const [catalog, ...results] = await Promise.all([
-    byCatalog ? loadCatalog(deps, byCatalog) : Promise.resolve<Catalog>(new Map()),
-    ...KINDS.map(async (kind) => {
-      const { sql, params } = factQuery(kind, { range: q.range, filters, by: q.by });
-      const [, rows] = await deps.db.$transaction(
-        [deps.db.$executeRawUnsafe(SESSION_SQL), deps.db.$queryRawUnsafe<Row[]>(sql, ...params)],
-        TX_OPTIONS,
-      );
-      return { kind, rows };
+export async function computeMetrics(deps: MetricsDeps, q: MetricsQuery): Promise<MetricsResult> {
+  const filters = await resolveFilters(deps, q.filters);
+  const [catalog, results] = await Promise.all([
+    catalogFor(deps, q.by),
+    deps.analytics.read(async (reader) => {
+      const out: { kind: Kind; rows: FactRow[] }[] = [];
+      // One connection runs one statement at a time; each statement uses every thread DuckDB has.
+      for (const kind of KINDS) {
+        const { sql, params } = factQuery(kind, { range: q.range, filters, by: q.by });
+        out.push({ kind, rows: await reader.query<FactRow>(sql, params) });
+      }
+      return out;
     }),
   ]);
+  return assembleMetrics(q, filters, catalog, results);
+}
 
+/**
+ * Figures from the rows of the seven fact statements (see factQuery for their shape): groups keyed by
+ * catalog key, every surface, type or vendor (within the filter) and every day or week of the range
+ * listed even at zero, `(none)` last.
+ */
+export function assembleMetrics(
+  q: MetricsQuery,
+  filters: ResolvedFilters,
+  catalog: Catalog,
+  results: readonly { kind: Kind; rows: readonly FactRow[] }[],
+): MetricsResult {
+  const query: MetricsQuery = { ...q, filters: Object.fromEntries(Object.entries(filters).map(([d, v]) => [d, v.key])) };
+  const byCatalog = q.by === 'surface' || q.by === 'type' || q.by === 'vendor' ? q.by : undefined;
   // Catalog groups come back as ids: map them to keys.
   const keyOfId = new Map([...catalog].map(([key, id]) => [String(id), key]));
   const keyOf = (grp: string | null) => (grp === null ? NONE : (keyOfId.get(grp) ?? grp));
   const total = emptyCounts();
   const groups = new Map<string, Counts>();
-  // Every surface, type or vendor (within the filter) and every day or week of the range shows, even at zero.
   const listed =
     q.by === 'day' || q.by === 'week'
       ? calendarKeys(q.range, q.by)

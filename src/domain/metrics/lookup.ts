@@ -1,7 +1,15 @@
 import { badInput } from '../../errors';
 import type { DomainDeps } from '../deps';
 import { csvLine } from '../exports/csv';
-import { computeMetrics, type Figures, type MetricsQuery, type MetricsResult, parseDimension, validateFilters } from './figures';
+import {
+  computeMetrics,
+  type Figures,
+  type MetricsDeps,
+  type MetricsQuery,
+  type MetricsResult,
+  parseDimension,
+  validateFilters,
+} from './figures';
 import { isValidTimeZone, parseRange } from './range';
 
 export const METRICS_EXAMPLE = '/trustops metrics last 7d surface:claude_ai by:policy';
@@ -44,7 +52,7 @@ export async function parseMetricsQuery(deps: Pick<DomainDeps, 'db' | 'clock' | 
   return { range, filters, ...(by ? { by } : {}) };
 }
 
-export async function lookUpMetrics(deps: Pick<DomainDeps, 'db' | 'clock' | 'timeZone'>, text: string): Promise<MetricsResult> {
+export async function lookUpMetrics(deps: MetricsDeps & Pick<DomainDeps, 'clock' | 'timeZone'>, text: string): Promise<MetricsResult> {
   return computeMetrics(deps, await parseMetricsQuery(deps, text));
 }
 

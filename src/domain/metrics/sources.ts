@@ -1,204 +1,159 @@
+import type { AnalyticsParam } from '../../analytics/types';
 import type { Dimension, FilterDimension, ResolvedFilters } from './filters';
 import type { DateRange } from './range';
 
-// The SQL behind the figures: one aggregate statement per kind of fact (reports, decisions, first
-// actions, resolutions, escalations, appeals, QA reviews). Each reads only the rows of its range
-// through a time index, joins only what the filters and the grouping need, and returns one row per
-// group plus the total (GROUPING SETS), so totals — percentiles included — come from SQL too.
+// The DuckDB SQL behind the figures: one aggregate statement per kind of fact (reports, decisions,
+// first actions, resolutions, escalations, appeals, QA reviews), over the analytics copy. Every fact
+// table of the copy carries its case's dimensions (first report's surface, type and category, queue,
+// first decision's action), so a statement reads one table and joins only the tiny queues table, for
+// the vendor. Each returns one row per group plus the total (GROUPING SETS), percentiles included.
 
 /** The group of a fact that has no value for the dimension (a case with no report, an undecided case). */
 export const NONE = '(none)';
 
-/** How a fact reaches what it may need: its decision, its case, the case's queue or first decision. */
-type Join = 'decision' | 'case' | 'queue' | 'firstDecision';
-const JOIN_ORDER: readonly Join[] = ['decision', 'case', 'queue', 'firstDecision'];
-type Attr = { expr: string; joins: Join[] };
-type AttrDimension = Exclude<Dimension, 'day' | 'week'>;
-
 export type Kind = 'reports' | 'decisions' | 'firstActions' | 'resolutions' | 'escalations' | 'appeals' | 'qa';
 
+type AttrDimension = Exclude<Dimension, 'day' | 'week' | 'vendor'>;
+
 type Source = {
-  from: string;
-  /** The case id, as seen from `from`. */
-  caseId: string;
-  /** True when `from` is the cases table itself, aliased c. */
-  caseIsBase?: boolean;
-  /** Appeals and QA reviews: how to reach their decision, aliased d (only joined when a filter or group needs it). */
-  decision?: string;
+  table: string;
   /** The instant that puts the fact in a range and in a day or week. */
   at: string;
-  /** A predicate that lets Postgres reach `at` through an index whose leading column is something else. */
-  reach?: string;
-  attrs: Record<AttrDimension, Attr>;
+  /** The column holding each dimension's value (ids for surface and type, keys for policy and action). */
+  attrs: Record<AttrDimension, string>;
+  /** The case's queue, whose vendor is the fact's vendor. */
+  queue: string;
   /** Inner columns the aggregates read. */
   columns: string;
   /** A column the rows are always split by (decisions: their action). */
   split?: string;
   aggregates: string;
+  /** Columns computed from the aggregate `p` (a list of percentiles), which is then left out. */
+  unpack?: string;
 };
 
-// Ids, not keys: grouping on an integer is cheaper, and the caller maps ids back to keys.
-// A case's surface, type and category are its first report's, kept on the case by a trigger on reports.
-const OF_CASE: Record<AttrDimension, Attr> = {
-  surface: { expr: 'c.surface_id', joins: ['case'] },
-  type: { expr: 'c.report_type_id', joins: ['case'] },
-  policy: { expr: 'c.category', joins: ['case'] },
-  vendor: { expr: 'q.vendor_id', joins: ['case', 'queue'] },
-  action: { expr: 'fd.action', joins: ['firstDecision'] },
+// A case's surface, type and category are its first report's; facts about a case carry them as case_*.
+const OF_CASE_ROW: Record<AttrDimension, string> = {
+  surface: 'surface_id',
+  type: 'report_type_id',
+  policy: 'category',
+  action: 'first_decision_action',
 };
-const OF_DECISION: Record<AttrDimension, Attr> = {
-  ...OF_CASE,
-  policy: { expr: 'd.policy', joins: [] },
-  action: { expr: 'd.action', joins: [] },
+/** Appeals and QA reviews: their decision's policy and action, their case's surface and type. */
+const OF_DECISION_FACT: Record<AttrDimension, string> = {
+  surface: 'case_surface_id',
+  type: 'case_report_type_id',
+  policy: 'decision_policy',
+  action: 'decision_action',
 };
-/** Appeals and QA reviews reach everything through their decision. */
-const VIA_DECISION = Object.fromEntries(
-  Object.entries(OF_DECISION).map(([dim, a]) => [dim, { expr: a.expr, joins: ['decision', ...a.joins] }]),
-) as Record<AttrDimension, Attr>;
-
-/**
- * The distinct values of an SLA state column, by a loose index scan: `state = ANY (…) AND at >= …`
- * turns cases(state, at) into a range scan per state, where a bare `at >= …` would read every case.
- * Exact whatever states exist, since it asks the table.
- */
-const statesOf = (column: string) =>
-  `ARRAY(WITH RECURSIVE s AS (SELECT (SELECT min(${column}) FROM cases) AS v
-                              UNION ALL SELECT (SELECT min(${column}) FROM cases WHERE ${column} > s.v) FROM s WHERE s.v IS NOT NULL)
-         SELECT v FROM s WHERE v IS NOT NULL)`;
 
 const SOURCES: Record<Kind, Source> = {
   reports: {
-    from: 'reports r',
-    caseId: 'r.case_id',
-    at: 'r.received_at',
-    attrs: {
-      ...OF_CASE,
-      surface: { expr: 'r.surface_id', joins: [] },
-      type: { expr: 'r.report_type_id', joins: [] },
-      policy: { expr: 'r.category', joins: [] },
-    },
+    table: 'reports',
+    at: 'received_at',
+    attrs: { surface: 'surface_id', type: 'report_type_id', policy: 'category', action: 'case_first_decision_action' },
+    queue: 'case_queue_id',
     columns: '',
-    aggregates: 'count(*)::int AS n',
+    aggregates: 'count(*) AS n',
   },
   decisions: {
-    from: 'decisions d',
-    caseId: 'd.case_id',
-    at: 'd.decided_at',
-    attrs: OF_DECISION,
-    columns: ', d.action AS action, d.automated AS automated',
+    table: 'decisions',
+    at: 'decided_at',
+    attrs: { surface: 'case_surface_id', type: 'case_report_type_id', policy: 'policy', action: 'action' },
+    queue: 'case_queue_id',
+    columns: ', f.action AS action, f.automated AS automated',
     split: 'action',
-    aggregates: 'count(*)::int AS n, count(*) FILTER (WHERE automated)::int AS automated',
+    aggregates: 'count(*) AS n, count(*) FILTER (WHERE automated) AS automated',
   },
   firstActions: {
-    from: 'cases c',
-    caseId: 'c.id',
-    caseIsBase: true,
-    at: 'c.first_action_at',
-    reach: `c.first_action_state = ANY (${statesOf('first_action_state')})`,
-    attrs: OF_CASE,
-    // date_part gives float8 from the interval's exact microseconds; extract() would compute in numeric, far slower.
-    columns: `, c.first_action_at <= c.first_action_due_at AS met,
-                date_part('epoch', c.first_action_at - c.opened_at) * 1000 AS tta`,
-    aggregates: `count(*)::int AS n, count(*) FILTER (WHERE met)::int AS met,
-                 (percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY tta))[1] AS p50,
-                 (percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY tta))[2] AS p90`,
+    table: 'cases',
+    at: 'first_action_at',
+    attrs: OF_CASE_ROW,
+    queue: 'queue_id',
+    // Whole milliseconds (the record keeps no finer), as a double for the interpolated percentiles.
+    columns: `, f.first_action_at <= f.first_action_due_at AS met,
+                CAST(epoch_ms(f.first_action_at) - epoch_ms(f.opened_at) AS DOUBLE) AS tta`,
+    // One sort for both percentiles.
+    aggregates: 'count(*) AS n, count(*) FILTER (WHERE met) AS met, quantile_cont(tta, [0.5, 0.9]) AS p',
+    unpack: 'p[1] AS p50, p[2] AS p90',
   },
   resolutions: {
-    from: 'cases c',
-    caseId: 'c.id',
-    caseIsBase: true,
-    at: 'c.resolved_at',
-    reach: `c.resolution_state = ANY (${statesOf('resolution_state')})`,
-    attrs: OF_CASE,
-    columns: ', c.resolved_at <= c.resolution_due_at AS met',
-    aggregates: 'count(*)::int AS n, count(*) FILTER (WHERE met)::int AS met',
+    table: 'cases',
+    at: 'resolved_at',
+    attrs: OF_CASE_ROW,
+    queue: 'queue_id',
+    columns: ', f.resolved_at <= f.resolution_due_at AS met',
+    aggregates: 'count(*) AS n, count(*) FILTER (WHERE met) AS met',
   },
   escalations: {
-    from: 'escalations e',
-    caseId: 'e.case_id',
-    at: 'e.created_at',
-    attrs: OF_CASE,
+    table: 'escalations',
+    at: 'created_at',
+    attrs: { surface: 'case_surface_id', type: 'case_report_type_id', policy: 'case_category', action: 'case_first_decision_action' },
+    queue: 'case_queue_id',
     columns: '',
-    aggregates: 'count(*)::int AS n',
+    aggregates: 'count(*) AS n',
   },
   appeals: {
-    from: 'appeals a',
-    decision: 'JOIN decisions d ON d.id = a.decision_id',
-    caseId: 'd.case_id',
-    at: 'a.filed_at',
-    attrs: VIA_DECISION,
-    columns: ', a.outcome::text AS outcome',
-    aggregates: `count(*)::int AS n, count(*) FILTER (WHERE outcome <> 'pending')::int AS resolved,
-                 count(*) FILTER (WHERE outcome = 'overturned')::int AS overturned`,
+    table: 'appeals',
+    at: 'filed_at',
+    attrs: OF_DECISION_FACT,
+    queue: 'case_queue_id',
+    columns: ', f.outcome AS outcome',
+    aggregates: `count(*) AS n, count(*) FILTER (WHERE outcome <> 'pending') AS resolved,
+                 count(*) FILTER (WHERE outcome = 'overturned') AS overturned`,
   },
   qa: {
-    from: 'qa_reviews qr',
-    decision: 'JOIN decisions d ON d.id = qr.decision_id',
-    caseId: 'd.case_id',
-    at: 'qr.reviewed_at',
-    attrs: VIA_DECISION,
-    columns: ', qr.outcome::text AS outcome',
-    aggregates: `count(*)::int AS n, count(*) FILTER (WHERE outcome = 'agree')::int AS agree`,
+    table: 'qa_reviews',
+    at: 'reviewed_at',
+    attrs: OF_DECISION_FACT,
+    queue: 'case_queue_id',
+    columns: ', f.outcome AS outcome',
+    aggregates: `count(*) AS n, count(*) FILTER (WHERE outcome = 'agree') AS agree`,
   },
 };
 
 export const KINDS = Object.keys(SOURCES) as Kind[];
 
-function joinSql(join: Join, s: Source): string {
-  switch (join) {
-    case 'decision':
-      return s.decision ?? '';
-    case 'case':
-      return s.caseIsBase ? '' : `LEFT JOIN cases c ON c.id = ${s.caseId}`;
-    case 'queue':
-      return 'LEFT JOIN queues q ON q.id = c.queue_id';
-    // The first decision (earliest decided, then lowest id) gives a case its outcome. One index probe per case.
-    case 'firstDecision':
-      return `LEFT JOIN LATERAL (SELECT d1.action FROM decisions d1
-                                  WHERE d1.case_id = ${s.caseId} ORDER BY d1.decided_at, d1.id LIMIT 1) fd ON true`;
-  }
-}
-
-const FILTER_TYPE: Record<FilterDimension, string> = { surface: 'int', type: 'int', vendor: 'int', policy: 'text' };
-
-/** One statement and its parameters: rows `{ grp, total, [split], …aggregates }`. */
+/** One statement and its parameters: rows `{ grp, total, [split], …aggregates }`, grp as text (an id for catalog dimensions). */
 export function factQuery(
   kind: Kind,
   q: { range: DateRange; filters: ResolvedFilters; by?: Dimension },
-): { sql: string; params: unknown[] } {
+): { sql: string; params: AnalyticsParam[] } {
   const s = SOURCES[kind];
-  const params: unknown[] = [];
-  const param = (value: unknown, type: string) => {
+  const params: AnalyticsParam[] = [];
+  const param = (value: AnalyticsParam, type?: string) => {
     params.push(value);
-    return `$${params.length}::${type}`;
+    return type ? `CAST($${params.length} AS ${type})` : `$${params.length}`;
   };
-  const joins = new Set<Join>();
-  const use = (a: Attr) => {
-    for (const j of a.joins) joins.add(j);
-    return a.expr;
+  let vendor = false;
+  const column = (dim: FilterDimension | 'action') => {
+    if (dim !== 'vendor') return `f.${s.attrs[dim]}`;
+    vendor = true;
+    return 'q.vendor_id';
   };
 
-  const where = [`${s.at} >= ${param(q.range.start, 'timestamptz')}`, `${s.at} < ${param(q.range.end, 'timestamptz')}`];
-  if (s.reach) where.unshift(s.reach);
+  const at = `f.${s.at}`;
+  const where = [`${at} >= ${param(q.range.start)}`, `${at} < ${param(q.range.end)}`];
   for (const [dim, value] of Object.entries(q.filters) as [FilterDimension, { id: number | string }][]) {
-    where.push(`${use(s.attrs[dim])} = ${param(value.id, FILTER_TYPE[dim])}`);
+    where.push(`${column(dim)} = ${param(value.id, dim === 'policy' ? 'VARCHAR' : 'INTEGER')}`);
   }
 
-  let group = 'NULL::text';
-  if (q.by === 'day') group = `to_char(${s.at} AT TIME ZONE ${param(q.range.timeZone, 'text')}, 'YYYY-MM-DD')`;
-  // date_trunc('week') of a local timestamp is its Monday 00:00, local.
-  else if (q.by === 'week') group = `to_char(date_trunc('week', ${s.at} AT TIME ZONE ${param(q.range.timeZone, 'text')}), 'YYYY-MM-DD')`;
-  else if (q.by) group = `(${use(s.attrs[q.by])})::text`;
+  // Days and weeks group on a DATE (cheaper than text), turned into 'YYYY-MM-DD' after grouping;
+  // date_trunc('week') of a local timestamp is its Monday, local.
+  let group = 'NULL';
+  if (q.by === 'day') group = `CAST(timezone(${param(q.range.timeZone, 'VARCHAR')}, ${at}) AS DATE)`;
+  else if (q.by === 'week') group = `CAST(date_trunc('week', timezone(${param(q.range.timeZone, 'VARCHAR')}, ${at})) AS DATE)`;
+  else if (q.by) group = column(q.by);
 
-  const from = [s.from, ...JOIN_ORDER.filter((j) => joins.has(j) || (j === 'case' && joins.has('queue'))).map((j) => joinSql(j, s))]
-    .filter(Boolean)
-    .join('\n  ');
+  const from = vendor ? `${s.table} f LEFT JOIN queues q ON q.id = f.${s.queue}` : `${s.table} f`;
   const split = s.split ? `, ${s.split}` : '';
   const grouping = q.by ? `GROUP BY GROUPING SETS ((grp${split}), (${s.split ?? ''}))` : s.split ? `GROUP BY ${s.split}` : '';
-  const sql = `SELECT ${q.by ? 'grp, GROUPING(grp) = 1' : 'NULL::text AS grp, true'} AS total${split}, ${s.aggregates}
+  const inner = `SELECT ${q.by ? 'grp, GROUPING(grp) = 1' : 'NULL AS grp, true'} AS total${split}, ${s.aggregates}
   FROM (SELECT ${group} AS grp${s.columns}
           FROM ${from}
          WHERE ${where.join('\n           AND ')}) f
   ${grouping}`;
+  const sql = `SELECT * ${s.unpack ? 'EXCLUDE (p) ' : ''}REPLACE (CAST(grp AS VARCHAR) AS grp)${s.unpack ? `, ${s.unpack}` : ''}
+  FROM (${inner}) g`;
   return { sql, params };
 }

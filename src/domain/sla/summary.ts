@@ -1,3 +1,4 @@
+import type { Analytics } from '../../analytics/types';
 import { badInput } from '../../errors';
 import type { DomainDeps } from '../deps';
 import { startOfLocalDay } from '../time';
@@ -14,16 +15,31 @@ export type SlaSummary = {
 
 const EXAMPLE = '/trustops sla acme_review';
 
+/** What the summary reads: vendors and queues from Postgres (the catalog), the figures from the analytics copy. */
+export type SlaSummaryDeps = Pick<DomainDeps, 'db' | 'clock'> & { analytics: Pick<Analytics, 'read'> };
+
+const OPEN = "f.status IN ('queued', 'in_review', 'escalated')";
+const AT_RISK = "'at_risk' IN (f.first_action_state, f.resolution_state) AND 'breached' NOT IN (f.first_action_state, f.resolution_state)";
+const BREACHED = "'breached' IN (f.first_action_state, f.resolution_state)";
+/** Targets completed in [$since, $now): met when done by the due time, missed after it. */
+const completed = (since: number, column: 'first_action' | 'resolution', met: boolean) => {
+  const at = column === 'first_action' ? 'f.first_action_at' : 'f.resolved_at';
+  const due = column === 'first_action' ? 'f.first_action_due_at' : 'f.resolution_due_at';
+  return `count(*) FILTER (WHERE ${at} >= $${since} AND ${at} < $1 AND ${at} ${met ? '<=' : '>'} ${due})`;
+};
+
 /**
  * At-risk and breached open cases (as the last SLA scan left them), the oldest breach, and
  * attainment — met ÷ (met + missed) over targets completed in the period; open cases excluded.
+ * One statement over the copy's cases: every figure counts the same cases.
  */
-export async function slaSummary(deps: Pick<DomainDeps, 'db' | 'clock'>, input: { scope?: string; timeZone: string }): Promise<SlaSummary> {
+export async function slaSummary(deps: SlaSummaryDeps, input: { scope?: string; timeZone: string }): Promise<SlaSummary> {
   const now = deps.clock.now();
-  let queueIds: number[] | null = null;
+  let scopeSql = '';
+  let scopeParam: number | undefined;
   let scope = 'all queues';
   if (input.scope) {
-    const vendor = await deps.db.vendor.findUnique({ where: { key: input.scope }, include: { queues: true } });
+    const vendor = await deps.db.vendor.findUnique({ where: { key: input.scope } });
     const queue = vendor ? null : await deps.db.queue.findUnique({ where: { key: input.scope } });
     if (!vendor && !queue) {
       const [vendors, queues] = await Promise.all([
@@ -35,47 +51,42 @@ export async function slaSummary(deps: Pick<DomainDeps, 'db' | 'clock'>, input: 
         EXAMPLE,
       );
     }
-    queueIds = vendor ? vendor.queues.map((q) => q.id) : [queue!.id];
+    // A vendor's cases are those in its queues now, as in the metrics.
+    scopeSql = vendor
+      ? 'WHERE f.queue_id IN (SELECT id FROM queues WHERE vendor_id = CAST($4 AS INTEGER))'
+      : 'WHERE f.queue_id = CAST($4 AS INTEGER)';
+    scopeParam = vendor ? vendor.id : queue!.id;
     scope = vendor ? `vendor ${vendor.key}` : `queue ${queue!.key}`;
   }
-  const inScope = queueIds ? 'AND c.queue_id = ANY($1::int[])' : 'AND $1::int[] IS NULL';
-  const [open] = await deps.db.$queryRawUnsafe<{ at_risk: number; breached: number; oldest_id: number | null; oldest_at: Date | null }[]>(
-    `WITH o AS (
-       SELECT c.id, c.opened_at, c.first_action_state, c.resolution_state FROM cases c
-        WHERE c.status IN ('queued', 'in_review', 'escalated') ${inScope})
-     SELECT (SELECT count(*) FROM o WHERE 'at_risk' IN (first_action_state, resolution_state)
-                                      AND 'breached' NOT IN (first_action_state, resolution_state))::int AS at_risk,
-            (SELECT count(*) FROM o WHERE 'breached' IN (first_action_state, resolution_state))::int AS breached,
-            b.id AS oldest_id, b.opened_at AS oldest_at
-       FROM (SELECT 1) one
-       LEFT JOIN LATERAL (SELECT id, opened_at FROM o WHERE 'breached' IN (first_action_state, resolution_state) ORDER BY opened_at LIMIT 1) b ON true`,
-    queueIds,
-  );
-  const attainment = async (since: Date) => {
-    const [row] = await deps.db.$queryRawUnsafe<{ fa_met: number; fa_missed: number; r_met: number; r_missed: number }[]>(
-      `SELECT count(*) FILTER (WHERE c.first_action_at >= $2 AND c.first_action_at < $3 AND c.first_action_at <= c.first_action_due_at)::int AS fa_met,
-              count(*) FILTER (WHERE c.first_action_at >= $2 AND c.first_action_at < $3 AND c.first_action_at > c.first_action_due_at)::int AS fa_missed,
-              count(*) FILTER (WHERE c.resolved_at >= $2 AND c.resolved_at < $3 AND c.resolved_at <= c.resolution_due_at)::int AS r_met,
-              count(*) FILTER (WHERE c.resolved_at >= $2 AND c.resolved_at < $3 AND c.resolved_at > c.resolution_due_at)::int AS r_missed
-         FROM cases c
-        WHERE (c.first_action_at >= $2 OR c.resolved_at >= $2) ${inScope}`,
-      queueIds,
-      since,
-      now,
-    );
-    return {
-      firstAction: { met: row?.fa_met ?? 0, missed: row?.fa_missed ?? 0 },
-      resolution: { met: row?.r_met ?? 0, missed: row?.r_missed ?? 0 },
-    };
-  };
   const today = startOfLocalDay(now, input.timeZone);
   const weekAgo = startOfLocalDay(new Date(today.getTime() - 6 * 86_400_000 + 12 * 3600_000), input.timeZone);
+  const [row] = await deps.analytics.read((reader) =>
+    reader.query<Record<string, number | Date | null>>(
+      `SELECT count(*) FILTER (WHERE ${OPEN} AND ${AT_RISK}) AS at_risk,
+              count(*) FILTER (WHERE ${OPEN} AND ${BREACHED}) AS breached,
+              -- the earliest opened, then the lowest id
+              arg_min(f.id, [epoch_ms(f.opened_at), f.id]) FILTER (WHERE ${OPEN} AND ${BREACHED}) AS oldest_id,
+              min(f.opened_at) FILTER (WHERE ${OPEN} AND ${BREACHED}) AS oldest_at,
+              ${completed(2, 'first_action', true)} AS fa_met_today, ${completed(2, 'first_action', false)} AS fa_missed_today,
+              ${completed(2, 'resolution', true)} AS r_met_today, ${completed(2, 'resolution', false)} AS r_missed_today,
+              ${completed(3, 'first_action', true)} AS fa_met_week, ${completed(3, 'first_action', false)} AS fa_missed_week,
+              ${completed(3, 'resolution', true)} AS r_met_week, ${completed(3, 'resolution', false)} AS r_missed_week
+         FROM cases f ${scopeSql}`,
+      scopeParam === undefined ? [now, today, weekAgo] : [now, today, weekAgo, scopeParam],
+    ),
+  );
+  const n = (key: string) => Number(row?.[key] ?? 0);
+  const attainment = (period: 'today' | 'week') => ({
+    firstAction: { met: n(`fa_met_${period}`), missed: n(`fa_missed_${period}`) },
+    resolution: { met: n(`r_met_${period}`), missed: n(`r_missed_${period}`) },
+  });
+  const oldestId = row?.oldest_id;
   return {
     scope,
-    atRisk: open?.at_risk ?? 0,
-    breached: open?.breached ?? 0,
-    oldestBreached: open?.oldest_id ? { caseId: open.oldest_id, openedAt: open.oldest_at! } : null,
-    today: await attainment(today),
-    last7Days: await attainment(weekAgo),
+    atRisk: n('at_risk'),
+    breached: n('breached'),
+    oldestBreached: oldestId === null || oldestId === undefined ? null : { caseId: Number(oldestId), openedAt: row!.oldest_at as Date },
+    today: attainment('today'),
+    last7Days: attainment('week'),
   };
 }

@@ -1,3 +1,4 @@
+import type { Analytics } from '../../../src/analytics/types';
 import {
   computeMetrics,
   DIMENSIONS,
@@ -10,6 +11,7 @@ import {
 import { parseRange } from '../../../src/domain/metrics/range';
 import { AppError } from '../../../src/errors';
 import type { PrismaClient } from '../../../src/generated/prisma/client';
+import { openTestAnalytics } from '../../support/analytics';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { facts } from '../../support/facts';
 
@@ -23,7 +25,8 @@ const at = (iso: string) => new Date(iso);
 
 let t: TestDatabase;
 let db: PrismaClient;
-const metrics = (q: Partial<MetricsQuery> & { range: MetricsQuery['range'] }) => computeMetrics({ db }, { filters: {}, ...q });
+let analytics: Analytics;
+const metrics = (q: Partial<MetricsQuery> & { range: MetricsQuery['range'] }) => computeMetrics({ db, analytics }, { filters: {}, ...q });
 
 /*
  * The data set. Vendors acme (queue acme_q), bolt (bolt_q) and default (the bootstrap queue); every
@@ -123,8 +126,10 @@ beforeAll(async () => {
   t = await createTestDatabase();
   db = t.prisma;
   await load();
+  analytics = await openTestAnalytics(t);
 }, 60_000);
 afterAll(async () => {
+  await analytics?.close();
   await t?.drop();
 });
 

@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { DomainDeps } from '../../../domain/deps';
 import { exportFiles } from '../../../domain/exports/files';
+import { whileBuilding } from '../../../domain/metrics/building';
 import { lookUpMetrics, parseMetricsQuery } from '../../../domain/metrics/lookup';
 import { requireRole } from '../../../domain/roles/roles';
 import { AppError } from '../../../errors';
@@ -20,7 +21,12 @@ const ZValue = z.object({ q: z.string().max(2000), page: z.number().int().min(1)
  * Export CSV uploads it to the conversation, Post to channel shares it, the page buttons turn pages.
  */
 export function registerMetricsActions(app: App, deps: DomainDeps): void {
-  const handle = (actionId: string, run: (args: { q: string; page?: number; body: BlockAction }) => Promise<Record<string, unknown>>) =>
+  const handle = (
+    actionId: string,
+    run: (args: { q: string; page?: number; body: BlockAction }) => Promise<Record<string, unknown>>,
+    /** Page turns replace the figures they were clicked on; the others answer beside them. */
+    replaces = false,
+  ) =>
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond }) => {
       await ack();
       try {
@@ -31,7 +37,17 @@ export function registerMetricsActions(app: App, deps: DomainDeps): void {
         );
         // A button works for whoever clicks it, so it checks the clicker's role, as the command did.
         await requireRole(deps, { id: body.user.id, origin: 'slack' }, 'viewer', 'see metrics');
-        await respond(await run({ q, page, body }));
+        // While the analytics copy is being built, one line saying how far it has come, then the answer.
+        let told: Promise<unknown> | undefined;
+        const tell = (text: string) => {
+          told ??= respond({ response_type: 'ephemeral', replace_original: replaces, text: `⏳ ${text}` }).catch((err) =>
+            deps.log.warn('could not answer a metrics button', { actionId, err }),
+          );
+        };
+        const answer = await whileBuilding(deps.analytics, tell, () => run({ q, page, body }));
+        // The progress line first, whatever the network does.
+        await told;
+        await respond(answer);
       } catch (err) {
         if (!(err instanceof AppError)) deps.log.error('metrics action failed', { actionId, err });
         await respond({ response_type: 'ephemeral', replace_original: false, ...failureMessage(err) });
@@ -43,8 +59,8 @@ export function registerMetricsActions(app: App, deps: DomainDeps): void {
     replace_original: true,
     ...metricsMessage(await lookUpMetrics(deps, q), { q, page }),
   });
-  handle(ActionId.metricsPrev, page);
-  handle(ActionId.metricsNext, page);
+  handle(ActionId.metricsPrev, page, true);
+  handle(ActionId.metricsNext, page, true);
 
   handle(ActionId.metricsPost, async ({ q, page, body }) => {
     const message = metricsMessage(await lookUpMetrics(deps, q), { q, page });

@@ -8,6 +8,7 @@ import { exportFiles } from '../../../domain/exports/files';
 import { MAX_ID, parseId } from '../../../domain/ids';
 import { addReportType, listReportTypes } from '../../../domain/intake/report-types';
 import { addRoute, listRoutes, ROUTE_ADD_EXAMPLE, removeRoute } from '../../../domain/intake/routing';
+import { whileBuilding } from '../../../domain/metrics/building';
 import { lookUpMetrics, METRICS_EXAMPLE, parseMetricsQuery } from '../../../domain/metrics/lookup';
 import { RANGE_EXAMPLES } from '../../../domain/metrics/range';
 import { type AssignedRole, ROLES, type RoleName, setGroupRole, setRole } from '../../../domain/roles/roles';
@@ -197,8 +198,9 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     usage: '/trustops metrics <range> [surface:X] [type:Y] [policy:Z] [vendor:V] [by:surface|type|policy|action|vendor|day|week] [tz:Zone]',
     description: `Enforcement figures for a date range (${RANGE_EXAMPLES.slice(0, 6).join(', ')}, …), with Export CSV and Post to channel.`,
     example: METRICS_EXAMPLE,
-    async run({ deps, rest }) {
-      return metricsMessage(await lookUpMetrics(deps, rest), { q: rest });
+    async run({ deps, rest, progress }) {
+      // While the analytics copy is being built the figures wait for it: say how far it has come.
+      return metricsMessage(await whileBuilding(deps.analytics, progress, () => lookUpMetrics(deps, rest)), { q: rest });
     },
   },
   {
@@ -215,12 +217,15 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
           EXPORT_EXAMPLE,
         );
       const query = await parseMetricsQuery(deps, more.join(' '));
-      const files = await exportFiles(deps, actor, kind as (typeof EXPORTS)[number], query);
-      const uploaded = await uploadExport(client, {
-        channelId,
-        files,
-        progress: (file, rows) => progress(`Writing ${file.filename}: ${rows.toLocaleString('en')} lines so far…`),
-      });
+      // Files stream their lines from the analytics copy as they upload: while it is being built, say how far
+      // it has come until the lines flow.
+      const uploaded = await whileBuilding(deps.analytics, progress, async () =>
+        uploadExport(client, {
+          channelId,
+          files: await exportFiles(deps, actor, kind as (typeof EXPORTS)[number], query),
+          progress: (file, rows) => progress(`Writing ${file.filename}: ${rows.toLocaleString('en')} lines so far…`),
+        }),
+      );
       return okMessage(`Uploaded ${uploaded} to this conversation.`);
     },
   },
