@@ -12,6 +12,7 @@ import type {
   Recorded,
   RejectNoticeReason,
 } from '../../domain/copyright/cards';
+import { type DisputeAction, disputeActions } from '../../domain/copyright/disputes';
 import { COUNTER_NOTICE_ELEMENT_TEXT, NOTICE_ELEMENT_TEXT, type SenderKind } from '../../domain/copyright/schemas';
 import { actions, type Block, button, context, fields, header, message, type SlackMessage, section } from './blocks';
 import { joinMd, type Mrkdwn, md, mention, type Text, truncate } from './text';
@@ -191,6 +192,15 @@ const DECIDED: Record<Decided, Mrkdwn> = {
   rejected: md`*Counter-notice rejected*`,
 };
 
+const DISPUTE_BUTTON: Record<DisputeAction, { text: string; actionId: string; style?: 'primary' | 'danger' }> = {
+  claimant_notified: { text: 'Claimant notified', actionId: CopyrightActionId.claimantNotified },
+  restore: { text: 'Restore', actionId: CopyrightActionId.restore, style: 'primary' },
+  restore_false_positive: { text: 'Restore now — false positive', actionId: CopyrightActionId.restoreFalsePositive },
+  suit_filed: { text: 'Claimant filed suit', actionId: CopyrightActionId.suitFiled },
+  reject: { text: 'Reject counter-notice', actionId: CopyrightActionId.rejectCounterNotice, style: 'danger' },
+  request_info: { text: 'Request info', actionId: CopyrightActionId.disputeRequestInfo },
+};
+
 function clockLine(d: DisputeCardData): Mrkdwn {
   if (!d.window) return md`No restore clock until the counter-notice is complete.`;
   const c = d.clock;
@@ -250,25 +260,18 @@ export function disputeCard(d: DisputeCardData): SlackMessage {
   const lastRequest = d.infoRequests.at(-1);
   if (lastRequest) blocks.push(context(md`Info requested by ${recorded(lastRequest)}`));
   blocks.push(context(CONTENT_NOTE));
-  if (pending) {
-    const value = JSON.stringify({ counterNoticeId: d.counterNoticeId } satisfies DisputeButtonValue);
-    const complete = d.missing.length === 0;
-    const b = (text: string, actionId: string, style?: 'primary' | 'danger') =>
-      button({ text, actionId, value, ...(style ? { style } : {}) });
-    blocks.push(
-      ...actions(
-        [
-          complete && !d.claimantNotified ? b('Claimant notified', CopyrightActionId.claimantNotified) : undefined,
-          complete ? b('Restore', CopyrightActionId.restore, 'primary') : undefined,
-          b('Restore now — false positive', CopyrightActionId.restoreFalsePositive),
-          complete ? b('Claimant filed suit', CopyrightActionId.suitFiled) : undefined,
-          b('Reject counter-notice', CopyrightActionId.rejectCounterNotice, 'danger'),
-          b('Request info', CopyrightActionId.disputeRequestInfo),
-        ],
-        `copyright_dispute_actions_${d.counterNoticeId}`,
-      ),
-    );
-  }
+  const value = JSON.stringify({ counterNoticeId: d.counterNoticeId } satisfies DisputeButtonValue);
+  const offered = disputeActions({
+    status: d.status,
+    complete: d.missing.length === 0,
+    ...(d.claimantNotified ? { claimantNotifiedAt: new Date(d.claimantNotified.at) } : {}),
+  });
+  blocks.push(
+    ...actions(
+      offered.map((a) => button({ ...DISPUTE_BUTTON[a], value })),
+      `copyright_dispute_actions_${d.counterNoticeId}`,
+    ),
+  );
   const state = pending ? (d.window ? `restore ${d.window.earliest} – ${d.window.latest}` : 'incomplete') : d.status.replace(/_/g, ' ');
   return message(md`${title}: ${state}`, blocks);
 }
