@@ -27,6 +27,7 @@ export const SANDBOX_USERS = [
 
 /** What the sandbox needs from the running bot, given once it listens. */
 export type BotHooks = {
+  /** HTTP: the bot's request URL and this run's signing secret. Unused over Socket Mode. */
   botUrl: string;
   signingSecret: string;
   /** The user's TrustOps role, shown in the user switcher. */
@@ -40,6 +41,8 @@ export type BotHooks = {
 export type Sandbox = {
   apiUrl: string;
   baseUrl: string;
+  /** Over Socket Mode: the app-level token the bot connects with (apps.connections.open on the emulator). */
+  appToken: string;
   /** The page's address with this run's key: print it, never log it. */
   pageUrl: string;
   key: string;
@@ -60,7 +63,15 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-export async function startSandbox(opts: { port: number; log: Logger; clock?: Sandbox['clock'] }): Promise<Sandbox> {
+export type SandboxOptions = {
+  port: number;
+  log: Logger;
+  clock?: Sandbox['clock'];
+  /** How the bot hears from the page: signed HTTP requests (default), or Socket Mode envelopes. */
+  transport?: 'http' | 'socket';
+};
+
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const clock = opts.clock ?? runningClock(new Date());
   let guard: ReturnType<typeof createGuard> | undefined;
   // Anyone who reaches it can act as any user: loopback only, a per-run key, and the guard's checks.
@@ -68,6 +79,7 @@ export async function startSandbox(opts: { port: number; log: Logger; clock?: Sa
     port: opts.port,
     host: '127.0.0.1',
     botToken: `xoxb-sandbox-${randomBytes(12).toString('hex')}`,
+    appToken: `xapp-sandbox-${randomBytes(12).toString('hex')}`,
     now: () => clock.now().getTime(),
     gate: (req, res, url) => guard?.gate(req, res, url) ?? false,
   });
@@ -279,6 +291,7 @@ export async function startSandbox(opts: { port: number; log: Logger; clock?: Sa
   return {
     apiUrl: emulator.apiUrl,
     baseUrl: emulator.baseUrl,
+    appToken: emulator.appToken,
     pageUrl: `${emulator.baseUrl}/?key=${guard.key}`,
     key: guard.key,
     botToken: emulator.botToken,
@@ -286,7 +299,7 @@ export async function startSandbox(opts: { port: number; log: Logger; clock?: Sa
     clock,
     connectBot(h) {
       hooks = h;
-      client = new SignedSlackClient({ botUrl: h.botUrl, signingSecret: h.signingSecret, emulator });
+      client = new SignedSlackClient({ botUrl: h.botUrl, signingSecret: h.signingSecret, emulator, transport: opts.transport });
     },
     stop: () => emulator.stop(),
   };
