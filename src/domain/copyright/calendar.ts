@@ -138,6 +138,23 @@ export function copyrightCalendar(opts: { timeZone?: string; closedDays?: readon
   return Object.freeze({ timeZone, closedDays });
 }
 
+const HOLIDAY_EXAMPLE = '/trustops copyright holiday add 2026-12-24 "Office closed"';
+
+/**
+ * The words after `holiday add`: a date and an optional name ("Closed" when none). Says when the
+ * date is closed already (a weekend, a federal holiday, an earlier admin day), so the command can
+ * tell the admin nothing changes.
+ */
+export function parseClosedDay(cal: CopyrightCalendar, words: readonly string[]): ClosedDay & { alreadyClosedBy?: string } {
+  const [date, ...rest] = words;
+  if (!date || !DATE.test(date)) throw badInput(`Give the date to close as YYYY-MM-DD, then a name.`, HOLIDAY_EXAMPLE);
+  dayNumber(date);
+  const name = rest.join(' ').trim() || 'Closed';
+  if (name.length > 100) throw badInput('The name of a closed day is at most 100 characters.', HOLIDAY_EXAMPLE);
+  const already = closureOf(cal, date);
+  return already === undefined ? { date, name } : { date, name, alreadyClosedBy: already };
+}
+
 /** Why a local date is not a business day ("Saturday", "Thanksgiving Day", an admin's name), or undefined. */
 export function closureOf(cal: CopyrightCalendar, date: string): string | undefined {
   const day = weekdayOf(date);

@@ -11,6 +11,7 @@ import {
   localTimeOn,
   nthBusinessDayAfter,
   oneBusinessDayAfter,
+  parseClosedDay,
   receiptDate,
   restoreWindow,
   weekdayName,
@@ -210,6 +211,21 @@ describe('business-day arithmetic', () => {
     expect(() => copyrightCalendar({ closedDays: [{ date: '2026-02-30', name: 'x' }] })).toThrow(/calendar date/);
     const everyDay = Array.from({ length: 3 * 366 + 200 }, (_, i) => ({ date: addDays('2027-01-01', i), name: 'closed' }));
     expect(() => nthBusinessDayAfter(copyrightCalendar({ closedDays: everyDay }), '2026-12-31', 10)).toThrow(/fewer than 10 business days/);
+  });
+});
+
+describe('the holiday command words', () => {
+  it('take a date and a name, "Closed" by default', () => {
+    expect(parseClosedDay(NY, ['2026-12-24', 'Office', 'closed'])).toEqual({ date: '2026-12-24', name: 'Office closed' });
+    expect(parseClosedDay(NY, ['2026-12-24'])).toEqual({ date: '2026-12-24', name: 'Closed' });
+  });
+
+  it('say when the day is closed already, and refuse a date that is not one', () => {
+    expect(parseClosedDay(NY, ['2026-12-25', 'Xmas']).alreadyClosedBy).toBe('Christmas Day');
+    expect(parseClosedDay(NY, ['2026-12-26']).alreadyClosedBy).toBe('Saturday');
+    expect(() => parseClosedDay(NY, ['24/12/2026'])).toThrow(/YYYY-MM-DD/);
+    expect(() => parseClosedDay(NY, ['2026-13-01'])).toThrow(/calendar date/);
+    expect(() => parseClosedDay(NY, [])).toThrow(/YYYY-MM-DD/);
   });
 });
 
