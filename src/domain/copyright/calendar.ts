@@ -147,7 +147,7 @@ const HOLIDAY_EXAMPLE = '/trustops copyright holiday add 2026-12-24 "Office clos
  */
 export function parseClosedDay(cal: CopyrightCalendar, words: readonly string[]): ClosedDay & { alreadyClosedBy?: string } {
   const [date, ...rest] = words;
-  if (!date || !DATE.test(date)) throw badInput(`Give the date to close as YYYY-MM-DD, then a name.`, HOLIDAY_EXAMPLE);
+  if (!date || !DATE.test(date)) throw badInput('Give the date to close as YYYY-MM-DD, then a name.', HOLIDAY_EXAMPLE);
   dayNumber(date);
   const name = rest.join(' ').trim() || 'Closed';
   if (name.length > 100) throw badInput('The name of a closed day is at most 100 characters.', HOLIDAY_EXAMPLE);
