@@ -1,7 +1,8 @@
 // The EU DSA read-outs: the transparency-report aggregates (Art. 15 and 24 DSA) and the per-decision
 // export, as CSV or as statement-of-reasons JSON lines (Art. 17, Transparency Database API v2).
-import type { DomainDeps } from '../deps';
+import type { Analytics } from '../../analytics/types';
 import type { DateRange } from '../metrics/range';
+import { readBatches } from './analytics-stream';
 import { csvLine } from './csv';
 import {
   DECISION_GROUNDS,
@@ -14,7 +15,8 @@ import {
 import { UNMAPPED, UNSPECIFIED_NOTICE_CATEGORY } from './dsa-mapping';
 import { type DecisionRow, NO_RESTRICTION, RESTRICTIONS, restrictionOf, restrictionType, statementOfReasons } from './dsa-sor';
 
-type Deps = Pick<DomainDeps, 'db'>;
+/** Every read-out reads the analytics copy (src/analytics), never Postgres. */
+type Deps = { analytics: Pick<Analytics, 'read'> };
 
 /** Per-count maps list every known key (zero when nothing happened), so empty ranges read as zeros. */
 type Counts = Record<string, number>;
@@ -87,75 +89,79 @@ const sorted = (c: Counts): Counts => Object.fromEntries(Object.entries(c).sort(
 const RESTRICTION_TYPES = [...new Set(Object.keys(RESTRICTIONS).map(restrictionType)), NO_RESTRICTION];
 const SEVERITIES = ['minor', 'major', 'critical'];
 
-// A policy's DSA category and ground, with the UNMAPPED rule for policies that have no row ($3, $4).
-const CATEGORY_SQL = 'coalesce(m.category, $3::text)';
-const GROUND_SQL = 'coalesce(m.decision_ground, $4::text)';
-// The case's first report decides the source, as it decides the case's surface in the metrics.
-// (The case row keeps its first report's id, maintained by a trigger on reports.)
-const FIRST_REPORT_SQL = `LEFT JOIN cases fc ON fc.id = d.case_id LEFT JOIN reports fr ON fr.id = fc.first_report_id`;
-const SOURCE_SQL = `CASE WHEN fr.id IS NULL OR fr.own_initiative THEN 'SOURCE_VOLUNTARY'
-                         WHEN fr.trusted_flagger THEN 'SOURCE_TRUSTED_FLAGGER' ELSE 'SOURCE_ARTICLE_16' END`;
+// The read model's tables (src/analytics): decisions carry their case's first report and opening as
+// case_* columns, appeals and QA reviews their decision's policy and automation as decision_* columns.
+// $1, $2 are the range; $3, $4 the UNMAPPED category and ground (or the unspecified-notice category).
 
+// The case's first report decides the source, as it decides the case's surface in the metrics; a case
+// opened with no report is the provider's own initiative.
+const SOURCE_SQL = `CASE WHEN d.case_first_report_id IS NULL OR d.case_first_report_own_initiative THEN 'SOURCE_VOLUNTARY'
+                         WHEN d.case_first_report_trusted_flagger THEN 'SOURCE_TRUSTED_FLAGGER' ELSE 'SOURCE_ARTICLE_16' END`;
+// Timestamps are whole milliseconds; DOUBLE so that quantile_cont interpolates instead of rounding.
+const TIME_TO_ACTION_SQL = '(epoch_ms(d.decided_at) - epoch_ms(coalesce(d.case_first_report_at, d.case_opened_at)))::DOUBLE';
+
+// Each statement counts by the raw policy first and joins the (small) mapping to the groups, not to the rows.
 const NOTICES_SQL = `
-  SELECT CASE WHEN r.category IS NULL THEN $4::text ELSE ${CATEGORY_SQL} END AS category,
-         count(*)::int AS received, count(*) FILTER (WHERE r.trusted_flagger)::int AS trusted
-    FROM reports r LEFT JOIN dsa_category_map m ON m.policy = r.category
-   WHERE r.received_at >= $1 AND r.received_at < $2 AND NOT r.own_initiative
+  WITH n AS (
+    SELECT category, trusted_flagger, count(*) AS n
+      FROM reports
+     WHERE received_at >= $1 AND received_at < $2 AND NOT own_initiative
+     GROUP BY ALL)
+  SELECT CASE WHEN n.category IS NULL THEN $4 ELSE coalesce(m.category, $3) END AS category,
+         sum(n.n) AS received, coalesce(sum(n.n) FILTER (WHERE n.trusted_flagger), 0) AS trusted
+    FROM n LEFT JOIN dsa_category_map m ON m.policy = n.category
    GROUP BY 1`;
 
-// Fine-grained counts (summed in code into every breakdown) plus the two levels medians need, from one scan.
-const ACTIONS_SQL = `
-  WITH a AS (
-    SELECT d.action, d.automated, d.policy, m.policy IS NULL AS unmapped,
-           ${CATEGORY_SQL} AS category, ${GROUND_SQL} AS ground, ${SOURCE_SQL} AS source,
-           extract(epoch FROM d.decided_at - coalesce(fr.received_at, c.opened_at))::float8 * 1000 AS ms
+// Every decision in range (no_violation too: the automation section counts them), by what the breakdowns need.
+const DECISIONS_SQL = `
+  WITH g AS (
+    SELECT ${SOURCE_SQL} AS source, d.action, d.automated, d.policy, count(*) AS n
       FROM decisions d
-      JOIN cases c ON c.id = d.case_id
-      LEFT JOIN dsa_category_map m ON m.policy = d.policy
-      ${FIRST_REPORT_SQL}
-     WHERE d.decided_at >= $1 AND d.decided_at < $2 AND d.action <> 'no_violation')
-  SELECT source, ground, category, action, automated, policy, unmapped,
-         grouping(source, ground, category, action, automated, policy, unmapped)::int AS g,
-         count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50
-    FROM a
-   GROUP BY GROUPING SETS ((source, ground, category, action, automated, policy, unmapped), (source), ())`;
+     WHERE d.decided_at >= $1 AND d.decided_at < $2
+     GROUP BY ALL)
+  SELECT g.source, g.action, g.automated, g.policy, g.n, m.policy IS NULL AS unmapped,
+         coalesce(m.category, $3) AS category, coalesce(m.decision_ground, $4) AS ground
+    FROM g LEFT JOIN dsa_category_map m ON m.policy = g.policy`;
+
+// Exact medians of time to action, by source and overall (the rows are gathered once per grouping set).
+const MEDIANS_SQL = `
+  SELECT ${SOURCE_SQL} AS source, grouping(source) AS g, count(*) AS n, quantile_cont(${TIME_TO_ACTION_SQL}, 0.5) AS p50
+    FROM decisions d
+   WHERE d.decided_at >= $1 AND d.decided_at < $2 AND d.action <> 'no_violation'
+   GROUP BY GROUPING SETS ((source), ())`;
 
 const COMPLAINTS_SQL = `
   WITH x AS (
-    SELECT ${CATEGORY_SQL} AS category, a.outcome::text AS outcome, d.automated,
+    SELECT coalesce(m.category, $3) AS category, a.outcome, a.decision_automated AS automated,
            CASE WHEN a.outcome <> 'pending' AND a.resolved_at IS NOT NULL
-                THEN extract(epoch FROM a.resolved_at - a.filed_at)::float8 * 1000 END AS ms
-      FROM appeals a
-      JOIN decisions d ON d.id = a.decision_id
-      LEFT JOIN dsa_category_map m ON m.policy = d.policy
+                THEN (epoch_ms(a.resolved_at) - epoch_ms(a.filed_at))::DOUBLE END AS ms
+      FROM appeals a LEFT JOIN dsa_category_map m ON m.policy = a.decision_policy
      WHERE a.filed_at >= $1 AND a.filed_at < $2)
-  SELECT category, outcome, automated, grouping(category, outcome, automated)::int AS g,
-         count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50
+  SELECT category, outcome, automated, grouping(category, outcome, automated) AS g,
+         count(*) AS n, quantile_cont(ms, 0.5) AS p50
     FROM x
    GROUP BY GROUPING SETS ((category, outcome, automated), ())`;
 
-const AUTOMATION_SQL = `
-  SELECT count(*)::int AS decisions, count(*) FILTER (WHERE automated)::int AS automated
-    FROM decisions WHERE decided_at >= $1 AND decided_at < $2`;
-
 const QA_SQL = `
-  SELECT d.automated, q.outcome::text AS outcome, q.error_severity AS severity, count(*)::int AS n
-    FROM qa_reviews q JOIN decisions d ON d.id = q.decision_id
-   WHERE q.reviewed_at >= $1 AND q.reviewed_at < $2
-   GROUP BY 1, 2, 3`;
+  SELECT decision_automated AS automated, outcome, error_severity AS severity, count(*) AS n
+    FROM qa_reviews
+   WHERE reviewed_at >= $1 AND reviewed_at < $2
+   GROUP BY ALL`;
 
 type Row = Record<string, unknown>;
 
-/** The DSA transparency-report aggregates for a range: five set-based statements, one per section, run at once. */
+/** The DSA transparency-report aggregates for a range: five set-based statements on one snapshot of the read model. */
 export async function dsaAggregates(deps: Deps, range: DateRange): Promise<DsaAggregates> {
-  const q = (sql: string, ...params: unknown[]) => deps.db.$queryRawUnsafe<Row[]>(sql, range.start, range.end, ...params);
-  const [noticeRows, actionRows, complaintRows, automationRows, qaRows] = await Promise.all([
-    q(NOTICES_SQL, UNMAPPED.category, UNSPECIFIED_NOTICE_CATEGORY),
-    q(ACTIONS_SQL, UNMAPPED.category, UNMAPPED.ground),
-    q(COMPLAINTS_SQL, UNMAPPED.category),
-    q(AUTOMATION_SQL),
-    q(QA_SQL),
-  ]);
+  const [noticeRows, decisionRows, medianRows, complaintRows, qaRows] = await deps.analytics.read(async (reader) => {
+    const q = (sql: string, ...params: string[]) => reader.query(sql, [range.start, range.end, ...params]);
+    return [
+      await q(NOTICES_SQL, UNMAPPED.category, UNSPECIFIED_NOTICE_CATEGORY),
+      await q(DECISIONS_SQL, UNMAPPED.category, UNMAPPED.ground),
+      await q(MEDIANS_SQL),
+      await q(COMPLAINTS_SQL, UNMAPPED.category),
+      await q(QA_SQL),
+    ];
+  });
 
   const notices: DsaAggregates['notices'] = {
     received: 0,
@@ -178,6 +184,16 @@ export async function dsaAggregates(deps: Deps, range: DateRange): Promise<DsaAg
     byCategory: zeros(STATEMENT_CATEGORIES),
     byAction: {},
   };
+  for (const r of medianRows) {
+    if (num(r.g) !== 0) {
+      actions.total = num(r.n);
+      actions.medianTimeToActionMs = msOrNull(r.p50);
+      continue;
+    }
+    const s = entry(actions.bySource, String(r.source), () => ({ total: 0, medianTimeToActionMs: null as number | null }));
+    s.total = num(r.n);
+    s.medianTimeToActionMs = msOrNull(r.p50);
+  }
   const ownInitiative: DsaAggregates['ownInitiative'] = {
     total: 0,
     byCategory: zeros(STATEMENT_CATEGORIES),
@@ -185,31 +201,27 @@ export async function dsaAggregates(deps: Deps, range: DateRange): Promise<DsaAg
     byRestriction: zeros(RESTRICTION_TYPES),
   };
   const unmappedPolicies: Counts = {};
-  for (const r of actionRows) {
+  let decisions = 0;
+  let automatedDecisions = 0;
+  for (const r of decisionRows) {
     const n = num(r.n);
-    const g = num(r.g);
-    if (g === 0b1111111) {
-      actions.total = n;
-      actions.medianTimeToActionMs = msOrNull(r.p50);
-    } else if (g === 0b0111111) {
-      const s = entry(actions.bySource, String(r.source), () => ({ total: 0, medianTimeToActionMs: null as number | null }));
-      s.total = n;
-      s.medianTimeToActionMs = msOrNull(r.p50);
-    } else {
-      const [source, category, action] = [String(r.source) as SourceType, String(r.category), String(r.action)];
-      const ground = entry(actions.byGround, String(r.ground), () => ({ total: 0, onNotices: 0, ownInitiative: 0 }));
-      ground.total += n;
-      if (source === 'SOURCE_VOLUNTARY') ground.ownInitiative += n;
-      else ground.onNotices += n;
-      bump(actions.byCategory, category, n);
-      bump(actions.byAction, action, n);
-      if (r.unmapped) bump(unmappedPolicies, String(r.policy), n);
-      if (source === 'SOURCE_VOLUNTARY') {
-        ownInitiative.total += n;
-        bump(ownInitiative.byCategory, category, n);
-        ownInitiative.byDetection[r.automated ? 'automated' : 'manual'] += n;
-        bump(ownInitiative.byRestriction, restrictionType(action), n);
-      }
+    decisions += n;
+    if (r.automated) automatedDecisions += n;
+    const action = String(r.action);
+    if (action === 'no_violation') continue;
+    const [source, category] = [String(r.source) as SourceType, String(r.category)];
+    const ground = entry(actions.byGround, String(r.ground), () => ({ total: 0, onNotices: 0, ownInitiative: 0 }));
+    ground.total += n;
+    if (source === 'SOURCE_VOLUNTARY') ground.ownInitiative += n;
+    else ground.onNotices += n;
+    bump(actions.byCategory, category, n);
+    bump(actions.byAction, action, n);
+    if (r.unmapped) bump(unmappedPolicies, String(r.policy), n);
+    if (source === 'SOURCE_VOLUNTARY') {
+      ownInitiative.total += n;
+      bump(ownInitiative.byCategory, category, n);
+      ownInitiative.byDetection[r.automated ? 'automated' : 'manual'] += n;
+      bump(ownInitiative.byRestriction, restrictionType(action), n);
     }
   }
 
@@ -235,8 +247,6 @@ export async function dsaAggregates(deps: Deps, range: DateRange): Promise<DsaAg
   }
   complaints.reversals = complaints.byOutcome.overturned;
 
-  const decisions = num(automationRows[0]?.decisions);
-  const automatedDecisions = num(automationRows[0]?.automated);
   const qa = { automated: { reviewed: 0, disagreed: 0 }, human: { reviewed: 0, disagreed: 0 } };
   const qaErrorsBySeverity = zeros(SEVERITIES);
   for (const r of qaRows) {
@@ -328,23 +338,48 @@ export function* dsaAggregatesCsvLines(agg: DsaAggregates): Iterable<string> {
   for (const [policy, n] of Object.entries(agg.unmappedPolicies)) yield line('mapping', 'unmapped_decisions', 'policy', policy, n);
 }
 
-/** Decisions are read this many at a time, in id order, so memory stays flat however long the range. */
-export const DECISION_BATCH = 5_000;
-
-const DECISIONS_SQL = `
-  SELECT d.id, d.external_id, d.case_id, d.action, d.policy, d.actor_type::text AS actor_type, d.automated, d.decided_at,
-         c.opened_at, ${CATEGORY_SQL} AS category, ${GROUND_SQL} AS ground, m.ground_text, m.explanation,
-         m.policy IS NOT NULL AS mapped, ${SOURCE_SQL} AS source, fr.received_at AS first_report_at,
-         fr.jurisdiction, fr.language, s.key AS surface, rt.key AS report_type
+// One row per decision with what the statement of reasons needs; never a contact, content reference or content.
+// $5, $6: the window of ids [lo, hi) this statement reads.
+const DECISION_ROWS_SQL = `
+  SELECT d.id, d.external_id, d.case_id, d.action, d.policy, d.actor_type, d.automated, d.decided_at,
+         d.case_opened_at AS opened_at, coalesce(m.category, $3) AS category, coalesce(m.decision_ground, $4) AS ground,
+         m.ground_text, m.explanation, m.policy IS NOT NULL AS mapped, ${SOURCE_SQL} AS source,
+         d.case_first_report_at AS first_report_at, d.case_first_report_jurisdiction AS jurisdiction,
+         d.case_first_report_language AS language, s.key AS surface, rt.key AS report_type
     FROM decisions d
-    JOIN cases c ON c.id = d.case_id
     LEFT JOIN dsa_category_map m ON m.policy = d.policy
-    ${FIRST_REPORT_SQL}
-    LEFT JOIN surfaces s ON s.id = fr.surface_id
-    LEFT JOIN report_types rt ON rt.id = fr.report_type_id
-   WHERE d.id > $5 AND d.id <= $6 AND d.decided_at >= $1 AND d.decided_at < $2
-   ORDER BY d.id
-   LIMIT $7`;
+    LEFT JOIN surfaces s ON s.id = d.case_surface_id
+    LEFT JOIN report_types rt ON rt.id = d.case_report_type_id
+   WHERE d.decided_at >= $1 AND d.decided_at < $2 AND d.id >= $5 AND d.id < $6
+   ORDER BY d.id`;
+
+// How the range's decisions spread over the ids, in buckets of $3 consecutive ids.
+const ID_BUCKETS_SQL = `
+  SELECT id // $3 AS bucket, count(*) AS n
+    FROM decisions
+   WHERE decided_at >= $1 AND decided_at < $2
+   GROUP BY 1 ORDER BY 1`;
+/** How DuckDB reads the decisions: id windows of whole buckets of `idBucket` ids, each of about `windowRows` rows. */
+export type DecisionWindows = { windowRows: number; idBucket: number };
+const WINDOWS: DecisionWindows = { windowRows: 50_000, idBucket: 16_384 };
+
+/** Consecutive non-empty buckets grouped into id windows [lo, hi), each closed once it holds `windowRows` rows. */
+function idWindows(buckets: Row[], { windowRows, idBucket }: DecisionWindows): [number, number][] {
+  const windows: [number, number][] = [];
+  let first: number | null = null;
+  let count = 0;
+  for (const b of buckets) {
+    first ??= num(b.bucket);
+    count += num(b.n);
+    if (count < windowRows) continue;
+    windows.push([first * idBucket, (num(b.bucket) + 1) * idBucket]);
+    first = null;
+    count = 0;
+  }
+  const last = buckets.at(-1);
+  if (first !== null && last) windows.push([first * idBucket, (num(last.bucket) + 1) * idBucket]);
+  return windows;
+}
 
 const toDecisionRow = (r: Row): DecisionRow => ({
   id: num(r.id),
@@ -369,32 +404,19 @@ const toDecisionRow = (r: Row): DecisionRow => ({
   language: (r.language as string | null) ?? null,
 });
 
-/** Streams the range's decisions as rows, in id order, one batch in memory at a time. */
-export async function* decisionRows(deps: Deps, range: DateRange, batchSize = DECISION_BATCH): AsyncGenerator<DecisionRow> {
-  // Bounding the ids first (through the decided_at index) lets each batch walk the primary key from
-  // where the last one stopped, instead of re-reading and sorting the whole range every time.
-  const [bounds] = await deps.db.$queryRawUnsafe<{ lo: number | null; hi: number | null }[]>(
-    'SELECT min(id) AS lo, max(id) AS hi FROM decisions WHERE decided_at >= $1 AND decided_at < $2',
-    range.start,
-    range.end,
-  );
-  if (bounds?.lo == null || bounds.hi == null) return;
-  let after = bounds.lo - 1;
-  for (;;) {
-    const rows = await deps.db.$queryRawUnsafe<Row[]>(
-      DECISIONS_SQL,
-      range.start,
-      range.end,
-      UNMAPPED.category,
-      UNMAPPED.ground,
-      after,
-      bounds.hi,
-      batchSize,
-    );
-    for (const r of rows) yield toDecisionRow(r);
-    if (rows.length < batchSize) return;
-    after = num(rows[rows.length - 1]?.id);
-  }
+/**
+ * Streams the range's decisions as rows, in id order, from one snapshot of the read model. A single
+ * ORDER BY over a half year would make DuckDB sort millions of wide rows before the first one comes
+ * out; instead it sorts one window of ids at a time (the id filter skips every other row group), and
+ * hands the rows over a batch at a time, so memory stays flat on both sides however long the range.
+ */
+export async function* decisionRows(deps: Deps, range: DateRange, windows: DecisionWindows = WINDOWS): AsyncGenerator<DecisionRow> {
+  const batches = readBatches(deps.analytics, async function* (reader) {
+    const buckets = await reader.query(ID_BUCKETS_SQL, [range.start, range.end, windows.idBucket]);
+    for (const [lo, hi] of idWindows(buckets, windows))
+      yield* reader.stream(DECISION_ROWS_SQL, [range.start, range.end, UNMAPPED.category, UNMAPPED.ground, lo, hi]);
+  });
+  for await (const batch of batches) for (const r of batch) yield toDecisionRow(r);
 }
 
 export const DECISION_CSV_HEADER = [
@@ -426,10 +448,10 @@ export async function* decisionExportLines(
   deps: Deps,
   range: DateRange,
   format: 'csv' | 'sor-jsonl',
-  opts: { batchSize?: number } = {},
+  windows: DecisionWindows = WINDOWS,
 ): AsyncGenerator<string> {
   if (format === 'csv') yield csvLine(DECISION_CSV_HEADER);
-  for await (const row of decisionRows(deps, range, opts.batchSize)) {
+  for await (const row of decisionRows(deps, range, windows)) {
     if (format === 'sor-jsonl') {
       const sor = statementOfReasons(row, range.timeZone);
       if (sor) yield `${JSON.stringify(sor)}\n`;

@@ -1,14 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Analytics, AnalyticsParam, AnalyticsReader, AnalyticsRow } from '../../../src/analytics/types';
 import { fixedClock } from '../../../src/clock';
 import type { DomainDeps } from '../../../src/domain/deps';
-import {
-  DECISION_BATCH,
-  type DsaAggregates,
-  decisionExportLines,
-  dsaAggregates,
-  dsaAggregatesCsvLines,
-} from '../../../src/domain/exports/dsa';
+import { type DsaAggregates, decisionExportLines, dsaAggregates, dsaAggregatesCsvLines } from '../../../src/domain/exports/dsa';
 import * as ENUMS from '../../../src/domain/exports/dsa-enums';
 import { listDsaMappings, setDsaMapping } from '../../../src/domain/exports/dsa-mapping';
 import type { StatementOfReasons } from '../../../src/domain/exports/dsa-sor';
@@ -17,6 +12,7 @@ import { NO_GROUPS } from '../../../src/domain/roles/groups';
 import { AppError } from '../../../src/errors';
 import type { PrismaClient } from '../../../src/generated/prisma/client';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
+import { openStandInAnalytics as openTestAnalytics } from '../../support/exports-stand-in';
 import { type Facts, facts, type ReportFacts } from '../../support/facts';
 import { describeWithReference, REFERENCE_DIR } from '../../support/reference';
 
@@ -27,6 +23,9 @@ const HOUR = 60 * MIN;
 
 let t: TestDatabase;
 let db: PrismaClient;
+let analytics: Analytics;
+/** What the read-outs need: the analytics copy of the test database. */
+let an: { analytics: Analytics };
 let deps: DomainDeps;
 let ids: Facts['ids'];
 
@@ -97,8 +96,11 @@ async function load(): Promise<void> {
 beforeAll(async () => {
   t = await createTestDatabase();
   db = t.prisma;
+  analytics = await openTestAnalytics(db);
+  an = { analytics };
   deps = {
     db,
+    analytics,
     clock: fixedClock(NOW),
     log: { debug() {}, info() {}, warn() {}, error() {} },
     configuredAdmins: ['UADMIN'],
@@ -111,7 +113,10 @@ beforeAll(async () => {
   };
   await load();
 }, 60_000);
-afterAll(() => t?.drop());
+afterAll(async () => {
+  await analytics?.close();
+  await t?.drop();
+});
 
 async function collect(lines: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];
@@ -123,7 +128,7 @@ const nonZero = (c: Record<string, number>) => Object.fromEntries(Object.entries
 describe('dsaAggregates', () => {
   let march: DsaAggregates;
   beforeAll(async () => {
-    march = await dsaAggregates({ db }, range('2026-03'));
+    march = await dsaAggregates(an, range('2026-03'));
   });
 
   it('counts notices by DSA category and trusted flagger, unspecified and unmapped categories included', () => {
@@ -200,9 +205,9 @@ describe('dsaAggregates', () => {
   });
 
   it('puts the facts at the edges of adjacent ranges in exactly one of them', async () => {
-    const lastDay = await dsaAggregates({ db }, range('2026-03-31'));
+    const lastDay = await dsaAggregates(an, range('2026-03-31'));
     expect(lastDay.notices.received).toBe(1); // r6 at 23:59:59.999
-    const april = await dsaAggregates({ db }, range('2026-04'));
+    const april = await dsaAggregates(an, range('2026-04'));
     expect(april.notices.received).toBe(1); // r7 at 00:00:00.000
     expect(april.actions.total).toBe(1); // d8
     expect(april.actions.bySource.SOURCE_ARTICLE_16).toEqual({ total: 1, medianTimeToActionMs: (21 * 24 + 15) * HOUR });
@@ -212,12 +217,12 @@ describe('dsaAggregates', () => {
       medianDecisionTimeMs: null,
     });
     expect(april.automation.qa.human).toEqual({ reviewed: 1, disagreed: 1, errorRate: 1 });
-    const february = await dsaAggregates({ db }, range('2026-02'));
+    const february = await dsaAggregates(an, range('2026-02'));
     expect(february.notices.received).toBe(1); // r8
   });
 
   it('answers an empty range with zeros and nulls, never NaN', async () => {
-    const empty = await dsaAggregates({ db }, range('2025-01'));
+    const empty = await dsaAggregates(an, range('2025-01'));
     expect(empty.notices.received).toBe(0);
     expect(empty.actions.total).toBe(0);
     expect(empty.actions.medianTimeToActionMs).toBeNull();
@@ -244,7 +249,7 @@ describe('dsaAggregates', () => {
 
 describe('decisionExportLines', () => {
   it('writes one CSV row per decision in range, in id order, without contacts or content references', async () => {
-    const lines = await collect(decisionExportLines({ db }, range('2026-03'), 'csv'));
+    const lines = await collect(decisionExportLines(an, range('2026-03'), 'csv'));
     expect(lines[0]).toMatch(/^decision_id,external_id,case_id,decided_at,action,policy/);
     const rows = lines.slice(1).map((l) => l.trimEnd().split(','));
     expect(rows.map((r) => Number(r[0]))).toEqual(['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7'].map((d) => ids[d]));
@@ -255,7 +260,7 @@ describe('decisionExportLines', () => {
   });
 
   it('skips decisions that are not statements of reasons (no violation, warnings) in the SoR lines', async () => {
-    const lines = await collect(decisionExportLines({ db }, range('2026-03'), 'sor-jsonl'));
+    const lines = await collect(decisionExportLines(an, range('2026-03'), 'sor-jsonl'));
     expect(lines.every((l) => l.endsWith('\n') && !l.slice(0, -1).includes('\n'))).toBe(true);
     const records = lines.map((l) => JSON.parse(l) as StatementOfReasons);
     expect(records.map((r) => r.puid)).toEqual([`trustops-decision-${ids.d1}`, 'ext-d2', 'ext-d3', 'ext-d4', 'ext-d6']);
@@ -314,21 +319,40 @@ describe('decisionExportLines', () => {
       );
     }, 60_000);
 
-    it('streams them in id-ordered batches, never reading the whole range at once', async () => {
-      let queries = 0;
-      const counting = new Proxy(db, {
-        get(target, prop, receiver) {
-          if (prop !== '$queryRawUnsafe') return Reflect.get(target, prop, receiver);
-          return (...args: Parameters<PrismaClient['$queryRawUnsafe']>) => {
-            queries += 1;
-            return target.$queryRawUnsafe(...args);
-          };
-        },
-      });
-      const lines = decisionExportLines({ db: counting }, big(), 'csv')[Symbol.asyncIterator]();
+    /** The analytics copy, counting the batches handed out by its streams and the reads still open. */
+    function counting(inner: Analytics) {
+      const seen = { statements: 0, batches: 0, openReads: 0 };
+      const analytics: Pick<Analytics, 'read'> = {
+        read: (fn) =>
+          inner.read(async (reader) => {
+            seen.openReads += 1;
+            const wrapped: AnalyticsReader = {
+              query: (sql, params) => reader.query(sql, params),
+              async *stream<R extends AnalyticsRow>(sql: string, params?: readonly AnalyticsParam[]) {
+                seen.statements += 1;
+                for await (const batch of reader.stream<R>(sql, params)) {
+                  seen.batches += 1;
+                  yield batch;
+                }
+              },
+            };
+            try {
+              return await fn(wrapped);
+            } finally {
+              seen.openReads -= 1;
+            }
+          }),
+      };
+      return { seen, deps: { analytics } };
+    }
+
+    it('streams them in id order, window after window of ids, one batch at a time, from one read', async () => {
+      const { seen, deps: counted } = counting(analytics);
+      // Windows of about 1,000 rows over buckets of 256 ids: the 13,000 ids make a dozen windows.
+      const lines = decisionExportLines(counted, big(), 'csv', { windowRows: 1_000, idBucket: 256 })[Symbol.asyncIterator]();
       await lines.next(); // the header
-      await lines.next(); // the first row: only the bounds and the first batch have been read
-      expect(queries).toBe(2);
+      await lines.next(); // the first row: only the first batch of the first window has been taken
+      expect(seen).toEqual({ statements: 1, batches: 1, openReads: 1 });
       let count = 1;
       let last = 0;
       for (let next = await lines.next(); !next.done; next = await lines.next()) {
@@ -338,11 +362,22 @@ describe('decisionExportLines', () => {
         count += 1;
       }
       expect(count).toBe(12_000);
-      expect(queries).toBe(1 + Math.ceil(12_000 / DECISION_BATCH));
+      expect(seen.statements).toBeGreaterThanOrEqual(10);
+      expect(seen.statements).toBeLessThanOrEqual(14);
+      expect(seen.openReads).toBe(0);
+    });
+
+    it('ends the read when the reader stops early', async () => {
+      const { seen, deps: counted } = counting(analytics);
+      const lines = decisionExportLines(counted, big(), 'sor-jsonl')[Symbol.asyncIterator]();
+      expect((await lines.next()).done).toBe(false);
+      expect(seen.openReads).toBe(1);
+      await lines.return(undefined);
+      expect(seen).toEqual({ statements: 1, batches: 1, openReads: 0 });
     });
 
     it('gives the same count in the aggregates', async () => {
-      const agg = await dsaAggregates({ db }, big());
+      const agg = await dsaAggregates(an, big());
       expect(agg.actions.total).toBe(12_000);
       expect(agg.actions.bySource.SOURCE_ARTICLE_16?.total).toBe(12_000);
       expect(agg.actions.byCategory.STATEMENT_CATEGORY_OTHER_VIOLATION_TC).toBe(12_000); // spam
@@ -419,11 +454,11 @@ describe('the DSA category mapping', () => {
     expect(audit).toMatchObject({ actor: 'UADMIN', entityType: 'dsa_category_map', before: null });
     expect(audit.after).toMatchObject({ category: 'STATEMENT_CATEGORY_VIOLENCE', groundText: 'Criminal Code, section 1' });
 
-    const march = await dsaAggregates({ db }, range('2026-03'));
+    const march = await dsaAggregates(an, range('2026-03'));
     expect(march.unmappedPolicies).toEqual({});
     expect(march.actions.byCategory.STATEMENT_CATEGORY_VIOLENCE).toBe(2);
     expect(march.actions.byGround.DECISION_GROUND_ILLEGAL_CONTENT?.total).toBe(4);
-    const sor = (await collect(decisionExportLines({ db }, range('2026-03'), 'sor-jsonl'))).map((l) => JSON.parse(l) as StatementOfReasons);
+    const sor = (await collect(decisionExportLines(an, range('2026-03'), 'sor-jsonl'))).map((l) => JSON.parse(l) as StatementOfReasons);
     expect(sor.at(-1)).toMatchObject({ puid: 'ext-d6', illegal_content_legal_ground: 'Criminal Code, section 1' });
 
     // Put it back for any later test.
@@ -458,7 +493,7 @@ describeWithReference('DSA statement-of-reasons values against the Transparency 
   });
 
   it('emits, for every statement, published enum values and the fields the rules require', async () => {
-    const lines = await collect(decisionExportLines({ db }, range('2026-03'), 'sor-jsonl'));
+    const lines = await collect(decisionExportLines(an, range('2026-03'), 'sor-jsonl'));
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
       const sor = JSON.parse(line) as StatementOfReasons & Record<string, unknown>;
