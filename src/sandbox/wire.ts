@@ -16,7 +16,15 @@ const DUE_JOBS = ['sla-scan', 'escalation-expiry'];
  */
 export async function wireSandbox(
   sandbox: Sandbox,
-  opts: { running: RunningApp; db: Database; log: Logger; signingSecret: string; jobs: () => Jobs | undefined },
+  opts: {
+    running: RunningApp;
+    db: Database;
+    log: Logger;
+    signingSecret: string;
+    jobs: () => Jobs | undefined;
+    /** Demo data size on reset (tests use a small one); 1 as `npm start` seeds it. */
+    seedScale?: number;
+  },
 ): Promise<void> {
   const { running, log } = opts;
   const [admin, , , viewer, nobody] = SANDBOX_USERS;
@@ -37,7 +45,7 @@ export async function wireSandbox(
       running.delivery.kick();
     },
     reset: async () => {
-      const summary = await startDemoOver(opts.db.prisma, { databaseUrl: opts.db.url });
+      const summary = await startDemoOver(opts.db.prisma, { databaseUrl: opts.db.url, scale: opts.seedScale });
       log.info('demo data written', { ...summary.counts });
       await grantViewer();
     },

@@ -31,6 +31,9 @@ export type BrowserSandbox = {
   browser: Browser;
   page: Page;
   logLines: string[];
+  /** A Web API call as the bot makes it (with its token); resolves with Slack's answer. */
+  // biome-ignore lint/suspicious/noExplicitAny: Slack answers of many shapes, read field by field in tests
+  api(method: string, args: Record<string, unknown>): Promise<any>;
   /** Opens the page as a person would: the printed URL with its key. */
   open(user?: string): Promise<void>;
   screenshot(name: string): Promise<string>;
@@ -57,7 +60,7 @@ export async function startBrowserSandbox(opts: { seedScale?: number } = {}): Pr
     clock: sandbox.clock,
     slack: { botToken: sandbox.botToken, signingSecret, apiUrl: sandbox.apiUrl },
   });
-  await wireSandbox(sandbox, { running, db, log, signingSecret, jobs: () => undefined });
+  await wireSandbox(sandbox, { running, db, log, signingSecret, jobs: () => undefined, seedScale: opts.seedScale ?? 0.02 });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -73,6 +76,14 @@ export async function startBrowserSandbox(opts: { seedScale?: number } = {}): Pr
     browser,
     page,
     logLines,
+    async api(method, args) {
+      const res = await fetch(`${sandbox.apiUrl}${method}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sandbox.botToken}`, 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify(args),
+      });
+      return res.json();
+    },
     async open(user) {
       await page.goto(sandbox.pageUrl + (user ? `#${user}` : ''));
       await page.waitForSelector('body[data-ready="true"]');
