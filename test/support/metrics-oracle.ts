@@ -1,6 +1,6 @@
 import {
   assembleMetrics,
-  catalogFor,
+  catalogDimension,
   type Dimension,
   type FactRow,
   KINDS,
@@ -8,7 +8,7 @@ import {
   type MetricsQuery,
   type MetricsResult,
 } from '../../src/domain/metrics/figures';
-import { type FilterDimension, type ResolvedFilters, resolveFilters } from '../../src/domain/metrics/filters';
+import { type Catalog, type FilterDimension, loadCatalog, type ResolvedFilters, resolveFilters } from '../../src/domain/metrics/filters';
 import type { DateRange } from '../../src/domain/metrics/range';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 
@@ -211,7 +211,8 @@ const SESSION_SQL = "SELECT set_config('jit', 'off', true), set_config('work_mem
 /** The figures of a look-up, computed by Postgres alone. */
 export async function oracleMetrics(db: PrismaClient, q: MetricsQuery): Promise<MetricsResult> {
   const filters = await resolveFilters({ db }, q.filters);
-  const catalog = await catalogFor({ db }, q.by);
+  const byCatalog = catalogDimension(q.by);
+  const catalog: Catalog = byCatalog ? await loadCatalog({ db }, byCatalog) : new Map();
   // One REPEATABLE READ transaction: every statement counts the same facts, as the copy's one read does.
   const results = await db.$transaction(
     async (tx) => {

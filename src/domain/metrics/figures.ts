@@ -1,8 +1,8 @@
 import type { Analytics } from '../../analytics/types';
 import type { DomainDeps } from '../deps';
-import { type Catalog, type Dimension, loadCatalog, type MetricsFilters, type ResolvedFilters, resolveFilters } from './filters';
+import { type Catalog, type Dimension, type MetricsFilters, type ResolvedFilters, resolveFilters } from './filters';
 import type { DateRange } from './range';
-import { factQuery, KINDS, type Kind, NONE } from './sources';
+import { catalogQuery, factQuery, KINDS, type Kind, NONE } from './sources';
 
 export { DIMENSIONS, type Dimension, FILTER_DIMENSIONS, type MetricsFilters, parseDimension, validateFilters } from './filters';
 export { KINDS, type Kind, NONE } from './sources';
@@ -171,31 +171,29 @@ function calendarKeys(range: DateRange, by: 'day' | 'week'): string[] {
 /** What a look-up reads: the catalogs (Postgres) and the facts (the analytics copy). */
 export type MetricsDeps = Pick<DomainDeps, 'db'> & { analytics: Pick<Analytics, 'read'> };
 
-/** The catalog a grouping maps ids back to keys with (surfaces, types, vendors); empty for the others. */
-export function catalogFor(deps: Pick<DomainDeps, 'db'>, by: Dimension | undefined): Promise<Catalog> {
-  return by === 'surface' || by === 'type' || by === 'vendor' ? loadCatalog(deps, by) : Promise.resolve(new Map());
-}
+/** The dimension whose catalog (surfaces, report types, vendors) maps group ids back to keys. */
+export const catalogDimension = (by: Dimension | undefined) => (by === 'surface' || by === 'type' || by === 'vendor' ? by : undefined);
 
 /**
  * The figures for a range, optionally filtered and grouped (see Figures for what each one counts).
- * Unknown filter values ⇒ bad input listing the valid ones. Filters and keys come from Postgres (the
- * catalog), the facts from the analytics copy: seven aggregate statements in one read, so every
- * figure counts the same facts.
+ * Unknown filter values ⇒ bad input listing the valid ones (checked on Postgres, the record). The facts,
+ * and the keys of the groups, come from the analytics copy in one read: seven aggregate statements
+ * and a catalog that all see the same facts.
  */
 export async function computeMetrics(deps: MetricsDeps, q: MetricsQuery): Promise<MetricsResult> {
   const filters = await resolveFilters(deps, q.filters);
-  const [catalog, results] = await Promise.all([
-    catalogFor(deps, q.by),
-    deps.analytics.read(async (reader) => {
-      const out: { kind: Kind; rows: FactRow[] }[] = [];
-      // One connection runs one statement at a time; each statement uses every thread DuckDB has.
-      for (const kind of KINDS) {
-        const { sql, params } = factQuery(kind, { range: q.range, filters, by: q.by });
-        out.push({ kind, rows: await reader.query<FactRow>(sql, params) });
-      }
-      return out;
-    }),
-  ]);
+  const byCatalog = catalogDimension(q.by);
+  const { catalog, results } = await deps.analytics.read(async (reader) => {
+    const results: { kind: Kind; rows: FactRow[] }[] = [];
+    // One connection runs one statement at a time; each statement uses every thread DuckDB has.
+    for (const kind of KINDS) {
+      const { sql, params } = factQuery(kind, { range: q.range, filters, by: q.by });
+      results.push({ kind, rows: await reader.query<FactRow>(sql, params) });
+    }
+    const keys = byCatalog ? await reader.query<{ key: string; id: number }>(catalogQuery(byCatalog)) : [];
+    const catalog: Catalog = new Map(keys.map((r) => [r.key, r.id]));
+    return { catalog, results };
+  });
   return assembleMetrics(q, filters, catalog, results);
 }
 
@@ -211,7 +209,7 @@ export function assembleMetrics(
   results: readonly { kind: Kind; rows: readonly FactRow[] }[],
 ): MetricsResult {
   const query: MetricsQuery = { ...q, filters: Object.fromEntries(Object.entries(filters).map(([d, v]) => [d, v.key])) };
-  const byCatalog = q.by === 'surface' || q.by === 'type' || q.by === 'vendor' ? q.by : undefined;
+  const byCatalog = catalogDimension(q.by);
   // Catalog groups come back as ids: map them to keys.
   const keyOfId = new Map([...catalog].map(([key, id]) => [String(id), key]));
   const keyOf = (grp: string | null) => (grp === null ? NONE : (keyOfId.get(grp) ?? grp));

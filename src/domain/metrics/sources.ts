@@ -114,6 +114,11 @@ const SOURCES: Record<Kind, Source> = {
 
 export const KINDS = Object.keys(SOURCES) as Kind[];
 
+const CATALOG_TABLES = { surface: 'surfaces', type: 'report_types', vendor: 'vendors' } as const;
+
+/** The keys and ids of a catalog the groups of a look-up are listed from: rows `{ key, id }`. */
+export const catalogQuery = (dim: keyof typeof CATALOG_TABLES) => `SELECT key, id FROM ${CATALOG_TABLES[dim]}`;
+
 /** One statement and its parameters: rows `{ grp, total, [split], …aggregates }`, grp as text (an id for catalog dimensions). */
 export function factQuery(
   kind: Kind,
