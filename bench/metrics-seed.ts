@@ -9,6 +9,7 @@
 //
 // `npx tsx bench/metrics-seed.ts [--scale N]` seeds (or reuses) the kept database on its own.
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { sqlFromPg } from '../src/db/seed/bulk';
@@ -756,6 +757,7 @@ export async function keptMetricsDatabase(
   await sql(BENCH_ADMIN_URL, `DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
   await sql(BENCH_ADMIN_URL, `CREATE DATABASE ${building}`);
   const buildUrl = urlFor(building);
+  const loadAtStart = os.loadavg()[0] as number;
   const t0 = performance.now();
   migrate(buildUrl);
   const migrateS = Math.round(performance.now() - t0) / 1000;
@@ -767,7 +769,7 @@ export async function keptMetricsDatabase(
   const steps = Object.entries(report.steps)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  const note = `set-based seed ${report.seconds} s (${steps}), vacuum analyze ${vacuumS} s, migrations ${migrateS} s; ${Object.entries(
+  const note = `set-based seed ${report.seconds} s (${steps}), vacuum analyze ${vacuumS} s, migrations ${migrateS} s, 1-min load average ${loadAtStart.toFixed(1)} at start and ${(os.loadavg()[0] as number).toFixed(1)} at end; ${Object.entries(
     report.rows,
   )
     .map(([k, v]) => `${v} ${k}`)
