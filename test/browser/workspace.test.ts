@@ -1,5 +1,3 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Locator } from 'playwright-core';
 import { SANDBOX_USERS } from '../../src/sandbox';
 import { actAs, type BrowserSandbox, describeInChromium, hasCount, openChannel, startBrowserSandbox, type } from './harness';
@@ -12,6 +10,7 @@ describeInChromium('the sandbox page in Chromium', () => {
   let s: BrowserSandbox;
   beforeAll(async () => {
     s = await startBrowserSandbox({ seedScale: 0.05 });
+    await s.open(ADMIN);
   }, 120_000);
   afterAll(async () => {
     await s?.stop();
@@ -53,9 +52,8 @@ describeInChromium('the sandbox page in Chromium', () => {
     for (const vendor of ['acme_review', 'dublin_moderation', 'manila_trust'])
       expect(text).toMatch(new RegExp(`${vendor} — \\d+ reports · \\d+ decisions`));
     expect(text).toContain('Only visible to you');
-    const shot = await s.screenshot('sandbox-metrics');
-    mkdirSync(path.resolve(__dirname, '../../docs'), { recursive: true });
-    copyFileSync(shot, path.resolve(__dirname, '../../docs/sandbox.png'));
+    // docs/sandbox.png (the README's picture) is a copy of this one.
+    await s.screenshot('sandbox-metrics');
   });
 
   it('as an approver, Approve on an escalation card changes the card in place', async () => {
@@ -103,6 +101,20 @@ describeInChromium('the sandbox page in Chromium', () => {
       .getByText(/rejected/i)
       .first()
       .waitFor();
+  });
+
+  it('the Reassign modal offers the workspace’s people in a users select; choosing one reassigns the escalation', async () => {
+    const { page } = s;
+    const card = await escalationCard('Reassign me to Dana');
+    const ts = await card.getAttribute('data-ts');
+    await actAs(page, APPROVER);
+    await openChannel(page, 'trustops-escalations');
+    await page.locator(`article.message[data-ts="${ts}"]`).getByRole('button', { name: 'Reassign' }).click();
+    const modal = page.getByRole('dialog', { name: 'Reassign escalation' });
+    await modal.getByLabel('Person').selectOption(ADMIN);
+    await modal.getByRole('button', { name: 'Reassign' }).click();
+    await modal.waitFor({ state: 'detached' });
+    await page.locator(`article.message[data-ts="${ts}"]`).getByText(/reassigned/i).first().waitFor();
   });
 
   it('someone with no role who clicks Approve is refused, and the card stays as it was', async () => {
