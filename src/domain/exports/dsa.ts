@@ -339,18 +339,17 @@ export function* dsaAggregatesCsvLines(agg: DsaAggregates): Iterable<string> {
 }
 
 // One row per decision with what the statement of reasons needs; never a contact, content reference or content.
-// $5, $6: the window of ids [lo, hi) this statement reads.
+// $3, $4: the window of ids [lo, hi) this statement reads. The policy's mapping is looked up once per
+// export, not joined: its texts run to 2,000 characters and would be copied out of DuckDB for every row.
 const DECISION_ROWS_SQL = `
   SELECT d.id, d.external_id, d.case_id, d.action, d.policy, d.actor_type, d.automated, d.decided_at,
-         d.case_opened_at AS opened_at, coalesce(m.category, $3) AS category, coalesce(m.decision_ground, $4) AS ground,
-         m.ground_text, m.explanation, m.policy IS NOT NULL AS mapped, ${SOURCE_SQL} AS source,
+         d.case_opened_at AS opened_at, ${SOURCE_SQL} AS source,
          d.case_first_report_at AS first_report_at, d.case_first_report_jurisdiction AS jurisdiction,
          d.case_first_report_language AS language, s.key AS surface, rt.key AS report_type
     FROM decisions d
-    LEFT JOIN dsa_category_map m ON m.policy = d.policy
     LEFT JOIN surfaces s ON s.id = d.case_surface_id
     LEFT JOIN report_types rt ON rt.id = d.case_report_type_id
-   WHERE d.decided_at >= $1 AND d.decided_at < $2 AND d.id >= $5 AND d.id < $6
+   WHERE d.decided_at >= $1 AND d.decided_at < $2 AND d.id >= $3 AND d.id < $4
    ORDER BY d.id`;
 
 // How the range's decisions spread over the ids, in buckets of $3 consecutive ids.
@@ -381,28 +380,33 @@ function idWindows(buckets: Row[], { windowRows, idBucket }: DecisionWindows): [
   return windows;
 }
 
-const toDecisionRow = (r: Row): DecisionRow => ({
-  id: num(r.id),
-  externalId: (r.external_id as string | null) ?? null,
-  caseId: num(r.case_id),
-  action: String(r.action),
-  policy: String(r.policy),
-  actorType: String(r.actor_type),
-  automated: Boolean(r.automated),
-  decidedAt: r.decided_at as Date,
-  openedAt: r.opened_at as Date,
-  category: r.category as StatementCategory,
-  ground: r.ground as DecisionGround,
-  groundText: (r.ground_text as string | null) ?? null,
-  explanation: (r.explanation as string | null) ?? null,
-  mapped: Boolean(r.mapped),
-  sourceType: r.source as SourceType,
-  firstReportAt: (r.first_report_at as Date | null) ?? null,
-  reportType: (r.report_type as string | null) ?? null,
-  surface: (r.surface as string | null) ?? null,
-  jurisdiction: (r.jurisdiction as string | null) ?? null,
-  language: (r.language as string | null) ?? null,
-});
+const MAPPINGS_SQL = 'SELECT policy, category, decision_ground, ground_text, explanation FROM dsa_category_map';
+
+function toDecisionRow(r: Row, mappings: Map<string, Row>): DecisionRow {
+  const m = mappings.get(String(r.policy));
+  return {
+    id: num(r.id),
+    externalId: (r.external_id as string | null) ?? null,
+    caseId: num(r.case_id),
+    action: String(r.action),
+    policy: String(r.policy),
+    actorType: String(r.actor_type),
+    automated: Boolean(r.automated),
+    decidedAt: r.decided_at as Date,
+    openedAt: r.opened_at as Date,
+    category: m ? (m.category as StatementCategory) : UNMAPPED.category,
+    ground: m ? (m.decision_ground as DecisionGround) : UNMAPPED.ground,
+    groundText: (m?.ground_text as string | null | undefined) ?? null,
+    explanation: (m?.explanation as string | null | undefined) ?? null,
+    mapped: m !== undefined,
+    sourceType: r.source as SourceType,
+    firstReportAt: (r.first_report_at as Date | null) ?? null,
+    reportType: (r.report_type as string | null) ?? null,
+    surface: (r.surface as string | null) ?? null,
+    jurisdiction: (r.jurisdiction as string | null) ?? null,
+    language: (r.language as string | null) ?? null,
+  };
+}
 
 /**
  * Streams the range's decisions as rows, in id order, from one snapshot of the read model. A single
@@ -412,11 +416,13 @@ const toDecisionRow = (r: Row): DecisionRow => ({
  */
 export async function* decisionRows(deps: Deps, range: DateRange, windows: DecisionWindows = WINDOWS): AsyncGenerator<DecisionRow> {
   const batches = readBatches(deps.analytics, async function* (reader) {
+    const mappings = new Map((await reader.query(MAPPINGS_SQL)).map((m) => [String(m.policy), m]));
     const buckets = await reader.query(ID_BUCKETS_SQL, [range.start, range.end, windows.idBucket]);
     for (const [lo, hi] of idWindows(buckets, windows))
-      yield* reader.stream(DECISION_ROWS_SQL, [range.start, range.end, UNMAPPED.category, UNMAPPED.ground, lo, hi]);
+      for await (const batch of reader.stream(DECISION_ROWS_SQL, [range.start, range.end, lo, hi]))
+        yield batch.map((r) => toDecisionRow(r, mappings));
   });
-  for await (const batch of batches) for (const r of batch) yield toDecisionRow(r);
+  for await (const batch of batches) yield* batch;
 }
 
 export const DECISION_CSV_HEADER = [
