@@ -6,7 +6,17 @@ import type { Client } from 'pg';
 import type { Logger } from '../logger';
 import { literal, readerOn } from './duck';
 import { changedSince, copyToFile, databaseIdentity, type PgSnapshot, PgSource, snapshotXmin } from './postgres';
-import { type CopiedTable, csvColumns, duckDdl, FACT_TABLES, pgSelect, SCHEMA_VERSION, TABLES, tableNamed } from './schema';
+import {
+  type CopiedTable,
+  csvColumns,
+  duckDdl,
+  FACT_TABLES,
+  pgSelect,
+  rowsWithDerived,
+  SCHEMA_VERSION,
+  TABLES,
+  tableNamed,
+} from './schema';
 import { openSlot, type Slot } from './slots';
 import type { Analytics, AnalyticsReader, AnalyticsStatus } from './types';
 
@@ -42,6 +52,32 @@ export type AnalyticsEngine = Analytics & {
 };
 
 const DAY_MS = 86_400_000;
+/** Tables other tables read derived columns from. */
+const PARENTS = ['cases', 'decisions'] as const;
+
+/** The derived columns of a parent table. */
+function derivedOf(parent: (typeof PARENTS)[number]): string[] {
+  return tableNamed(parent)?.derived?.columns.map((c) => c.name) ?? [];
+}
+
+/**
+ * The rows a catch-up inserts for `t` from `source`. A table whose derived columns come from its children
+ * (a case's first decision) keeps them across a change of its own row: the children did not change with it,
+ * and those that did are recomputed next (so the decisions are not scanned for every case status change).
+ */
+function insertedRows(t: CopiedTable, source: string): string {
+  if (t.derived?.via !== 'id') return rowsWithDerived(t, source, '(SELECT * FROM decisions WHERE false)');
+  const kept = t.derived.columns.map((c) => `p.${c.name}`);
+  return `SELECT ${[...t.columns.map((c) => `x.${c.name}`), ...kept].join(', ')} FROM ${source} x LEFT JOIN _old_${t.name} p ON p.id = x.id`;
+}
+
+/** The columns of `parent` its children read (each derived expression names one parent column, e.g. `c.queue_id`). */
+function readByChildren(parent: (typeof PARENTS)[number]): string[] {
+  const cols = TABLES.flatMap((t) =>
+    t.derived?.parent === parent && t.derived.via !== 'id' ? t.derived.columns.map((c) => c.expr.split('.')[1] as string) : [],
+  );
+  return [...new Set(cols)];
+}
 const CSV = "header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false";
 const SCHEMA_HASH = createHash('sha256').update(SCHEMA_VERSION).digest('hex').slice(0, 16);
 
@@ -265,41 +301,65 @@ class Engine {
   }
 
   /** Applies the changed rows, then recomputes the denormalized columns they can have made stale. */
+  /**
+   * Applies the changed rows, then brings derived columns up to date level by level, touching a table only
+   * when something its rows read has really moved: a case's first decision (for cases whose decisions
+   * changed), then what reads cases (for cases whose read columns changed), then what reads decisions.
+   */
   private async apply(changed: Changed[], files: Map<string, string>): Promise<void> {
     const w = this.writer;
+    const run = async (statements: string[]) => {
+      for (const sql of statements) await w.run(sql);
+    };
+    const ids = (table: string) => `(SELECT row_id FROM _changed WHERE tbl = '${table}')`;
+    const csv = (t: CopiedTable) => readCsv(t, files.get(t.name) as string);
     await w.run(
       `CREATE OR REPLACE TEMP TABLE _changed AS SELECT * FROM read_csv(${literal(files.get('') as string)}, ${CSV}, columns = {'tbl': 'VARCHAR', 'row_id': 'BIGINT'})`,
     );
-    await w.run('CREATE OR REPLACE TEMP TABLE _cases (id BIGINT)');
-    await w.run('CREATE OR REPLACE TEMP TABLE _decisions (id BIGINT)');
-    let everything = false;
+    const everything = changed.some((c) => c.whole && tableNamed(c.tbl)?.kind === 'fact');
+    // Cases whose first decision may change: those of changed decisions, before and after the change.
+    const marked = changed.flatMap((c) => {
+      const t = tableNamed(c.tbl) as CopiedTable;
+      return t.marks
+        ? [`SELECT ${t.marks.via} AS id FROM ${t.name} WHERE id IN ${ids(t.name)}`, `SELECT ${t.marks.via} FROM ${csv(t)}`]
+        : [];
+    });
+    await w.run(
+      `CREATE OR REPLACE TEMP TABLE _cases AS SELECT DISTINCT id FROM (${['SELECT NULL::BIGINT AS id', ...marked].join(' UNION ALL ')}) WHERE id IS NOT NULL`,
+    );
+    // Parents as their children read them, before the change.
+    for (const parent of PARENTS) {
+      const cols = new Set([...readByChildren(parent), ...derivedOf(parent)]);
+      await w.run(
+        `CREATE OR REPLACE TEMP TABLE _old_${parent} AS SELECT id, ${[...cols].join(', ')} FROM ${parent} WHERE id IN ${ids(parent)}`,
+      );
+    }
     for (const c of changed) {
       const t = tableNamed(c.tbl) as CopiedTable;
-      const ids = `(SELECT row_id FROM _changed WHERE tbl = '${t.name}')`;
-      // A changed decision can change its case's first decision: its case before and after the change.
-      if (t.marks) await w.run(`INSERT INTO _cases SELECT ${t.marks.via} FROM ${t.name} WHERE id IN ${ids}`);
-      await w.run(c.whole ? `DELETE FROM ${t.name}` : `DELETE FROM ${t.name} WHERE id IN ${ids}`);
-      await w.run(insertFromCsv(t, files.get(t.name) as string));
-      if (t.marks) await w.run(`INSERT INTO _cases SELECT ${t.marks.via} FROM ${t.name} WHERE id IN ${ids}`);
-      if (c.whole && t.kind === 'fact') everything = true;
+      await w.run(c.whole ? `DELETE FROM ${t.name}` : `DELETE FROM ${t.name} WHERE id IN ${ids(t.name)}`);
+      await w.run(`INSERT INTO ${t.name} ${insertedRows(t, csv(t))}`);
     }
-    await w.run(`INSERT INTO _cases SELECT row_id FROM _changed WHERE tbl = 'cases'`);
-    await w.run(
-      `INSERT INTO _decisions SELECT row_id FROM _changed WHERE tbl = 'decisions'
-       UNION ALL SELECT id FROM decisions WHERE case_id IN (SELECT id FROM _cases)`,
-    );
-    const [sizes] = (
-      await w.runAndReadAll(
-        `SELECT (SELECT count(*) FROM _cases) AS cases, (SELECT count(*) FROM _decisions) AS decisions,
-                (SELECT list(DISTINCT tbl) FROM _changed) AS tables`,
-      )
-    ).getRowObjectsJS();
-    const own = new Set((sizes?.tables as string[] | null) ?? []);
-    for (const t of TABLES) {
-      if (!t.derived) continue;
-      const parentChanged = Number(sizes?.[t.derived.parent] ?? 0) > 0;
-      if (everything) await w.run(refreshSql(t, false));
-      else if (parentChanged || own.has(t.name)) await w.run(refreshSql(t, true));
+    if (everything) {
+      for (const t of TABLES) if (t.derived) await run(refreshSql(t, undefined));
+      return;
+    }
+    for (const parent of PARENTS) await w.run(`CREATE OR REPLACE TEMP TABLE _fixed_${parent} (id INTEGER)`);
+    await run(refreshSql(tableNamed('cases') as CopiedTable, '_cases', '_fixed_cases'));
+    for (const parent of PARENTS) {
+      for (const t of TABLES) {
+        if (t.derived?.parent !== parent || t.derived.via === 'id') continue;
+        // This child's rows are stale where their parent changed in a column they read: rows that were
+        // there before and now differ, and rows whose derived columns the previous level rewrote.
+        const reads = t.derived.columns.map((c) => c.expr.split('.')[1] as string);
+        const differs = reads.map((c) => `n.${c} IS DISTINCT FROM o.${c}`).join(' OR ');
+        const rewritten = reads.some((c) => derivedOf(parent).includes(c)) ? ` UNION SELECT id FROM _fixed_${parent}` : '';
+        await w.run(
+          `CREATE OR REPLACE TEMP TABLE _moved AS SELECT n.id FROM ${parent} n JOIN _old_${parent} o ON o.id = n.id WHERE ${differs}${rewritten}`,
+        );
+        const [moved] = (await w.runAndReadAll('SELECT count(*) AS n FROM _moved')).getRowObjectsJS();
+        if (Number(moved?.n ?? 0) > 0)
+          await run(refreshSql(t, '_moved', PARENTS.includes(t.name as never) ? `_fixed_${t.name}` : undefined));
+      }
     }
   }
 
@@ -323,35 +383,40 @@ class Engine {
           log.info('analytics: building', { table, rows: loaded, of: total, percent: Math.floor((100 * loaded) / (total || 1)) });
         }
       };
-      let duck: Promise<void> = Promise.resolve();
+      // Postgres streams decisions first (a case's first decision reads them), then the rest; DuckDB fills
+      // each table, derived columns included, as soon as the files it reads are there.
+      const copyOrder = [...TABLES].sort((x, y) => Number(y.name === 'decisions') - Number(x.name === 'decisions'));
+      const file = (t: CopiedTable) => path.join(work, `${t.name}.csv`);
+      const copied = new Map(TABLES.map((t) => [t.name, deferred()]));
+      const decisionsTable = tableNamed('decisions') as CopiedTable;
       await this.writer.run('BEGIN TRANSACTION');
+      const duck = (async () => {
+        for (const t of TABLES) {
+          await copied.get(t.name)?.promise;
+          if (t.name === 'cases') await copied.get('decisions')?.promise;
+          await this.writer.run(`DROP TABLE IF EXISTS ${t.name}`);
+          await this.writer.run(duckDdl(t));
+          await this.writer.run(
+            `INSERT INTO ${t.name} ${rowsWithDerived(t, readCsv(t, file(t)), readCsv(decisionsTable, file(decisionsTable)))}`,
+          );
+          log.debug('analytics: loaded into DuckDB', { table: t.name, ms: Date.now() - started });
+        }
+      })();
+      duck.catch(() => {});
       try {
         const head = await this.pg.inSnapshot(async (client) => {
           const head = await readHead(client);
           this.identity = await databaseIdentity(client);
-          const estimates = await client.query<{ name: string; n: string }>(
-            `SELECT relname AS name, greatest(reltuples, 0)::bigint::text AS n FROM pg_class
-              WHERE relkind IN ('r', 'p') AND relnamespace = 'public'::regnamespace AND relname = ANY($1)`,
-            [TABLES.map((t) => t.name)],
-          );
-          const expected = estimates.rows.reduce((sum, r) => sum + Number(r.n), 0);
-          for (const t of TABLES) {
-            const file = path.join(work, `${t.name}.csv`);
-            const rows = await copyToFile(client, pgSelect(t), file, (n) => report(t.name, n, expected));
+          const expected = await expectedRows(client);
+          for (const t of copyOrder) {
+            const rows = await copyToFile(client, pgSelect(t), file(t), (n) => report(t.name, n, expected));
             loadedBefore += rows;
-            // DuckDB loads this table while Postgres streams the next one.
-            duck = duck.then(async () => {
-              await this.writer.run(`DROP TABLE IF EXISTS ${t.name}`);
-              await this.writer.run(duckDdl(t));
-              await this.writer.run(insertFromCsv(t, file));
-              rmSync(file, { force: true });
-            });
-            duck.catch(() => {});
+            log.debug('analytics: copied from Postgres', { table: t.name, rows, ms: Date.now() - started });
+            copied.get(t.name)?.resolve();
           }
           return head;
         });
         await duck;
-        for (const t of TABLES) if (t.derived) await this.writer.run(refreshSql(t, false));
         await this.writeMeta({
           snapshot: head.snapshot,
           identity: this.identity,
@@ -363,6 +428,7 @@ class Engine {
         this.generation = head.generation;
         this.identityChecked = true;
       } catch (err) {
+        for (const d of copied.values()) d.reject(err as Error);
         await duck.catch(() => {});
         await this.writer.run('ROLLBACK').catch(() => {});
         throw err;
@@ -501,17 +567,51 @@ async function readHead(client: Client): Promise<Head> {
   return row;
 }
 
-function insertFromCsv(t: CopiedTable, file: string): string {
-  return `INSERT INTO ${t.name} (${t.columns.map((c) => c.name).join(', ')}) SELECT * FROM read_csv(${literal(file)}, ${CSV}, columns = ${csvColumns(t)})`;
+/** The copied columns of `t` as read from a CSV file Postgres wrote. */
+function readCsv(t: CopiedTable, file: string): string {
+  return `read_csv(${literal(file)}, ${CSV}, columns = ${csvColumns(t)})`;
 }
 
-/** Recomputes a table's derived columns: for every row, or for its changed rows and those of changed parents. */
-function refreshSql(t: CopiedTable, onlyChanged: boolean): string {
+/**
+ * Recomputes a table's derived columns for every row, or for the rows whose `via` is in the temp table
+ * `scope`, writing only the rows whose values differ (and noting their ids in `noteIn` when given).
+ */
+function refreshSql(t: CopiedTable, scope: string | undefined, noteIn?: string): string[] {
   const d = t.derived;
   if (!d) throw new Error(`${t.name} has no derived columns`);
-  const where = onlyChanged
-    ? ` WHERE ${d.alias}.${d.via} IN (SELECT id FROM _${d.parent}) OR ${d.alias}.id IN (SELECT row_id FROM _changed WHERE tbl = '${t.name}')`
-    : '';
+  const decisions = scope ? `(SELECT * FROM decisions WHERE case_id IN (SELECT id FROM ${scope}))` : 'decisions';
+  const exprs = d.columns.map((c) => `${c.expr} AS ${c.name}`).join(', ');
+  const where = scope ? ` WHERE x.${d.via} IN (SELECT id FROM ${scope})` : '';
   const set = d.columns.map((c) => `${c.name} = s.${c.name}`).join(', ');
-  return `UPDATE ${t.name} SET ${set} FROM (${d.select}${where}) s WHERE ${t.name}.id = s.id`;
+  const differs = d.columns.map((c) => `x.${c.name} IS DISTINCT FROM s.${c.name}`).join(' OR ');
+  const fresh = `SELECT x.id, ${exprs} FROM ${t.name} x ${d.joins.replaceAll('{decisions}', decisions)}${where}`;
+  const stale = `SELECT s.* FROM (${fresh}) s JOIN ${t.name} x ON x.id = s.id WHERE ${differs}`;
+  if (!noteIn) return [`UPDATE ${t.name} SET ${set} FROM (${stale}) s WHERE ${t.name}.id = s.id`];
+  return [
+    `CREATE OR REPLACE TEMP TABLE _stale AS ${stale}`,
+    `INSERT INTO ${noteIn} SELECT id FROM _stale`,
+    `UPDATE ${t.name} SET ${set} FROM _stale s WHERE ${t.name}.id = s.id`,
+  ];
+}
+
+/** Rows in the copied tables as the planner estimates them now (its density times the current size), for progress. */
+async function expectedRows(client: Client): Promise<number> {
+  const res = await client.query<{ n: string }>(
+    `SELECT coalesce(sum(CASE WHEN relpages > 0 THEN reltuples / relpages * (pg_relation_size(oid) / current_setting('block_size')::int)
+                              ELSE 0 END), 0)::bigint::text AS n
+       FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND relname = ANY($1)`,
+    [TABLES.map((t) => t.name)],
+  );
+  return Number(res.rows[0]?.n ?? 0);
+}
+
+function deferred(): { promise: Promise<void>; resolve(): void; reject(err: Error): void } {
+  let resolve: () => void = () => {};
+  let reject: (err: Error) => void = () => {};
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }

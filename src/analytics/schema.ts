@@ -9,14 +9,14 @@ export type ColumnType = 'INTEGER' | 'BIGINT' | 'VARCHAR' | 'BOOLEAN' | 'TIMESTA
 export type Column = { name: string; type: ColumnType; pg?: string };
 
 /**
- * Denormalized columns: `select` yields `id` and each column for the rows of `<table> <alias>` (no WHERE), the
- * sync adding which rows to refresh. `parent` says which change makes a row stale besides its own: the
- * change of the case (`cases`) or decision (`decisions`) its `via` column points at.
+ * Denormalized columns, each an expression over the row `x` and `joins` (FROM-clause joins from `x`). In
+ * `joins`, `{decisions}` stands for the decisions to read: the raw rows during a build, only those of the
+ * cases being refreshed during a catch-up. `parent` says which change makes a row stale besides its own:
+ * the change of the case (`cases`) or decision (`decisions`) its `via` column points at.
  */
 export type Derived = {
-  columns: readonly Column[];
-  alias: string;
-  select: string;
+  columns: readonly (Column & { expr: string })[];
+  joins: string;
   parent: 'cases' | 'decisions';
   via: string;
 };
@@ -37,27 +37,27 @@ const text = (name: string): Column => ({ name, type: 'VARCHAR' });
 const ts = (name: string): Column => ({ name, type: 'TIMESTAMPTZ' });
 const bool = (name: string): Column => ({ name, type: 'BOOLEAN' });
 
-/** The eight decision and case columns appeals and QA reviews carry, from their decision. */
-const decisionDerived = (alias: string, table: string): Derived => ({
+const from = (column: Column, expr: string) => ({ ...column, expr });
+
+/** The decision and case columns appeals and QA reviews carry, from their decision. */
+const DECISION_DERIVED: Derived = {
   columns: [
-    int('case_id'),
-    text('decision_action'),
-    text('decision_policy'),
-    bool('decision_automated'),
-    ts('decision_decided_at'),
-    int('case_surface_id'),
-    int('case_report_type_id'),
-    text('case_category'),
-    int('case_queue_id'),
+    from(int('case_id'), 'd.case_id'),
+    from(text('decision_action'), 'd.action'),
+    from(text('decision_policy'), 'd.policy'),
+    from(bool('decision_automated'), 'd.automated'),
+    from(ts('decision_decided_at'), 'd.decided_at'),
+    from(int('case_surface_id'), 'd.case_surface_id'),
+    from(int('case_report_type_id'), 'd.case_report_type_id'),
+    from(text('case_category'), 'd.case_category'),
+    from(int('case_queue_id'), 'd.case_queue_id'),
   ],
-  alias,
-  select: `SELECT ${alias}.id, d.case_id, d.action AS decision_action, d.policy AS decision_policy,
-                  d.automated AS decision_automated, d.decided_at AS decision_decided_at, d.case_surface_id,
-                  d.case_report_type_id, d.case_category, d.case_queue_id
-             FROM ${table} ${alias} LEFT JOIN decisions d ON d.id = ${alias}.decision_id`,
+  joins: 'LEFT JOIN decisions d ON d.id = x.decision_id',
   parent: 'decisions',
   via: 'decision_id',
-});
+};
+
+const CASE_JOIN = 'LEFT JOIN cases c ON c.id = x.case_id';
 
 /**
  * In dependency order: dimensions first, then cases (its first decision reads decisions' own columns),
@@ -124,11 +124,10 @@ export const TABLES: readonly CopiedTable[] = [
       ts('updated_at'),
     ],
     derived: {
-      columns: [text('first_decision_action')],
-      alias: 'c',
       // The case's first decision: earliest decided_at, then lowest id.
-      select: `SELECT c.id, (SELECT first(d.action ORDER BY d.decided_at, d.id) FROM decisions d WHERE d.case_id = c.id)
-                 AS first_decision_action FROM cases c`,
+      columns: [from(text('first_decision_action'), 'f.action')],
+      joins:
+        'LEFT JOIN (SELECT case_id, arg_min(action, (decided_at, id)) AS action FROM {decisions} GROUP BY case_id) f ON f.case_id = x.id',
       parent: 'cases',
       via: 'id',
     },
@@ -152,10 +151,8 @@ export const TABLES: readonly CopiedTable[] = [
       ts('created_at'),
     ],
     derived: {
-      columns: [int('case_queue_id'), text('case_first_decision_action')],
-      alias: 'r',
-      select: `SELECT r.id, c.queue_id AS case_queue_id, c.first_decision_action AS case_first_decision_action
-                 FROM reports r LEFT JOIN cases c ON c.id = r.case_id`,
+      columns: [from(int('case_queue_id'), 'c.queue_id'), from(text('case_first_decision_action'), 'c.first_decision_action')],
+      joins: CASE_JOIN,
       parent: 'cases',
       via: 'case_id',
     },
@@ -179,16 +176,13 @@ export const TABLES: readonly CopiedTable[] = [
     ],
     derived: {
       columns: [
-        int('case_surface_id'),
-        int('case_report_type_id'),
-        text('case_category'),
-        int('case_queue_id'),
-        ts('case_first_report_at'),
+        from(int('case_surface_id'), 'c.surface_id'),
+        from(int('case_report_type_id'), 'c.report_type_id'),
+        from(text('case_category'), 'c.category'),
+        from(int('case_queue_id'), 'c.queue_id'),
+        from(ts('case_first_report_at'), 'c.first_report_at'),
       ],
-      alias: 'x',
-      select: `SELECT x.id, c.surface_id AS case_surface_id, c.report_type_id AS case_report_type_id, c.category AS case_category,
-                      c.queue_id AS case_queue_id, c.first_report_at AS case_first_report_at
-                 FROM decisions x LEFT JOIN cases c ON c.id = x.case_id`,
+      joins: CASE_JOIN,
       parent: 'cases',
       via: 'case_id',
     },
@@ -211,16 +205,13 @@ export const TABLES: readonly CopiedTable[] = [
     ],
     derived: {
       columns: [
-        int('case_surface_id'),
-        int('case_report_type_id'),
-        text('case_category'),
-        int('case_queue_id'),
-        text('case_first_decision_action'),
+        from(int('case_surface_id'), 'c.surface_id'),
+        from(int('case_report_type_id'), 'c.report_type_id'),
+        from(text('case_category'), 'c.category'),
+        from(int('case_queue_id'), 'c.queue_id'),
+        from(text('case_first_decision_action'), 'c.first_decision_action'),
       ],
-      alias: 'e',
-      select: `SELECT e.id, c.surface_id AS case_surface_id, c.report_type_id AS case_report_type_id, c.category AS case_category,
-                      c.queue_id AS case_queue_id, c.first_decision_action AS case_first_decision_action
-                 FROM escalations e LEFT JOIN cases c ON c.id = e.case_id`,
+      joins: CASE_JOIN,
       parent: 'cases',
       via: 'case_id',
     },
@@ -230,7 +221,7 @@ export const TABLES: readonly CopiedTable[] = [
     kind: 'fact',
     day: 'filed_at',
     columns: [int('id'), text('external_id'), int('decision_id'), text('outcome'), ts('filed_at'), ts('resolved_at')],
-    derived: decisionDerived('a', 'appeals'),
+    derived: DECISION_DERIVED,
   },
   {
     name: 'qa_reviews',
@@ -248,7 +239,7 @@ export const TABLES: readonly CopiedTable[] = [
       text('reviewer_id'),
       ts('reviewed_at'),
     ],
-    derived: decisionDerived('q', 'qa_reviews'),
+    derived: DECISION_DERIVED,
   },
 ];
 
@@ -280,4 +271,15 @@ export function csvColumns(t: CopiedTable): string {
 }
 
 /** Changes when any table changes shape: a copy made under another version rebuilds. */
-export const SCHEMA_VERSION = TABLES.map((t) => `${duckDdl(t)}|${t.derived?.select ?? ''}`).join(';');
+export const SCHEMA_VERSION = TABLES.map((t) => `${duckDdl(t)}|${JSON.stringify(t.derived ?? null)}`).join(';');
+
+/**
+ * The full rows (copied columns, then derived ones) of `source`, a relation of copied columns: how a build
+ * fills a table, and how a catch-up inserts the rows it fetched. `decisions` replaces `{decisions}`.
+ */
+export function rowsWithDerived(t: CopiedTable, source: string, decisions = 'decisions'): string {
+  const copied = t.columns.map((c) => `x.${c.name}`);
+  if (!t.derived) return `SELECT ${copied.join(', ')} FROM ${source} x`;
+  const derived = t.derived.columns.map((c) => `${c.expr} AS ${c.name}`);
+  return `SELECT ${[...copied, ...derived].join(', ')} FROM ${source} x ${t.derived.joins.replaceAll('{decisions}', decisions)}`;
+}
