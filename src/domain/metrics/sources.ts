@@ -70,10 +70,10 @@ const SOURCES: Record<Kind, Source> = {
     at: 'first_action_at',
     attrs: OF_CASE_ROW,
     queue: 'queue_id',
-    // Whole milliseconds (the record keeps no finer), as a double for the interpolated percentiles.
-    columns: `, f.first_action_at <= f.first_action_due_at AS met,
-                CAST(epoch_ms(f.first_action_at) - epoch_ms(f.opened_at) AS DOUBLE) AS tta`,
-    // One sort for both percentiles.
+    // Whole milliseconds (the record keeps no finer) as BIGINT: quantile_cont interpolates it into a DOUBLE
+    // (DuckDB ≥ 1.5) and selects on integers about twice as fast as on doubles.
+    columns: `, f.first_action_at <= f.first_action_due_at AS met, epoch_ms(f.first_action_at) - epoch_ms(f.opened_at) AS tta`,
+    // One selection for both percentiles.
     aggregates: 'count(*) AS n, count(*) FILTER (WHERE met) AS met, quantile_cont(tta, [0.5, 0.9]) AS p',
     unpack: 'p[1] AS p50, p[2] AS p90',
   },
