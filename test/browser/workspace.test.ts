@@ -19,7 +19,7 @@ describeInChromium('the sandbox page in Chromium', () => {
   /** A case with no pending escalation, from the demo data. */
   async function freeCase(skip = 0): Promise<number> {
     const cases = await s.db.prisma.case.findMany({
-      where: { escalations: { none: { status: 'pending' } } },
+      where: { status: { in: ['queued', 'in_review'] }, escalations: { none: { status: 'pending' } } },
       orderBy: { id: 'desc' },
       take: skip + 1,
       select: { id: true },
@@ -114,7 +114,11 @@ describeInChromium('the sandbox page in Chromium', () => {
     await modal.getByLabel('Person').selectOption(ADMIN);
     await modal.getByRole('button', { name: 'Reassign' }).click();
     await modal.waitFor({ state: 'detached' });
-    await page.locator(`article.message[data-ts="${ts}"]`).getByText(/reassigned/i).first().waitFor();
+    await page
+      .locator(`article.message[data-ts="${ts}"]`)
+      .getByText(/reassigned/i)
+      .first()
+      .waitFor();
   });
 
   it('someone with no role who clicks Approve is refused, and the card stays as it was', async () => {
