@@ -199,6 +199,53 @@ describeInChromium('the sandbox page renders Block Kit and follows the workspace
     expect(clicks.map((c) => JSON.parse(c).action_id)).toEqual(['noop_confirm']);
   });
 
+  it('renders a modal’s inputs (text, static, users and conversations selects, date picker); views.push stacks, views.update redraws', async () => {
+    const input = (block_id: string, label: string, element: Record<string, unknown>, optional = false) => ({
+      type: 'input',
+      block_id,
+      label: plain(label),
+      optional,
+      element: { action_id: 'v', ...element },
+    });
+    const view = {
+      type: 'modal',
+      callback_id: 'noop_form',
+      title: plain('Every input'),
+      submit: plain('Save'),
+      blocks: [
+        input('note', 'Note', { type: 'plain_text_input', multiline: true, initial_value: 'typed before' }),
+        input('queue', 'Queue', { type: 'static_select', options: [{ text: plain('Level 2'), value: 'l2' }] }),
+        input('who', 'Person', { type: 'users_select' }, true),
+        input('where', 'Channel', { type: 'conversations_select' }, true),
+        input('when', 'Filed on', { type: 'datepicker', initial_date: '2026-11-30' }, true),
+      ],
+    };
+    const opened = await s.api('views.open', { trigger_id: s.sandbox.emulator.issueTriggerId(ADMIN), view });
+    expect(opened.ok).toBe(true);
+    const modal = s.page.getByRole('dialog', { name: 'Every input' });
+    await modal.waitFor();
+    expect(await modal.getByLabel('Note').inputValue()).toBe('typed before');
+    expect(await modal.getByLabel('Queue').locator('option', { hasText: 'Level 2' }).count()).toBe(1);
+    expect(await modal.getByLabel('Person').locator('option', { hasText: 'Avery Approver' }).count()).toBe(1);
+    expect(await modal.getByLabel('Channel').locator('option', { hasText: '#trustops-escalations' }).count()).toBe(1);
+    expect(await modal.getByLabel('Filed on').inputValue()).toBe('2026-11-30');
+    expect(await modal.locator('.optional').count()).toBe(3);
+    const pushed = await s.api('views.push', {
+      trigger_id: s.sandbox.emulator.issueTriggerId(ADMIN),
+      view: { type: 'modal', title: plain('Pushed on top'), blocks: [{ type: 'section', text: mrkdwn('second') }] },
+    });
+    expect(pushed.ok).toBe(true);
+    await s.page.getByRole('dialog', { name: 'Pushed on top' }).waitFor();
+    await s.api('views.update', {
+      view_id: pushed.view.id,
+      view: { type: 'modal', title: plain('Updated'), blocks: [{ type: 'section', text: mrkdwn('third') }] },
+    });
+    await s.page.getByRole('dialog', { name: 'Updated' }).getByText('third').waitFor();
+    await s.screenshot('sandbox-modal');
+    await s.page.getByRole('dialog', { name: 'Updated' }).getByRole('button', { name: 'Cancel' }).click();
+    await hasCount(s.page.locator('#modal-layer .dialog'), 0);
+  });
+
   it('opens the App Home tab: the bot publishes it on app_home_opened', async () => {
     await s.page.click('nav button[data-channel="home"]');
     await s.page.locator('#messages .home .block').first().waitFor();
