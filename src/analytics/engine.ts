@@ -594,15 +594,24 @@ function refreshSql(t: CopiedTable, scope: string | undefined, noteIn?: string):
   ];
 }
 
-/** Rows in the copied tables as the planner estimates them now (its density times the current size), for progress. */
+/**
+ * Rows in the copied tables, for progress: the planner's density times each table's current size, or an
+ * exact count for a table never analyzed (a fresh bulk load).
+ */
 async function expectedRows(client: Client): Promise<number> {
-  const res = await client.query<{ n: string }>(
-    `SELECT coalesce(sum(CASE WHEN relpages > 0 THEN reltuples / relpages * (pg_relation_size(oid) / current_setting('block_size')::int)
-                              ELSE 0 END), 0)::bigint::text AS n
+  const res = await client.query<{ name: string; n: string | null }>(
+    `SELECT relname AS name,
+            CASE WHEN relpages > 0 THEN (reltuples / relpages * (pg_relation_size(oid) / current_setting('block_size')::int))::bigint::text
+                 WHEN pg_relation_size(oid) = 0 THEN '0' END AS n
        FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND relname = ANY($1)`,
     [TABLES.map((t) => t.name)],
   );
-  return Number(res.rows[0]?.n ?? 0);
+  let total = 0;
+  for (const row of res.rows) {
+    const n = row.n ?? (await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${row.name}"`)).rows[0]?.n;
+    total += Number(n ?? 0);
+  }
+  return total;
 }
 
 function deferred(): { promise: Promise<void>; resolve(): void; reject(err: Error): void } {
