@@ -1,5 +1,6 @@
 import type { Analytics } from '../../analytics/types';
 import type { DomainDeps } from '../deps';
+import { localDate } from '../time';
 import { type Catalog, type Dimension, type MetricsFilters, type ResolvedFilters, resolveFilters } from './filters';
 import type { DateRange } from './range';
 import { catalogQuery, factQuery, KINDS, type Kind, NONE } from './sources';
@@ -159,9 +160,8 @@ const mondayOf = (date: string) => addDays(date, -((new Date(`${date}T00:00:00Z`
 function calendarKeys(range: DateRange, by: 'day' | 'week'): string[] {
   const keys: string[] = [];
   if (range.end <= range.start) return keys;
-  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: range.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-  const last = fmt.format(new Date(range.end.getTime() - 1));
-  for (let day = fmt.format(range.start); day <= last; day = addDays(day, 1)) {
+  const last = localDate(new Date(range.end.getTime() - 1), range.timeZone);
+  for (let day = localDate(range.start, range.timeZone); day <= last; day = addDays(day, 1)) {
     const key = by === 'day' ? day : mondayOf(day);
     if (keys[keys.length - 1] !== key) keys.push(key);
   }

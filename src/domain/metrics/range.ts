@@ -1,5 +1,5 @@
 import { badInput } from '../../errors';
-import { localDate, startOfLocalDate } from '../time';
+import { isTimeZone, localDate, startOfLocalDate } from '../time';
 
 /** A half-open interval [start, end) whose boundaries are local midnights in `timeZone`. */
 export type DateRange = { start: Date; end: Date; label: string; timeZone: string };
@@ -22,15 +22,8 @@ const EXAMPLE = '/trustops metrics last 7d';
 const HINT = `Try one of: ${RANGE_EXAMPLES.map((e) => `\`${e}\``).join(', ')}.`;
 const fail = (problem: string) => badInput(`${problem} ${HINT}`, EXAMPLE);
 
-export function isValidTimeZone(name: string): boolean {
-  if (!name) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** An IANA zone name Intl knows (time.ts, the one time-zone implementation, decides). */
+export const isValidTimeZone = isTimeZone;
 
 // Calendar arithmetic on 'YYYY-MM-DD' strings in UTC, so no zone or DST can shift a day;
 // only the final boundaries become instants, through startOfLocalDate.
