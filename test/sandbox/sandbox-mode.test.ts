@@ -116,6 +116,24 @@ describe('sandbox mode on the embedded database', () => {
     const shown = (r: { replies: unknown[] }) =>
       r.replies.map((m) => ({ text: (m as { text?: string }).text, blocks: (m as { blocks?: unknown }).blocks }));
     expect(shown(await command(second.sandboxPort, figures))).toEqual(shown(firstFigures));
+
+    // Two days later, by the sandbox's clock: the SLA scan runs at once, at the moved time, and what was
+    // at risk is breached when someone asks.
+    const breached = async () => {
+      const reply = (await command(second.sandboxPort, 'sla')).replies[0];
+      return Number(/\*Breached\*\\n(\d+)/.exec(JSON.stringify(reply))?.[1]);
+    };
+    const breachedBefore = await breached();
+    const moved = await fetch(`http://127.0.0.1:${second.sandboxPort}/sandbox/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sandbox-key': keyOf(second.started) },
+      body: JSON.stringify({ by: '2d' }),
+    });
+    expect(moved.status).toBe(200);
+    const now = new Date(((await moved.json()) as { now: string }).now).getTime();
+    expect(now - Date.now()).toBeGreaterThan(2 * 86_400_000 - 60_000);
+    expect(second.started.stdout()).toContain('"msg":"sandbox clock moved"');
+    expect(await breached()).toBeGreaterThan(breachedBefore);
     await stop(second.started);
   }, 240_000);
 });
