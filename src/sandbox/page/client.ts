@@ -418,7 +418,8 @@ export const PAGE_CLIENT_JS = String.raw`
     if (!top) { layer.hidden = true; clear(layer); state.modalKey = null; state.values = {}; state.errors = {}; return; }
     var key = top.id + ':' + top.hash;
     if (key === state.modalKey) return;
-    if (state.modalKey && state.modalKey.split(':')[0] !== top.id) { state.values = {}; }
+    // views.update keeps what was typed in inputs it still has, as Slack does; another view starts empty.
+    state.values = state.modalKey && state.modalKey.split(':')[0] === top.id ? collectValues() : {};
     state.modalKey = key;
     state.errors = {};
     draw(top);
