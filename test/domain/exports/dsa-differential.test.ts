@@ -6,9 +6,9 @@ import type { DecisionRow } from '../../../src/domain/exports/dsa-sor';
 import { type DateRange, parseRange } from '../../../src/domain/metrics/range';
 import type { PrismaClient } from '../../../src/generated/prisma/client';
 import type { ActorType, AppealOutcome, QaOutcome } from '../../../src/generated/prisma/enums';
+import { openTestAnalytics } from '../../support/analytics';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { oracleDecisionRows, oracleDsaAggregates } from '../../support/dsa-oracle';
-import { openStandInAnalytics as openTestAnalytics } from '../../support/exports-stand-in';
 
 // The DSA read-outs from the analytics copy (DuckDB) must equal what the Postgres SQL of before the copy
 // computes from the record (test/support/dsa-oracle.ts): identical counts and decision rows, medians to
@@ -126,7 +126,7 @@ beforeAll(async () => {
   types = (await db.reportType.findMany({ orderBy: { id: 'asc' } })).map((r) => r.id);
   const q = await db.queue.findUniqueOrThrow({ where: { key: 'default' }, include: { policies: true } });
   queue = { id: q.id, policyId: q.policies[0]!.id };
-  analytics = await openTestAnalytics(db);
+  analytics = await openTestAnalytics(t);
 }, 60_000);
 afterAll(async () => {
   await analytics?.close();

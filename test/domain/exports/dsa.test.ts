@@ -11,8 +11,8 @@ import { parseRange } from '../../../src/domain/metrics/range';
 import { NO_GROUPS } from '../../../src/domain/roles/groups';
 import { AppError } from '../../../src/errors';
 import type { PrismaClient } from '../../../src/generated/prisma/client';
+import { openTestAnalytics } from '../../support/analytics';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
-import { openStandInAnalytics as openTestAnalytics } from '../../support/exports-stand-in';
 import { type Facts, facts, type ReportFacts } from '../../support/facts';
 import { describeWithReference, REFERENCE_DIR } from '../../support/reference';
 
@@ -96,7 +96,7 @@ async function load(): Promise<void> {
 beforeAll(async () => {
   t = await createTestDatabase();
   db = t.prisma;
-  analytics = await openTestAnalytics(db);
+  analytics = await openTestAnalytics(t);
   an = { analytics };
   deps = {
     db,
