@@ -158,7 +158,7 @@ type Row = Record<string, unknown>;
 
 /** The DSA transparency-report aggregates for a range: five set-based statements on one snapshot of the read model. */
 export async function dsaAggregates(deps: Deps, range: DateRange): Promise<DsaAggregates> {
-  const [noticeRows, decisionRows, medianRows, complaintRows, qaRows] = await deps.analytics.read(async (reader) => {
+  const [noticeRows, decisionGroups, medianRows, complaintRows, qaRows] = await deps.analytics.read(async (reader) => {
     const q = (sql: string, ...params: string[]) => reader.query(sql, [range.start, range.end, ...params]);
     return [
       await q(NOTICES_SQL, UNMAPPED.category, UNSPECIFIED_NOTICE_CATEGORY),
@@ -209,7 +209,7 @@ export async function dsaAggregates(deps: Deps, range: DateRange): Promise<DsaAg
   const unmappedPolicies: Counts = {};
   let decisions = 0;
   let automatedDecisions = 0;
-  for (const r of decisionRows) {
+  for (const r of decisionGroups) {
     const n = num(r.n);
     decisions += n;
     if (r.automated) automatedDecisions += n;
