@@ -63,6 +63,7 @@ button { font: inherit; cursor: pointer; }
 .topbar { display: flex; gap: 14px; align-items: center; padding: 6px 16px; background: #3f0e40; color: #fff; flex-wrap: wrap; font-size: 14px; }
 .topbar .workspace { font-weight: 700; font-size: 17px; }
 .topbar select, .topbar input { font: inherit; padding: 2px 6px; }
+#user-switcher { max-width: 250px; }
 .topbar button { background: #fff2; color: #fff; border: 1px solid #fff6; border-radius: 4px; padding: 2px 8px; }
 .topbar button.danger { border-color: #f99; }
 .clock { font-variant-numeric: tabular-nums; opacity: .9; }
