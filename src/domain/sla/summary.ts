@@ -18,20 +18,27 @@ const EXAMPLE = '/trustops sla acme_review';
 /** What the summary reads: vendors and queues from Postgres (the catalog), the figures from the analytics copy. */
 export type SlaSummaryDeps = Pick<DomainDeps, 'db' | 'clock'> & { analytics: Pick<Analytics, 'read'> };
 
-const OPEN = "f.status IN ('queued', 'in_review', 'escalated')";
-const AT_RISK = "'at_risk' IN (f.first_action_state, f.resolution_state) AND 'breached' NOT IN (f.first_action_state, f.resolution_state)";
-const BREACHED = "'breached' IN (f.first_action_state, f.resolution_state)";
-/** Targets completed in [$since, $now): met when done by the due time, missed after it. */
-const completed = (since: number, column: 'first_action' | 'resolution', met: boolean) => {
-  const at = column === 'first_action' ? 'f.first_action_at' : 'f.resolved_at';
-  const due = column === 'first_action' ? 'f.first_action_due_at' : 'f.resolution_due_at';
-  return `count(*) FILTER (WHERE ${at} >= $${since} AND ${at} < $1 AND ${at} ${met ? '<=' : '>'} ${due})`;
+const OPEN = "status IN ('queued', 'in_review', 'escalated')";
+const BREACHED = "'breached' IN (first_action_state, resolution_state)";
+const AT_RISK = `'at_risk' IN (first_action_state, resolution_state) AND NOT ${BREACHED}`;
+
+/**
+ * Targets of one kind completed in the last 7 days ($3 ≤ at < $1), met when done by the due time, and
+ * those of them completed today (≥ $2). Reads only the cases whose completion falls in the week.
+ */
+const completions = (kind: 'fa' | 'r', scope: string) => {
+  const [at, due] = kind === 'fa' ? ['first_action_at', 'first_action_due_at'] : ['resolved_at', 'resolution_due_at'];
+  return `SELECT count(*) FILTER (WHERE ${at} <= ${due}) AS ${kind}_met_week, count(*) FILTER (WHERE ${at} > ${due}) AS ${kind}_missed_week,
+                 count(*) FILTER (WHERE ${at} >= $2 AND ${at} <= ${due}) AS ${kind}_met_today,
+                 count(*) FILTER (WHERE ${at} >= $2 AND ${at} > ${due}) AS ${kind}_missed_today
+            FROM cases WHERE ${at} >= $3 AND ${at} < $1${scope}`;
 };
 
 /**
  * At-risk and breached open cases (as the last SLA scan left them), the oldest breach, and
  * attainment — met ÷ (met + missed) over targets completed in the period; open cases excluded.
- * One statement over the copy's cases: every figure counts the same cases.
+ * One statement over the copy's cases: every figure counts the same cases. The scope (a vendor or a
+ * queue) is checked on Postgres, the record.
  */
 export async function slaSummary(deps: SlaSummaryDeps, input: { scope?: string; timeZone: string }): Promise<SlaSummary> {
   const now = deps.clock.now();
@@ -53,25 +60,21 @@ export async function slaSummary(deps: SlaSummaryDeps, input: { scope?: string; 
     }
     // A vendor's cases are those in its queues now, as in the metrics.
     scopeSql = vendor
-      ? 'WHERE f.queue_id IN (SELECT id FROM queues WHERE vendor_id = CAST($4 AS INTEGER))'
-      : 'WHERE f.queue_id = CAST($4 AS INTEGER)';
+      ? ' AND queue_id IN (SELECT id FROM queues WHERE vendor_id = CAST($4 AS INTEGER))'
+      : ' AND queue_id = CAST($4 AS INTEGER)';
     scopeParam = vendor ? vendor.id : queue!.id;
     scope = vendor ? `vendor ${vendor.key}` : `queue ${queue!.key}`;
   }
   const today = startOfLocalDay(now, input.timeZone);
   const weekAgo = startOfLocalDay(new Date(today.getTime() - 6 * 86_400_000 + 12 * 3600_000), input.timeZone);
+  // Open cases are few and completions of the week a narrow time slice: each part reads only its own rows.
   const [row] = await deps.analytics.read((reader) =>
     reader.query<Record<string, number | Date | null>>(
-      `SELECT count(*) FILTER (WHERE ${OPEN} AND ${AT_RISK}) AS at_risk,
-              count(*) FILTER (WHERE ${OPEN} AND ${BREACHED}) AS breached,
-              -- the earliest opened, then the lowest id
-              arg_min(f.id, [epoch_ms(f.opened_at), f.id]) FILTER (WHERE ${OPEN} AND ${BREACHED}) AS oldest_id,
-              min(f.opened_at) FILTER (WHERE ${OPEN} AND ${BREACHED}) AS oldest_at,
-              ${completed(2, 'first_action', true)} AS fa_met_today, ${completed(2, 'first_action', false)} AS fa_missed_today,
-              ${completed(2, 'resolution', true)} AS r_met_today, ${completed(2, 'resolution', false)} AS r_missed_today,
-              ${completed(3, 'first_action', true)} AS fa_met_week, ${completed(3, 'first_action', false)} AS fa_missed_week,
-              ${completed(3, 'resolution', true)} AS r_met_week, ${completed(3, 'resolution', false)} AS r_missed_week
-         FROM cases f ${scopeSql}`,
+      `WITH open AS (SELECT id, opened_at, first_action_state, resolution_state FROM cases WHERE ${OPEN}${scopeSql})
+       SELECT * FROM (SELECT count(*) FILTER (WHERE ${AT_RISK}) AS at_risk, count(*) FILTER (WHERE ${BREACHED}) AS breached FROM open) o
+         LEFT JOIN (SELECT id AS oldest_id, opened_at AS oldest_at FROM open WHERE ${BREACHED} ORDER BY opened_at, id LIMIT 1) b ON true
+         CROSS JOIN (${completions('fa', scopeSql)}) fa
+         CROSS JOIN (${completions('r', scopeSql)}) r`,
       scopeParam === undefined ? [now, today, weekAgo] : [now, today, weekAgo, scopeParam],
     ),
   );
