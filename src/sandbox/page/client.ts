@@ -65,6 +65,12 @@ export const PAGE_CLIENT_JS = String.raw`
   var DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
   function ordinal(n) { var s = ['th', 'st', 'nd', 'rd'], v = n % 100; return n + (s[(v - 20) % 10] || s[v] || s[0]); }
   function hhmm(d) { return pad(d.getHours()) + ':' + pad(d.getMinutes()); }
+  /** A message's time; with its date when that is not the sandbox's today (the clock may have moved). */
+  function stamp(d) {
+    var today = sandboxNow();
+    var sameDay = d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate();
+    return sameDay ? hhmm(d) : MONTHS[d.getMonth()].slice(0, 3) + ' ' + d.getDate() + ', ' + hhmm(d);
+  }
   function sandboxNow() { return state.view ? new Date(Date.now() + state.view.offset_ms) : new Date(); }
   function ago(d) {
     var s = Math.round((sandboxNow() - d) / 1000), future = s < 0, a = Math.abs(s), out;
@@ -340,7 +346,7 @@ export const PAGE_CLIENT_JS = String.raw`
       el('div', { className: 'meta' }, [
         el('span', { className: 'author', text: personName(m.user) }),
         m.bot_id ? el('span', { className: 'app-tag', text: 'APP' }) : null,
-        el('span', { className: 'time', title: when.toISOString(), text: hhmm(when) }),
+        el('span', { className: 'time', title: when.toISOString(), text: stamp(when) }),
         m.edited ? el('span', { className: 'edited', text: '(edited)' }) : null,
       ]),
     ]);
