@@ -11,9 +11,11 @@ import {
   csvColumns,
   duckDdl,
   FACT_TABLES,
+  joinsOf,
   pgSelect,
   rowsWithDerived,
   SCHEMA_VERSION,
+  SOURCES,
   TABLES,
   tableNamed,
 } from './schema';
@@ -66,7 +68,7 @@ function derivedOf(parent: (typeof PARENTS)[number]): string[] {
  * and those that did are recomputed next (so the decisions are not scanned for every case status change).
  */
 function insertedRows(t: CopiedTable, source: string): string {
-  if (t.derived?.via !== 'id') return rowsWithDerived(t, source, '(SELECT * FROM decisions WHERE false)');
+  if (t.derived?.via !== 'id') return rowsWithDerived(t, source);
   const kept = t.derived.columns.map((c) => `p.${c.name}`);
   return `SELECT ${[...t.columns.map((c) => `x.${c.name}`), ...kept].join(', ')} FROM ${source} x LEFT JOIN _old_${t.name} p ON p.id = x.id`;
 }
@@ -385,20 +387,21 @@ class Engine {
       };
       // Postgres streams decisions first (a case's first decision reads them), then the rest; DuckDB fills
       // each table, derived columns included, as soon as the files it reads are there.
-      const copyOrder = [...TABLES].sort((x, y) => Number(y.name === 'decisions') - Number(x.name === 'decisions'));
+      const early = (t: CopiedTable) => Number((SOURCES as readonly string[]).includes(t.name));
+      const copyOrder = [...TABLES].sort((x, y) => early(y) - early(x));
       const file = (t: CopiedTable) => path.join(work, `${t.name}.csv`);
       const copied = new Map(TABLES.map((t) => [t.name, deferred()]));
-      const decisionsTable = tableNamed('decisions') as CopiedTable;
+      const raw = Object.fromEntries(
+        SOURCES.map((name) => [name, readCsv(tableNamed(name) as CopiedTable, path.join(work, `${name}.csv`))]),
+      );
       await this.writer.run('BEGIN TRANSACTION');
       const duck = (async () => {
         for (const t of TABLES) {
           await copied.get(t.name)?.promise;
-          if (t.name === 'cases') await copied.get('decisions')?.promise;
+          if (t.derived) for (const name of SOURCES) if (t.derived.joins.includes(`{${name}}`)) await copied.get(name)?.promise;
           await this.writer.run(`DROP TABLE IF EXISTS ${t.name}`);
           await this.writer.run(duckDdl(t));
-          await this.writer.run(
-            `INSERT INTO ${t.name} ${rowsWithDerived(t, readCsv(t, file(t)), readCsv(decisionsTable, file(decisionsTable)))}`,
-          );
+          await this.writer.run(`INSERT INTO ${t.name} ${rowsWithDerived(t, readCsv(t, file(t)), raw)}`);
           log.debug('analytics: loaded into DuckDB', { table: t.name, ms: Date.now() - started });
         }
       })();
@@ -579,12 +582,12 @@ function readCsv(t: CopiedTable, file: string): string {
 function refreshSql(t: CopiedTable, scope: string | undefined, noteIn?: string): string[] {
   const d = t.derived;
   if (!d) throw new Error(`${t.name} has no derived columns`);
-  const decisions = scope ? `(SELECT * FROM decisions WHERE case_id IN (SELECT id FROM ${scope}))` : 'decisions';
+  const sources = scope ? { decisions: `(SELECT * FROM decisions WHERE case_id IN (SELECT id FROM ${scope}))` } : {};
   const exprs = d.columns.map((c) => `${c.expr} AS ${c.name}`).join(', ');
   const where = scope ? ` WHERE x.${d.via} IN (SELECT id FROM ${scope})` : '';
   const set = d.columns.map((c) => `${c.name} = s.${c.name}`).join(', ');
   const differs = d.columns.map((c) => `x.${c.name} IS DISTINCT FROM s.${c.name}`).join(' OR ');
-  const fresh = `SELECT x.id, ${exprs} FROM ${t.name} x ${d.joins.replaceAll('{decisions}', decisions)}${where}`;
+  const fresh = `SELECT x.id, ${exprs} FROM ${t.name} x ${joinsOf(d, sources)}${where}`;
   const stale = `SELECT s.* FROM (${fresh}) s JOIN ${t.name} x ON x.id = s.id WHERE ${differs}`;
   if (!noteIn) return [`UPDATE ${t.name} SET ${set} FROM (${stale}) s WHERE ${t.name}.id = s.id`];
   return [

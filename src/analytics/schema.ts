@@ -10,8 +10,8 @@ export type Column = { name: string; type: ColumnType; pg?: string };
 
 /**
  * Denormalized columns, each an expression over the row `x` and `joins` (FROM-clause joins from `x`). In
- * `joins`, `{decisions}` stands for the decisions to read: the raw rows during a build, only those of the
- * cases being refreshed during a catch-up. `parent` says which change makes a row stale besides its own:
+ * `joins`, `{decisions}` and `{reports}` stand for the rows to read (SOURCES): the raw rows during a build
+ * (the tables are not there yet), only those of the cases being refreshed during a catch-up. `parent` says which change makes a row stale besides its own:
  * the change of the case (`cases`) or decision (`decisions`) its `via` column points at.
  */
 export type Derived = {
@@ -28,7 +28,7 @@ export type CopiedTable = {
   derived?: Derived;
   /** Facts: the column whose UTC day `analytics:verify` counts by. */
   day?: string;
-  /** Facts whose changes make their parent's derived columns stale (a decision: its case's first decision). */
+  /** Facts whose changes make their parent's derived columns stale (a decision or report: its case's firsts). */
   marks?: { parent: 'cases'; via: string };
 };
 
@@ -124,10 +124,16 @@ export const TABLES: readonly CopiedTable[] = [
       ts('updated_at'),
     ],
     derived: {
-      // The case's first decision: earliest decided_at, then lowest id.
-      columns: [from(text('first_decision_action'), 'f.action')],
-      joins:
-        'LEFT JOIN (SELECT case_id, arg_min(action, (decided_at, id)) AS action FROM {decisions} GROUP BY case_id) f ON f.case_id = x.id',
+      // The case's first decision (earliest decided_at, then lowest id) and what its first report says.
+      columns: [
+        from(text('first_decision_action'), 'f.action'),
+        from(bool('first_report_own_initiative'), 'r.own_initiative'),
+        from(bool('first_report_trusted_flagger'), 'r.trusted_flagger'),
+        from(text('first_report_jurisdiction'), 'r.jurisdiction'),
+        from(text('first_report_language'), 'r.language'),
+      ],
+      joins: `LEFT JOIN (SELECT case_id, arg_min(action, (decided_at, id)) AS action FROM {decisions} GROUP BY case_id) f ON f.case_id = x.id
+              LEFT JOIN {reports} r ON r.id = x.first_report_id`,
       parent: 'cases',
       via: 'id',
     },
@@ -136,6 +142,7 @@ export const TABLES: readonly CopiedTable[] = [
     name: 'reports',
     kind: 'fact',
     day: 'received_at',
+    marks: { parent: 'cases', via: 'case_id' },
     columns: [
       int('id'),
       text('external_id'),
@@ -181,6 +188,12 @@ export const TABLES: readonly CopiedTable[] = [
         from(text('case_category'), 'c.category'),
         from(int('case_queue_id'), 'c.queue_id'),
         from(ts('case_first_report_at'), 'c.first_report_at'),
+        from(ts('case_opened_at'), 'c.opened_at'),
+        from(int('case_first_report_id'), 'c.first_report_id'),
+        from(bool('case_first_report_own_initiative'), 'c.first_report_own_initiative'),
+        from(bool('case_first_report_trusted_flagger'), 'c.first_report_trusted_flagger'),
+        from(text('case_first_report_jurisdiction'), 'c.first_report_jurisdiction'),
+        from(text('case_first_report_language'), 'c.first_report_language'),
       ],
       joins: CASE_JOIN,
       parent: 'cases',
@@ -273,13 +286,22 @@ export function csvColumns(t: CopiedTable): string {
 /** Changes when any table changes shape: a copy made under another version rebuilds. */
 export const SCHEMA_VERSION = TABLES.map((t) => `${duckDdl(t)}|${JSON.stringify(t.derived ?? null)}`).join(';');
 
+/** The tables `joins` read through a placeholder (`{decisions}`), which a build reads from their raw files. */
+export const SOURCES = ['decisions', 'reports'] as const;
+export type Sources = Partial<Record<(typeof SOURCES)[number], string>>;
+
+/** `joins` with each `{source}` replaced by the relation given, else by the table itself. */
+export function joinsOf(d: Derived, sources: Sources = {}): string {
+  return SOURCES.reduce((sql, name) => sql.replaceAll(`{${name}}`, sources[name] ?? name), d.joins);
+}
+
 /**
  * The full rows (copied columns, then derived ones) of `source`, a relation of copied columns: how a build
- * fills a table, and how a catch-up inserts the rows it fetched. `decisions` replaces `{decisions}`.
+ * fills a table, and how a catch-up inserts the rows it fetched.
  */
-export function rowsWithDerived(t: CopiedTable, source: string, decisions = 'decisions'): string {
+export function rowsWithDerived(t: CopiedTable, source: string, sources: Sources = {}): string {
   const copied = t.columns.map((c) => `x.${c.name}`);
   if (!t.derived) return `SELECT ${copied.join(', ')} FROM ${source} x`;
   const derived = t.derived.columns.map((c) => `${c.expr} AS ${c.name}`);
-  return `SELECT ${[...copied, ...derived].join(', ')} FROM ${source} x ${t.derived.joins.replaceAll('{decisions}', decisions)}`;
+  return `SELECT ${[...copied, ...derived].join(', ')} FROM ${source} x ${joinsOf(t.derived, sources)}`;
 }

@@ -204,6 +204,21 @@ describe('the analytics copy', () => {
     expect(await one("SELECT v.key FROM queues q JOIN vendors v ON v.id = q.vendor_id WHERE q.key = 'globex_q'")).toEqual({ key: 'acme' });
   });
 
+  it('follows the first report: its flags reach the decisions of its case, and an earlier report takes its place', async () => {
+    await db.prisma.report.update({ where: { externalId: 'r1' }, data: { trustedFlagger: true, jurisdiction: 'DE' } });
+    expect(
+      await rows('SELECT DISTINCT case_first_report_trusted_flagger AS t, case_first_report_jurisdiction AS j FROM decisions'),
+    ).toEqual([{ t: true, j: 'DE' }]);
+    await f.report('r0', 'c1', '2026-11-01T09:00:00Z', { language: 'fr', own: true });
+    const r0 = await db.prisma.report.findUniqueOrThrow({ where: { externalId: 'r0' } });
+    expect(
+      await rows(
+        `SELECT DISTINCT case_first_report_id AS id, case_first_report_at AS at, case_first_report_language AS lang,
+                case_first_report_own_initiative AS own, case_first_report_trusted_flagger AS trusted FROM decisions`,
+      ),
+    ).toEqual([{ id: r0.id, at: new Date('2026-11-01T09:00:00Z'), lang: 'fr', own: true, trusted: false }]);
+  });
+
   it('holds after all these changes exactly what a fresh build from Postgres holds', async () => {
     const caughtUp = await everything();
     expect(caughtUp.decisions?.length).toBeGreaterThan(5);
