@@ -557,6 +557,21 @@ describe('SignedSlackClient', () => {
     expect(emulator.messages('C0ESCALATIONS').map((m) => m.text)).toEqual(['Approved by Dave']);
   });
 
+  it('replaces a slash command’s earlier answer when the next one through the same response_url says replace_original', async () => {
+    const sent = await slack.command('metrics last 7d', { userId: 'U0ERIN' });
+    const post = (body: object) =>
+      fetch(sent.responseUrl!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const answers = () => emulator.ephemeralMessages({ user: 'U0ERIN' }).map((m) => m.text);
+    const before = answers().length;
+    expect((await post({ response_type: 'ephemeral', replace_original: true, text: '⏳ Working on it…' })).status).toBe(200);
+    expect(answers().slice(before)).toEqual(['⏳ Working on it…']);
+    expect((await post({ response_type: 'ephemeral', replace_original: true, text: 'The figures' })).status).toBe(200);
+    expect(answers().slice(before)).toEqual(['The figures']);
+    // Without replace_original, a further answer is a new message.
+    await post({ response_type: 'ephemeral', text: 'One more thing' });
+    expect(answers().slice(before)).toEqual(['The figures', 'One more thing']);
+  });
+
   it('rejects response_url bodies that break Block Kit limits', async () => {
     const sent = await slack.command('help');
     const res = await fetch(sent.responseUrl!, {

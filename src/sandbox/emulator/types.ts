@@ -94,4 +94,9 @@ export type ResponseContext = {
   channelId: string;
   userId: string;
   messageTs?: string;
+  /**
+   * With no message (a slash command): the last message posted through this response_url, which a later
+   * `replace_original` or `delete_original` acts on, as in Slack.
+   */
+  postedTs?: string;
 };

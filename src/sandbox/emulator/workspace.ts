@@ -312,7 +312,8 @@ export class Workspace {
    */
   applyResponse(ctx: ResponseContext, body: unknown): ApiResult {
     if (!isObj(body)) return fail('invalid_payload');
-    const original = ctx.messageTs ? this.findOriginal(ctx) : undefined;
+    const targetTs = ctx.messageTs ?? ctx.postedTs;
+    const original = targetTs ? this.findOriginal(ctx.channelId, targetTs) : undefined;
     if (body.delete_original === true || body.delete_original === 'true') {
       if (original) this.removeOriginal(ctx, original);
       return { ok: true };
@@ -325,18 +326,16 @@ export class Workspace {
       original.attachments = Array.isArray(body.attachments) ? body.attachments : undefined;
       return { ok: true };
     }
-    if (body.response_type === 'in_channel') {
-      this.append(ctx.channelId, this.botMessage(body));
-    } else {
-      this.postEphemeral(ctx.channelId, ctx.userId, body);
-    }
+    const posted =
+      body.response_type === 'in_channel'
+        ? this.append(ctx.channelId, this.botMessage(body))
+        : this.postEphemeral(ctx.channelId, ctx.userId, body);
+    if (!ctx.messageTs) ctx.postedTs = posted.ts;
     return { ok: true };
   }
 
-  private findOriginal(ctx: ResponseContext): StoredMessage | undefined {
-    return (
-      this.findMessage(ctx.channelId, ctx.messageTs) ?? this.ephemerals.find((m) => m.channel === ctx.channelId && m.ts === ctx.messageTs)
-    );
+  private findOriginal(channelId: string, ts: string): StoredMessage | undefined {
+    return this.findMessage(channelId, ts) ?? this.ephemerals.find((m) => m.channel === channelId && m.ts === ts);
   }
 
   private removeOriginal(ctx: ResponseContext, original: StoredMessage): void {
