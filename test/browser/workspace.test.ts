@@ -52,6 +52,8 @@ describeInChromium('the sandbox page in Chromium', () => {
     for (const vendor of ['acme_review', 'dublin_moderation', 'manila_trust'])
       expect(text).toMatch(new RegExp(`${vendor} — \\d+ reports · \\d+ decisions`));
     expect(text).toContain('Only visible to you');
+    // A slow look-up first shows "⏳ …", replaced (replace_original) by the answer: never both.
+    await hasCount(page.locator('article.message', { hasText: '⏳' }), 0);
     // docs/sandbox.png (the README's picture) is a copy of this one.
     await s.screenshot('sandbox-metrics');
   });
