@@ -34,8 +34,18 @@ export function commandAnswers(respond: (message: RespondArguments) => Promise<u
     void send({ response_type: 'ephemeral', text: WORKING_TEXT });
   }, opts.workingAfterMs ?? 1000);
   return {
-    /** A progress line: someone's text (a file name, a count) is shown as typed. */
-    progress(text: Text) {
+    /**
+     * A progress line: someone's text (a file name, a count) is shown as typed. `atOnce`: the line is worth
+     * showing before the placeholder is due (the analytics copy is still being built), so it takes its place.
+     */
+    progress(text: Text, opts: { atOnce?: boolean } = {}) {
+      if (!placeholder && opts.atOnce) {
+        clearTimeout(working);
+        placeholder = true;
+        lastUpdate = Date.now();
+        void send({ response_type: 'ephemeral', text: md`⏳ ${text}`.text });
+        return;
+      }
       if (!placeholder || updates >= maxProgress || Date.now() - lastUpdate < everyMs) return;
       updates++;
       lastUpdate = Date.now();

@@ -21,6 +21,18 @@ describe('commandAnswers', () => {
     expect(r.sent).toEqual([{ text: 'result' }]);
   });
 
+  it('sends a progress line marked atOnce as the first answer, in place of "working…", and the result replaces it', async () => {
+    const r = recorder();
+    const answers = commandAnswers(r.respond, { log, workingAfterMs: 30 });
+    answers.progress('Building the analytics copy: 42 %', { atOnce: true });
+    await sleep(60); // past the placeholder's time: it must not come now
+    await answers.done({ text: 'result' });
+    expect(r.sent).toEqual([
+      { response_type: 'ephemeral', text: '⏳ Building the analytics copy: 42 %' },
+      { text: 'result', replace_original: true },
+    ]);
+  });
+
   it('says "working…" when slow, sends at most N throttled progress lines, then replaces them with the result', async () => {
     const r = recorder();
     const answers = commandAnswers(r.respond, { log, workingAfterMs: 20, maxProgress: 2, progressEveryMs: 50 });

@@ -248,6 +248,8 @@ describe('while the analytics copy is being built', () => {
     try {
       const sent = await t.slack.command('metrics last 7d', { userId: ADMIN });
       await waitUntil('the progress', async () => (texts(sent.responseUrl!).includes(PROGRESS) ? true : undefined), 5000);
+      // The progress is the first answer: no "working…" placeholder before it.
+      expect(texts(sent.responseUrl!)[0]).toBe(PROGRESS);
       expect(texts(sent.responseUrl!).some((text) => text.includes('Enforcement metrics'))).toBe(false);
       build.finish();
       const answers = await waitUntil(

@@ -40,7 +40,7 @@ export type CommandContext = {
   channelId: string;
   client: WebClient;
   /** Replaces the "working…" answer of a long command with a progress line (throttled). */
-  progress(text: string): void;
+  progress(text: string, opts?: { atOnce?: boolean }): void;
 };
 
 export type Subcommand = HelpEntry & {
@@ -200,7 +200,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     example: METRICS_EXAMPLE,
     async run({ deps, rest, progress }) {
       // While the analytics copy is being built the figures wait for it: say how far it has come.
-      return metricsMessage(await whileBuilding(deps.analytics, progress, () => lookUpMetrics(deps, rest)), { q: rest });
+      return metricsMessage(await whileBuilding(deps.analytics, (text) => progress(text, { atOnce: true }), () => lookUpMetrics(deps, rest)), { q: rest });
     },
   },
   {
@@ -219,7 +219,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       const query = await parseMetricsQuery(deps, more.join(' '));
       // Files stream their lines from the analytics copy as they upload: while it is being built, say how far
       // it has come until the lines flow.
-      const uploaded = await whileBuilding(deps.analytics, progress, async () =>
+      const uploaded = await whileBuilding(deps.analytics, (text) => progress(text, { atOnce: true }), async () =>
         uploadExport(client, {
           channelId,
           files: await exportFiles(deps, actor, kind as (typeof EXPORTS)[number], query),
