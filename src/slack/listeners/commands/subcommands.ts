@@ -200,7 +200,14 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     example: METRICS_EXAMPLE,
     async run({ deps, rest, progress }) {
       // While the analytics copy is being built the figures wait for it: say how far it has come.
-      return metricsMessage(await whileBuilding(deps.analytics, (text) => progress(text, { atOnce: true }), () => lookUpMetrics(deps, rest)), { q: rest });
+      return metricsMessage(
+        await whileBuilding(
+          deps.analytics,
+          (text) => progress(text, { atOnce: true }),
+          () => lookUpMetrics(deps, rest),
+        ),
+        { q: rest },
+      );
     },
   },
   {
@@ -219,12 +226,15 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       const query = await parseMetricsQuery(deps, more.join(' '));
       // Files stream their lines from the analytics copy as they upload: while it is being built, say how far
       // it has come until the lines flow.
-      const uploaded = await whileBuilding(deps.analytics, (text) => progress(text, { atOnce: true }), async () =>
-        uploadExport(client, {
-          channelId,
-          files: await exportFiles(deps, actor, kind as (typeof EXPORTS)[number], query),
-          progress: (file, rows) => progress(`Writing ${file.filename}: ${rows.toLocaleString('en')} lines so far…`),
-        }),
+      const uploaded = await whileBuilding(
+        deps.analytics,
+        (text) => progress(text, { atOnce: true }),
+        async () =>
+          uploadExport(client, {
+            channelId,
+            files: await exportFiles(deps, actor, kind as (typeof EXPORTS)[number], query),
+            progress: (file, rows) => progress(`Writing ${file.filename}: ${rows.toLocaleString('en')} lines so far…`),
+          }),
       );
       return okMessage(`Uploaded ${uploaded} to this conversation.`);
     },
