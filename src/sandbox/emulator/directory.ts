@@ -1,3 +1,4 @@
+import { zoneOffsetMs } from '../../domain/time';
 import type { SlackChannel, SlackUser } from './types';
 
 export const DEFAULT_TEAM_ID = 'T0SANDBOX';
@@ -25,7 +26,8 @@ export const BUILT_IN_USERS: readonly SlackUser[] = [
 
 /** users.info's `user` object, shaped like Slack's. */
 export function toSlackUser(u: SlackUser, teamId: string, now: number): Record<string, unknown> {
-  const offsetSeconds = tzOffsetSeconds(u.tz, now);
+  // One time-zone implementation in the project: the domain's.
+  const offsetSeconds = Math.round(zoneOffsetMs(new Date(now), u.tz) / 1000);
   return {
     id: u.id,
     team_id: teamId,
@@ -47,15 +49,6 @@ export function toSlackUser(u: SlackUser, teamId: string, now: number): Record<s
       team: teamId,
     },
   };
-}
-
-function tzOffsetSeconds(tz: string, now: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' }).formatToParts(now);
-  const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
-  if (!m) return 0;
-  const sign = m[1] === '-' ? -1 : 1;
-  return sign * (Number(m[2]) * 3600 + Number(m[3]) * 60);
 }
 
 /** conversations.* `channel` object, shaped like Slack's. */
