@@ -633,3 +633,16 @@ describe('SignedSlackClient', () => {
     expect(bot.received[0]?.headers['content-type']).toBe('application/json');
   });
 });
+
+describe('users.info', () => {
+  it('gives each user the UTC offset of their zone at the emulator’s instant, summer time included', async () => {
+    const at = { now: Date.parse('2026-07-01T12:00:00Z') };
+    const summer = await SlackEmulator.start({ now: () => at.now });
+    const api = new WebClient(summer.botToken, { slackApiUrl: summer.apiUrl });
+    const offset = async (user: string) => ((await api.users.info({ user })).user as { tz_offset: number }).tz_offset;
+    expect([await offset('U0ALICE'), await offset('U0BOB'), await offset('U0DAVE')]).toEqual([7200, -14400, 19800]);
+    at.now = Date.parse('2026-12-01T12:00:00Z');
+    expect([await offset('U0ALICE'), await offset('U0BOB')]).toEqual([3600, -18000]);
+    await summer.stop();
+  });
+});
