@@ -95,6 +95,15 @@ describe('the analytics copy', () => {
     expect(await one('SELECT count(*) AS n FROM decisions')).toEqual({ n: 2 });
   });
 
+  it('answers a burst of concurrent look-ups, each with what committed before it was asked', async () => {
+    const before = await insertDecision(db.prisma, f.ids.c1!, '2026-11-02T09:00:00Z');
+    const burst = Array.from({ length: 8 }, () => decisionIds());
+    const after = await insertDecision(db.prisma, f.ids.c1!, '2026-11-02T09:05:00Z');
+    const late = decisionIds();
+    for (const ids of await Promise.all(burst)) expect(ids).toContain(before);
+    expect(await late).toEqual(expect.arrayContaining([before, after]));
+  });
+
   it('applies commits that land out of id order: the lower id committing last is not lost', async () => {
     const [a, b] = [await connect(), await connect()];
     await a.query('BEGIN');
