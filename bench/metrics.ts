@@ -117,6 +117,22 @@ const FAMILIES = [
   },
 ] as const;
 
+/** The zone's offset from UTC at an instant, in milliseconds. */
+function offsetMs(timeZone: string, at: Date): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(at);
+  const n = (t: string) => Number(parts.find((x) => x.type === t)?.value);
+  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - Math.floor(at.getTime() / 1000) * 1000;
+}
+
 function floorStatements(lookup: Lookup, range: DateRange, surfaceId: number): string[] {
   return FAMILIES.map((f) => {
     const split = 'split' in f ? f.split : undefined;
@@ -125,7 +141,8 @@ function floorStatements(lookup: Lookup, range: DateRange, surfaceId: number): s
     if (lookup.includes('by:policy')) group = f.policy;
     else if (lookup.includes('by:surface')) group = f.surface;
     else {
-      group = `CAST(timezone('${range.timeZone}', ${f.at}) AS DATE)`;
+      // The local day as a day number: Kathmandu keeps one offset (+05:45) all year, so a constant shift is exact.
+      group = `(epoch_ms(${f.at}) + ${offsetMs(range.timeZone, range.start)}) // 86400000`;
       where += ` AND ${f.surface} = ${surfaceId}`;
     }
     const sets = split ? `GROUPING SETS ((${group}, ${split}), (${split}))` : `ROLLUP (${group})`;
@@ -139,13 +156,13 @@ function dsaFloorStatements(range: DateRange): string[] {
     `SELECT coalesce(m.category, 'STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE') AS category, count(*), count(*) FILTER (WHERE r.trusted_flagger)
        FROM reports r LEFT JOIN dsa_category_map m ON m.policy = r.category
       WHERE ${within('r.received_at', range)} AND NOT r.own_initiative GROUP BY 1`,
+    // Each decision carries its case's first report (source) and opening, so no join but the 40-row map.
     `SELECT source, ground, category, action, automated, count(*), median(ms)
        FROM (SELECT d.action, d.automated, coalesce(m.category, 'UNMAPPED') AS category, coalesce(m.decision_ground, 'UNMAPPED') AS ground,
-                    CASE WHEN fr.id IS NULL OR fr.own_initiative THEN 'SOURCE_VOLUNTARY' WHEN fr.trusted_flagger THEN 'SOURCE_TRUSTED_FLAGGER'
-                         ELSE 'SOURCE_ARTICLE_16' END AS source,
-                    epoch_ms(d.decided_at) - epoch_ms(coalesce(fr.received_at, c.opened_at)) AS ms
-               FROM decisions d JOIN cases c ON c.id = d.case_id LEFT JOIN reports fr ON fr.id = c.first_report_id
-               LEFT JOIN dsa_category_map m ON m.policy = d.policy
+                    CASE WHEN d.case_first_report_id IS NULL OR d.case_first_report_own_initiative THEN 'SOURCE_VOLUNTARY'
+                         WHEN d.case_first_report_trusted_flagger THEN 'SOURCE_TRUSTED_FLAGGER' ELSE 'SOURCE_ARTICLE_16' END AS source,
+                    epoch_ms(d.decided_at) - epoch_ms(coalesce(d.case_first_report_at, d.case_opened_at)) AS ms
+               FROM decisions d LEFT JOIN dsa_category_map m ON m.policy = d.policy
               WHERE ${within('d.decided_at', range)} AND d.action <> 'no_violation')
       GROUP BY GROUPING SETS ((source, ground, category, action, automated), (source), ())`,
     `SELECT coalesce(m.category, 'UNMAPPED') AS category, a.outcome, a.decision_automated, count(*),
@@ -401,16 +418,23 @@ export async function metricsBench(): Promise<BenchResult> {
     console.log('floor…');
     const duck = await DuckDBInstance.create(e.file, { threads: String(THREADS), memory_limit: MEMORY });
     const conn = await duck.connect();
+    await conn.run("SET TimeZone = 'UTC'");
     try {
       for (const key of [...LOOKUPS, 'dsa'] as const) {
         const range = ranges[key] as DateRange;
         const statements = key === 'dsa' ? dsaFloorStatements(range) : floorStatements(key, range, surfaceId);
-        const floor = await series(`floor ${key}`, async () => {
-          for (const s of statements) await conn.runAndReadAll(s);
-        });
+        const label = key === 'dsa' ? `export dsa ${DSA_RANGE}` : key;
+        let floor: Series;
+        try {
+          floor = await series(`floor ${key}`, async () => {
+            for (const s of statements) await conn.runAndReadAll(s);
+          });
+        } catch (err) {
+          figures[`${label}: floor`] = `failed: ${(err as Error).message.split('\n')[0]}`;
+          continue;
+        }
         const look = lookupSeries[key];
         if (!look) continue;
-        const label = key === 'dsa' ? `export dsa ${DSA_RANGE}` : key;
         Object.assign(figures, {
           [`${label}: floor p50 / p95 (ms), ${statements.length} statements`]: `${p(floor, 50)} / ${p(floor, 95)}`,
           [`${label}: ratio p95 / floor p95`]: r2(percentile(look.ms, 95) / percentile(floor.ms, 95)),
@@ -464,7 +488,7 @@ export async function metricsBench(): Promise<BenchResult> {
 
     return {
       name: 'metrics',
-      description: `Issue 11: the figures from the DuckDB read model (src/analytics/). Data: the set-based bench seed (bench/metrics-seed.ts, scale ${SCALE}: 2026-07-01 → 2026-12-31, written by INSERT … SELECT in Postgres, then copied into DuckDB). Look-ups run in this process as the bot runs them: lookUpMetrics / dsaAggregates with the analytics copy (catalogs from Postgres through Prisma), clock fixed at ${NOW.toISOString()}, zone ${TIME_ZONE}, DuckDB ${THREADS} threads and ${MEMORY}; each look-up catches up with Postgres first (no background catch-up: syncIntervalMs 0). One warm-up run, then ${RUNS} timed runs: p50 / p95 / max. The floor is the same figures written by hand as DuckDB SQL (one statement per figure family: 7 per look-up, 5 for the DSA export), run one after another on a connection of its own to the same file with the same threads and memory limit (the engine closed), timed the same way; the ratio is p95 over p95. Freshness: ${FRESH_BATCH} decisions committed in Postgres in one transaction, then the look-up (it must count exactly ${FRESH_BATCH} more; asserted), then ${CATCH_UP_ROUNDS} more commits each followed by a catch-up alone and a look-up; the inserted rows are deleted afterwards. Cold rebuild: the file deleted, a new engine opened, time until its first catch-up returns (the initial load by COPY … TO STDOUT included). Memory: process.memoryUsage().rss of this process (Prisma + the engine, as in the bot) and duckdb_memory(). Postgres figures are last issue's (${POSTGRES_COMMIT}:bench/results/metrics.json), not rerun, on its own seed (9.9 M decisions over 90 days). The load average shows how much else ran on the 2 cores meanwhile.`,
+      description: `Issue 11: the figures from the DuckDB read model (src/analytics/). Data: the set-based bench seed (bench/metrics-seed.ts, scale ${SCALE}: 2026-07-01 → 2026-12-31, written by INSERT … SELECT in Postgres, then copied into DuckDB). Look-ups run in this process as the bot runs them: lookUpMetrics / dsaAggregates with the analytics copy (filter values checked in Postgres through Prisma; facts and group keys from the copy in one read), clock fixed at ${NOW.toISOString()}, zone ${TIME_ZONE}, DuckDB ${THREADS} threads and ${MEMORY}; each look-up catches up with Postgres first (no background catch-up: syncIntervalMs 0). One warm-up run, then ${RUNS} timed runs: p50 / p95 / max. The floor is the same figures written by hand as DuckDB SQL (one statement per figure family: 7 per look-up, 5 for the DSA export), run one after another on a connection of its own to the same file with the same threads and memory limit (the engine closed), timed the same way; the ratio is p95 over p95. Freshness: ${FRESH_BATCH} decisions committed in Postgres in one transaction, then the look-up (it must count exactly ${FRESH_BATCH} more; asserted), then ${CATCH_UP_ROUNDS} more commits each followed by a catch-up alone and a look-up; the inserted rows are deleted afterwards. Cold rebuild: the file deleted, a new engine opened, time until its first catch-up returns (the initial load by COPY … TO STDOUT included). Memory: process.memoryUsage().rss of this process (Prisma + the engine, as in the bot) and duckdb_memory(). Postgres figures are last issue's (${POSTGRES_COMMIT}:bench/results/metrics.json), not rerun, on its own seed (9.9 M decisions over 90 days). The load average shows how much else ran on the 2 cores meanwhile.`,
       machine: machine(),
       at: new Date().toISOString(),
       figures,
