@@ -37,8 +37,11 @@ export function createGuard(port: number, key = randomBytes(18).toString('base64
       sendText(res, 403, 'refused: request from another origin');
       return false;
     }
-    if (req.headers['sec-fetch-site'] === 'cross-site') {
-      sendText(res, 403, 'refused: cross-site request');
+    // Another port on this machine is the same *site* (so the SameSite cookie goes along) but not the same
+    // origin: only the page itself, or the address typed in the bar, may ask.
+    const fetchSite = req.headers['sec-fetch-site'];
+    if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') {
+      sendText(res, 403, `refused: ${fetchSite} request`);
       return false;
     }
     if (BOT_PATHS.test(url.pathname)) return true;

@@ -93,6 +93,10 @@ describe('the sandbox page refuses whoever does not hold this run’s key, or co
     expect(foreign.status).toBe(403);
     const crossSite = await send(sandbox, { path: '/sandbox/view', headers: { cookie, 'sec-fetch-site': 'cross-site' } });
     expect(crossSite.status).toBe(403);
+    // A page on another port of this machine is the same site, so the browser sends the cookie: still refused.
+    const otherPort = await send(sandbox, { path: '/files/F0000001/x.csv', headers: { cookie, 'sec-fetch-site': 'same-site' } });
+    expect(otherPort.status).toBe(403);
+    expect((await send(sandbox, { path: '/sandbox/view', headers: { cookie, 'sec-fetch-site': 'same-origin' } })).status).toBe(200);
     // The Web API and response URLs are the bot's: a page elsewhere cannot post to them either.
     const api = await send(sandbox, {
       method: 'POST',
