@@ -54,6 +54,8 @@ export type Sandbox = {
   stop(): Promise<void>;
 };
 
+const SLACKBOT = 'USLACKBOT';
+
 const DURATION = /^(\d+)\s*(m|h|d)$/;
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** The longest single move: a month, enough to watch any SLA or restore window. */
@@ -86,6 +88,21 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const port = Number(new URL(emulator.baseUrl).port);
   guard = createGuard(port);
   for (const u of SANDBOX_USERS) emulator.addUser(u);
+  emulator.addUser({ id: SLACKBOT, name: 'slackbot', real_name: 'Slackbot', is_bot: true });
+  // What a newcomer sees first in #general: where to start.
+  const welcome = () =>
+    emulator.postAsUser({
+      channel: 'general',
+      user: SLACKBOT,
+      text: [
+        '*Welcome to the TrustOps sandbox.* Everything here is local: a Slack-like workspace and the real bot, on demo data.',
+        '• Pick who you are in *Acting as* (admin, approver, analyst, viewer, or someone with no role).',
+        '• Type `/trustops help`, or try `/trustops metrics last 7d by:vendor` and `/trustops sla`.',
+        '• *TrustOps — Home* lists the escalations waiting for a decision; approve or reject them there.',
+        '• *+1h / +1d* moves the clock: SLA alerts arrive in <#C0SLA> and the vendor channels as cases breach.',
+      ].join('\n'),
+    });
+  welcome();
   // The demo vendors' own channels, where their SLA alerts go.
   for (const v of DEMO_VENDORS) if (v.slackChannel) emulator.addChannel(v.slackChannel);
   let client: SignedSlackClient | undefined;
@@ -148,7 +165,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       ready: client !== undefined,
       users,
       directory: emulator.channels().map((c) => ({ id: c.id, name: c.name, is_im: c.is_im })),
-      people: (emulator.state().users as Obj[]).map((u) => ({ id: u.id, name: u.name, real_name: u.real_name })),
+      people: (emulator.state().users as Obj[]).map((u) => ({ id: u.id, name: u.name, real_name: u.real_name, is_bot: u.is_bot })),
       dm: dm?.id,
       channels: state.channels
         .filter((c) => !c.is_im || c.user === me)
@@ -280,6 +297,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     clock.set(new Date());
     emulator.reset();
     await hooks?.reset?.();
+    welcome();
     opts.log.info('sandbox reset', { now: clock.now().toISOString(), startedAt: startedAt.toISOString() });
     sendJson(res, 200, { now: clock.now().toISOString() });
   });

@@ -382,7 +382,7 @@ export const PAGE_CLIENT_JS = String.raw`
       case 'conversations_select':
       case 'channels_select': {
         var opts = e.type === 'static_select' ? optionsOf(e).map(function (o) { return { value: o.value, text: plainOf(o.text) }; })
-          : e.type === 'users_select' ? state.view.people.filter(function (p) { return p.id !== state.view.bot.user_id; }).map(function (p) { return { value: p.id, text: p.real_name || p.name }; })
+          : e.type === 'users_select' ? state.view.people.filter(function (p) { return !p.is_bot; }).map(function (p) { return { value: p.id, text: p.real_name || p.name }; })
           : state.view.directory.map(function (c) { return { value: c.id, text: c.is_im ? personName(c.name) : '#' + c.name }; });
         control = el('select', { id: id, dataset: dataset }, [el('option', { value: '', text: plainOf(e.placeholder) || 'Select…' })]
           .concat(opts.map(function (o) { return el('option', { value: o.value, text: o.text }); })));
