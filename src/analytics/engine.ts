@@ -281,6 +281,8 @@ class Engine {
       }
       this.snapshot = fetched.head.snapshot;
       this.syncedAt = startedAt;
+      // A reused file that had nothing to catch up has not been counted yet.
+      if (!Object.keys(this.rows).length) await this.countRows();
       this.error = undefined;
       await this.maybePrune();
       return { pg: fetched.pgProbe, duck: duckProbe };
@@ -346,8 +348,18 @@ class Engine {
       return;
     }
     for (const parent of PARENTS) await w.run(`CREATE OR REPLACE TEMP TABLE _fixed_${parent} (id INTEGER)`);
-    await run(refreshSql(tableNamed('cases') as CopiedTable, '_cases', '_fixed_cases'));
+    const [marks] = (await w.runAndReadAll('SELECT count(*) AS n FROM _cases')).getRowObjectsJS();
+    if (Number(marks?.n ?? 0) > 0) await run(refreshSql(tableNamed('cases') as CopiedTable, '_cases', '_fixed_cases'));
     for (const parent of PARENTS) {
+      const [touched] = (
+        await w.runAndReadAll(`SELECT (SELECT count(*) FROM _old_${parent}) + (SELECT count(*) FROM _fixed_${parent}) AS n`)
+      ).getRowObjectsJS();
+      if (!Number(touched?.n ?? 0)) continue;
+      // The same rows as _old_<parent>, now (after the level above rewrote what it had to).
+      await w.run(
+        `CREATE OR REPLACE TEMP TABLE _new AS SELECT id, ${[...new Set([...readByChildren(parent), ...derivedOf(parent)])].join(', ')}
+           FROM ${parent} WHERE id IN (SELECT id FROM _old_${parent})`,
+      );
       for (const t of TABLES) {
         if (t.derived?.parent !== parent || t.derived.via === 'id') continue;
         // This child's rows are stale where their parent changed in a column they read: rows that were
@@ -356,7 +368,7 @@ class Engine {
         const differs = reads.map((c) => `n.${c} IS DISTINCT FROM o.${c}`).join(' OR ');
         const rewritten = reads.some((c) => derivedOf(parent).includes(c)) ? ` UNION SELECT id FROM _fixed_${parent}` : '';
         await w.run(
-          `CREATE OR REPLACE TEMP TABLE _moved AS SELECT n.id FROM ${parent} n JOIN _old_${parent} o ON o.id = n.id WHERE ${differs}${rewritten}`,
+          `CREATE OR REPLACE TEMP TABLE _moved AS SELECT n.id FROM _new n JOIN _old_${parent} o ON o.id = n.id WHERE ${differs}${rewritten}`,
         );
         const [moved] = (await w.runAndReadAll('SELECT count(*) AS n FROM _moved')).getRowObjectsJS();
         if (Number(moved?.n ?? 0) > 0)
@@ -584,10 +596,11 @@ function refreshSql(t: CopiedTable, scope: string | undefined, noteIn?: string):
   if (!d) throw new Error(`${t.name} has no derived columns`);
   const sources = scope ? { decisions: `(SELECT * FROM decisions WHERE case_id IN (SELECT id FROM ${scope}))` } : {};
   const exprs = d.columns.map((c) => `${c.expr} AS ${c.name}`).join(', ');
-  const where = scope ? ` WHERE x.${d.via} IN (SELECT id FROM ${scope})` : '';
+  // The scope narrows the rows first, so that each join is built from the few rows in it.
+  const rows = scope ? `(SELECT * FROM ${t.name} WHERE ${d.via} IN (SELECT id FROM ${scope}))` : t.name;
   const set = d.columns.map((c) => `${c.name} = s.${c.name}`).join(', ');
   const differs = d.columns.map((c) => `x.${c.name} IS DISTINCT FROM s.${c.name}`).join(' OR ');
-  const fresh = `SELECT x.id, ${exprs} FROM ${t.name} x ${joinsOf(d, sources)}${where}`;
+  const fresh = `SELECT x.id, ${exprs} FROM ${rows} x ${joinsOf(d, sources)}`;
   const stale = `SELECT s.* FROM (${fresh}) s JOIN ${t.name} x ON x.id = s.id WHERE ${differs}`;
   if (!noteIn) return [`UPDATE ${t.name} SET ${set} FROM (${stale}) s WHERE ${t.name}.id = s.id`];
   return [
