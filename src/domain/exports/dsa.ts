@@ -97,12 +97,6 @@ const SEVERITIES = ['minor', 'major', 'critical'];
 // opened with no report is the provider's own initiative.
 const SOURCE_SQL = `CASE WHEN d.case_first_report_id IS NULL OR d.case_first_report_own_initiative THEN 'SOURCE_VOLUNTARY'
                          WHEN d.case_first_report_trusted_flagger THEN 'SOURCE_TRUSTED_FLAGGER' ELSE 'SOURCE_ARTICLE_16' END`;
-// Until the copy's decisions carry their case's opening and first report (requested from the sync), they are
-// joined here under the names those columns will have.
-const DECISIONS = `(SELECT x.*, c.opened_at AS case_opened_at, c.first_report_id AS case_first_report_id,
-        r.own_initiative AS case_first_report_own_initiative, r.trusted_flagger AS case_first_report_trusted_flagger,
-        r.jurisdiction AS case_first_report_jurisdiction, r.language AS case_first_report_language
-   FROM decisions x JOIN cases c ON c.id = x.case_id LEFT JOIN reports r ON r.id = c.first_report_id)`;
 // Timestamps are whole milliseconds; DOUBLE so that quantile_cont interpolates instead of rounding.
 const TIME_TO_ACTION_SQL = '(epoch_ms(d.decided_at) - epoch_ms(coalesce(d.case_first_report_at, d.case_opened_at)))::DOUBLE';
 
@@ -122,7 +116,7 @@ const NOTICES_SQL = `
 const DECISIONS_SQL = `
   WITH g AS (
     SELECT ${SOURCE_SQL} AS source, d.action, d.automated, d.policy, count(*) AS n
-      FROM ${DECISIONS} d
+      FROM decisions d
      WHERE d.decided_at >= $1 AND d.decided_at < $2
      GROUP BY ALL)
   SELECT g.source, g.action, g.automated, g.policy, g.n, m.policy IS NULL AS unmapped,
@@ -132,7 +126,7 @@ const DECISIONS_SQL = `
 // Exact medians of time to action, by source and overall (the rows are gathered once per grouping set).
 const MEDIANS_SQL = `
   SELECT ${SOURCE_SQL} AS source, grouping(source) AS g, count(*) AS n, quantile_cont(${TIME_TO_ACTION_SQL}, 0.5) AS p50
-    FROM ${DECISIONS} d
+    FROM decisions d
    WHERE d.decided_at >= $1 AND d.decided_at < $2 AND d.action <> 'no_violation'
    GROUP BY GROUPING SETS ((source), ())`;
 
@@ -352,7 +346,7 @@ const DECISION_ROWS_SQL = `
          d.case_opened_at AS opened_at, ${SOURCE_SQL} AS source,
          d.case_first_report_at AS first_report_at, d.case_first_report_jurisdiction AS jurisdiction,
          d.case_first_report_language AS language, s.key AS surface, rt.key AS report_type
-    FROM ${DECISIONS} d
+    FROM decisions d
     LEFT JOIN surfaces s ON s.id = d.case_surface_id
     LEFT JOIN report_types rt ON rt.id = d.case_report_type_id
    WHERE d.decided_at >= $1 AND d.decided_at < $2 AND d.id >= $3 AND d.id < $4
