@@ -403,9 +403,11 @@ export class SlackEmulator {
     this.changed();
   }
 
-  /** The person closed a modal (Cancel or ×): Slack closes the whole stack. */
-  closeModals(userId: string): void {
-    this.workspace.modalStacks.delete(userId);
+  /** The person closed their modal: × closes the whole stack; Cancel (`back`) goes back to the view beneath, as in Slack. */
+  closeModals(userId: string, opts: { back?: boolean } = {}): void {
+    const stack = this.workspace.modalStacks.get(userId) ?? [];
+    if (opts.back && stack.length > 1) stack.pop();
+    else this.workspace.modalStacks.delete(userId);
     this.changed();
   }
 

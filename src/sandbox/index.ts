@@ -259,7 +259,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   });
 
   route('POST', '/sandbox/close', async (req, res, url) => {
-    emulator.closeModals(userOf(await argsOf(req, url)));
+    const args = await argsOf(req, url);
+    emulator.closeModals(userOf(args), { back: args.back === true || args.back === 'true' });
     sendJson(res, 200, { ok: true });
   });
 

@@ -242,8 +242,12 @@ describeInChromium('the sandbox page renders Block Kit and follows the workspace
     });
     await s.page.getByRole('dialog', { name: 'Updated' }).getByText('third').waitFor();
     await s.screenshot('sandbox-modal');
+    // Cancel on a pushed view goes back to the one beneath; × closes them all.
     await s.page.getByRole('dialog', { name: 'Updated' }).getByRole('button', { name: 'Cancel' }).click();
+    await modal.waitFor();
+    await modal.getByRole('button', { name: 'Close' }).click();
     await hasCount(s.page.locator('#modal-layer .dialog'), 0);
+    expect(s.sandbox.emulator.openModals(ADMIN)).toEqual([]);
   });
 
   it('opens the App Home tab: the bot publishes it on app_home_opened', async () => {

@@ -435,10 +435,10 @@ export const PAGE_CLIENT_JS = String.raw`
     var layer = clear($('modal-layer'));
     var where = { viewId: view.id };
     var form = el('form', { className: 'dialog', role: 'dialog', 'aria-modal': 'true', 'aria-label': plainOf(view.title) }, [
-      el('header', null, [el('h2', { text: plainOf(view.title) }), el('button', { type: 'button', 'aria-label': 'Close', text: '×', onclick: closeModal })]),
+      el('header', null, [el('h2', { text: plainOf(view.title) }), el('button', { type: 'button', 'aria-label': 'Close', text: '×', onclick: function () { closeModal(false); } })]),
       el('div', { className: 'dialog-body' }, blocks(view.blocks, where)),
       el('footer', null, [
-        el('button', { type: 'button', className: 'btn', text: plainOf(view.close) || 'Cancel', onclick: closeModal }),
+        el('button', { type: 'button', className: 'btn', text: plainOf(view.close) || 'Cancel', onclick: function () { closeModal(true); } }),
         view.submit ? el('button', { type: 'submit', className: 'btn primary', text: plainOf(view.submit) }) : null,
       ]),
     ]);
@@ -461,7 +461,8 @@ export const PAGE_CLIENT_JS = String.raw`
     }).catch(showError);
   }
 
-  function closeModal() { post('/sandbox/close', { user: state.me }).catch(showError); }
+  /** Cancel goes back to the view beneath a pushed one; × (or Cancel on the first) closes them all. */
+  function closeModal(back) { post('/sandbox/close', { user: state.me, back: back }).catch(showError); }
 
   // --- panes ---------------------------------------------------------------------------------
   function channelOf(id) { return state.view.channels.filter(function (c) { return c.id === id; })[0]; }
