@@ -230,6 +230,7 @@ describeInChromium('the sandbox page renders Block Kit and follows the workspace
     expect(await modal.getByLabel('Channel').locator('option', { hasText: '#trustops-escalations' }).count()).toBe(1);
     expect(await modal.getByLabel('Filed on').inputValue()).toBe('2026-11-30');
     expect(await modal.locator('.optional').count()).toBe(3);
+    await modal.getByLabel('Note').fill('typed in the first view');
     const pushed = await s.api('views.push', {
       trigger_id: s.sandbox.emulator.issueTriggerId(ADMIN),
       view: { type: 'modal', title: plain('Pushed on top'), blocks: [{ type: 'section', text: mrkdwn('second') }] },
@@ -245,6 +246,7 @@ describeInChromium('the sandbox page renders Block Kit and follows the workspace
     // Cancel on a pushed view goes back to the one beneath; × closes them all.
     await s.page.getByRole('dialog', { name: 'Updated' }).getByRole('button', { name: 'Cancel' }).click();
     await modal.waitFor();
+    expect(await modal.getByLabel('Note').inputValue()).toBe('typed in the first view');
     await modal.getByRole('button', { name: 'Close' }).click();
     await hasCount(s.page.locator('#modal-layer .dialog'), 0);
     expect(s.sandbox.emulator.openModals(ADMIN)).toEqual([]);

@@ -7,7 +7,7 @@
 export const PAGE_CLIENT_JS = String.raw`
 'use strict';
 (function () {
-  var state = { me: null, view: null, current: null, thread: null, seen: {}, modalKey: null, values: {}, errors: {} };
+  var state = { me: null, view: null, current: null, thread: null, seen: {}, modalKey: null, values: {}, typed: {}, errors: {} };
 
   // --- DOM helpers: text only ever goes in through text nodes -------------------------------
   function el(tag, props, children) {
@@ -421,11 +421,12 @@ export const PAGE_CLIENT_JS = String.raw`
     var layer = $('modal-layer');
     var stack = (state.view && state.view.modals) || [];
     var top = stack[stack.length - 1];
-    if (!top) { layer.hidden = true; clear(layer); state.modalKey = null; state.values = {}; state.errors = {}; return; }
+    if (!top) { layer.hidden = true; clear(layer); state.modalKey = null; state.values = {}; state.typed = {}; state.errors = {}; return; }
     var key = top.id + ':' + top.hash;
     if (key === state.modalKey) return;
-    // views.update keeps what was typed in inputs it still has, as Slack does; another view starts empty.
-    state.values = state.modalKey && state.modalKey.split(':')[0] === top.id ? collectValues() : {};
+    // What was typed stays with its view: through views.update, and under a pushed view until it is back on top.
+    if (state.modalKey) state.typed[state.modalKey.split(':')[0]] = collectValues();
+    state.values = state.typed[top.id] || {};
     state.modalKey = key;
     state.errors = {};
     draw(top);
