@@ -1,5 +1,6 @@
 /**
- * The digest's trend chart: daily throughput as bars and intake as a line over 30 local days,
+ * The digest's trend chart over 30 local days: cases decided (bars) and opened (line), and below them
+ * SLA attainment and QA accuracy against their targets,
  * Vega-Lite → SVG → PNG, with the DejaVu Sans font file from the `dejavu-fonts-ttf` package and no
  * system fonts, so it renders the same on any machine, with no browser.
  *
@@ -11,35 +12,78 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { DayCounts, DigestTargets } from './scorecard';
 
-export type ChartDay = { date: string; intake: number; throughput: number };
-export type ChartOptions = { title: string; width?: number; height?: number; axisTitles?: boolean };
+export type ChartDay = {
+  date: string;
+  intake: number;
+  throughput: number;
+  /** Met ÷ completed that day, per target; null when none completed. */
+  firstActionAttainment?: number | null;
+  resolutionAttainment?: number | null;
+  /** Agree ÷ reviewed that day; null when nothing was reviewed. */
+  qaAccuracy?: number | null;
+};
+export type ChartOptions = {
+  title: string;
+  width?: number;
+  height?: number;
+  axisTitles?: boolean;
+  /** Reference lines on the rates panel (fractions); without them, no rates panel. */
+  targets?: DigestTargets;
+};
 
-/** The Vega-Lite spec: data in, no I/O. Dates are local calendar dates, drawn as ordinal labels. */
+/** The chart's days from a scorecard's daily series. */
+export function chartDays(series: readonly DayCounts[]): ChartDay[] {
+  const rate = (k: number, n: number) => (n === 0 ? null : k / n);
+  return series.map((d) => ({
+    date: d.date,
+    intake: d.opened,
+    throughput: d.decided,
+    firstActionAttainment: rate(d.firstActionMet, d.firstActionMet + d.firstActionMissed),
+    resolutionAttainment: rate(d.resolutionMet, d.resolutionMet + d.resolutionMissed),
+    qaAccuracy: rate(d.qaAgree, d.qaReviewed),
+  }));
+}
+
+const SERIES_COLORS = {
+  'Cases decided': '#4c78a8',
+  'Cases opened': '#e45756',
+  'First-action SLA': '#54a24b',
+  'Resolution SLA': '#f58518',
+  'QA accuracy': '#b279a2',
+};
+
+/**
+ * The Vega-Lite spec: data in, no I/O. Dates are local calendar dates, drawn as ordinal labels. Counts
+ * on top (cases decided as bars, cases opened as a line); with targets, rates below (first-action and
+ * resolution SLA attainment and QA accuracy as lines, each target a dashed rule in its colour; a day
+ * without any sample has no point).
+ */
 export function trendChartSpec(days: readonly ChartDay[], o: ChartOptions): Record<string, unknown> {
   const axisTitles = o.axisTitles ?? true;
-  const values = days.flatMap((d) => [
-    { date: d.date.slice(5), series: 'Cases decided', count: d.throughput },
-    { date: d.date.slice(5), series: 'Cases opened', count: d.intake },
+  const width = o.width ?? 640;
+  const label = (d: ChartDay) => d.date.slice(5);
+  const counts = days.flatMap((d) => [
+    { date: label(d), series: 'Cases decided', count: d.throughput },
+    { date: label(d), series: 'Cases opened', count: d.intake },
   ]);
-  const x = { field: 'date', type: 'ordinal', sort: null, title: axisTitles ? 'Local date' : null, axis: { labelAngle: -60 } };
-  const y = { field: 'count', type: 'quantitative', title: axisTitles ? 'Cases' : null };
+  const x = { field: 'date', type: 'ordinal', sort: days.map(label), title: axisTitles ? 'Local date' : null, axis: { labelAngle: -60 } };
   const color = {
     field: 'series',
     type: 'nominal',
     title: null,
-    scale: { domain: ['Cases decided', 'Cases opened'], range: ['#4c78a8', '#e45756'] },
+    // Only the series drawn are in the legend.
+    scale: { domain: Object.keys(SERIES_COLORS).slice(0, o.targets ? 5 : 2), range: Object.values(SERIES_COLORS) },
     legend: { orient: 'top' },
   };
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: o.title,
-    width: o.width ?? 640,
+  const y = { field: 'count', type: 'quantitative', title: axisTitles ? 'Cases' : null };
+  const countsPanel = {
+    width,
     height: o.height ?? 240,
-    background: 'white',
-    config: { font: 'DejaVu Sans' },
-    data: { values },
-    encoding: { x },
+    data: { values: counts },
+    // With the rates panel below, the dates are written once, under it.
+    encoding: { x: o.targets ? { ...x, title: null, axis: { labels: false, ticks: false } } : x },
     layer: [
       { transform: [{ filter: "datum.series === 'Cases decided'" }], mark: 'bar', encoding: { y, color } },
       {
@@ -49,6 +93,48 @@ export function trendChartSpec(days: readonly ChartDay[], o: ChartOptions): Reco
       },
     ],
   };
+  const base = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: o.title,
+    background: 'white',
+    config: { font: 'DejaVu Sans' },
+  };
+  if (!o.targets) return { ...base, ...countsPanel };
+  const rates = days.flatMap((d) =>
+    (
+      [
+        ['First-action SLA', d.firstActionAttainment],
+        ['Resolution SLA', d.resolutionAttainment],
+        ['QA accuracy', d.qaAccuracy],
+      ] as const
+    )
+      .filter(([, rate]) => rate !== null && rate !== undefined)
+      .map(([series, rate]) => ({ date: label(d), series, rate })),
+  );
+  const yRate = { field: 'rate', type: 'quantitative', title: axisTitles ? 'Rate' : null, axis: { format: '.0%' }, scale: { zero: false } };
+  const ratesPanel = {
+    width,
+    height: 140,
+    layer: [
+      {
+        data: { values: rates },
+        mark: { type: 'line', point: true, strokeWidth: 2 },
+        encoding: { x: { ...x, scale: { domain: days.map(label) } }, y: yRate, color },
+      },
+      {
+        data: {
+          values: [
+            { series: 'First-action SLA', rate: o.targets.firstAction },
+            { series: 'Resolution SLA', rate: o.targets.resolution },
+            { series: 'QA accuracy', rate: o.targets.qaAccuracy },
+          ],
+        },
+        mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 },
+        encoding: { y: { field: 'rate', type: 'quantitative' }, color },
+      },
+    ],
+  };
+  return { ...base, vconcat: [countsPanel, ratesPanel], resolve: { scale: { color: 'shared' } } };
 }
 
 export type RenderedChart = { svg: string; png: Buffer };

@@ -1,5 +1,6 @@
 import { inflateSync } from 'node:zlib';
-import { type ChartDay, ChartRenderer, renderTrendChart, trendChartSpec } from '../../../src/domain/digests/chart';
+import { type ChartDay, ChartRenderer, chartDays, renderTrendChart, trendChartSpec } from '../../../src/domain/digests/chart';
+import type { DayCounts } from '../../../src/domain/digests/scorecard';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -67,6 +68,78 @@ describe('the 30-day trend chart', () => {
     expect(spec.data.values[0]).toEqual({ date: '11-01', series: 'Cases decided', count: 38 });
     expect(spec.encoding.x.title).toBe('Local date');
     expect((trendChartSpec(days, { title: 't', axisTitles: false }) as typeof spec).encoding.x.title).toBeNull();
+  });
+
+  it('draws SLA attainment and QA accuracy below, with their targets as dashed rules, when given targets', async () => {
+    const targets = { firstAction: 0.92, resolution: 0.9, qaAccuracy: 0.95 };
+    const withRates = days.map((d, i) => ({
+      ...d,
+      firstActionAttainment: i === 3 ? null : 0.9,
+      resolutionAttainment: 0.85,
+      qaAccuracy: 0.97,
+    }));
+    const spec = trendChartSpec(withRates, { title: 't', targets }) as {
+      vconcat: { layer: { mark: { type: string }; data: { values: { series: string; rate: number }[] } }[] }[];
+    };
+    const [, rates] = spec.vconcat;
+    expect(rates!.layer.map((l) => l.mark.type)).toEqual(['line', 'rule']);
+    // A day without completed first actions has no point: 29 of them, 30 of the others.
+    expect(rates!.layer[0]!.data.values.filter((v) => v.series === 'First-action SLA')).toHaveLength(29);
+    expect(rates!.layer[0]!.data.values.filter((v) => v.series === 'Resolution SLA')).toHaveLength(30);
+    expect(rates!.layer[0]!.data.values.filter((v) => v.series === 'QA accuracy')).toHaveLength(30);
+    expect(rates!.layer[1]!.data.values).toEqual([
+      { series: 'First-action SLA', rate: 0.92 },
+      { series: 'Resolution SLA', rate: 0.9 },
+      { series: 'QA accuracy', rate: 0.95 },
+    ]);
+    const { svg, png } = await renderTrendChart(renderer, withRates, { title: 'rates', targets });
+    expect(svg).toContain('>QA accuracy<');
+    expect(svg).toContain('stroke-dasharray="6,4"');
+    expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+  });
+
+  it("takes its days from a scorecard's series: a rate per target, none without samples", () => {
+    const zero = {
+      reports: 0,
+      decisions: 0,
+      breaches: 0,
+      qaActioned: 0,
+      qaFalsePositive: 0,
+      qaNoAction: 0,
+      qaFalseNegative: 0,
+      appealsResolved: 0,
+      appealsOverturned: 0,
+    };
+    const series: DayCounts[] = [
+      {
+        ...zero,
+        date: '2026-11-01',
+        opened: 5,
+        decided: 3,
+        firstActionMet: 3,
+        firstActionMissed: 1,
+        resolutionMet: 1,
+        resolutionMissed: 2,
+        qaReviewed: 40,
+        qaAgree: 35,
+      },
+      {
+        ...zero,
+        date: '2026-11-02',
+        opened: 0,
+        decided: 0,
+        firstActionMet: 0,
+        firstActionMissed: 0,
+        resolutionMet: 0,
+        resolutionMissed: 0,
+        qaReviewed: 0,
+        qaAgree: 0,
+      },
+    ];
+    expect(chartDays(series)).toEqual([
+      { date: '2026-11-01', intake: 5, throughput: 3, firstActionAttainment: 0.75, resolutionAttainment: 1 / 3, qaAccuracy: 0.875 },
+      { date: '2026-11-02', intake: 0, throughput: 0, firstActionAttainment: null, resolutionAttainment: null, qaAccuracy: null },
+    ]);
   });
 
   it('reports a spec it cannot render, and keeps rendering after', async () => {
