@@ -74,6 +74,13 @@ describeInChromium('the sandbox page in Chromium', () => {
     await hasCount(same.getByRole('button', { name: 'Approve' }), 0);
     expect(await same.locator('.edited').count()).toBe(1);
     await s.screenshot('sandbox-approved');
+    // The requester hears of it in their DM with the app: an unread badge, then the message.
+    await actAs(page, ANALYST);
+    const dm = page.locator('#dm-list button');
+    await dm.locator('.badge').waitFor();
+    await dm.click();
+    await page.locator('#messages article.message', { hasText: /approved/i }).last().waitFor();
+    expect(await page.locator('#pane-title').textContent()).toBe('TrustOps');
   });
 
   it('the Reject modal shows a field error for an empty reason, and the bot’s own error for a blank one', async () => {
