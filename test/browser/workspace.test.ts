@@ -79,7 +79,10 @@ describeInChromium('the sandbox page in Chromium', () => {
     const dm = page.locator('#dm-list button');
     await dm.locator('.badge').waitFor();
     await dm.click();
-    await page.locator('#messages article.message', { hasText: /approved/i }).last().waitFor();
+    await page
+      .locator('#messages article.message', { hasText: /approved/i })
+      .last()
+      .waitFor();
     expect(await page.locator('#pane-title').textContent()).toBe('TrustOps');
   });
 
