@@ -1,6 +1,7 @@
 import type { Analytics, AnalyticsReader } from '../../analytics/types';
 import { badInput } from '../../errors';
 import type { DomainDeps } from '../deps';
+import type { DateRange } from '../metrics/range';
 import { dayNumberOf, localDate, offsetSegments, startOfLocalDate, startOfLocalDay } from '../time';
 import { type Proportion, proportion } from './wilson';
 
@@ -128,6 +129,18 @@ export function addDays(date: string, n: number): string {
   const day = dayNumberOf(date);
   if (day === undefined) throw badInput(`"${date}" is not a date: write it as YYYY-MM-DD, e.g. 2026-11-30.`);
   return new Date((day + n) * DAY).toISOString().slice(0, 10);
+}
+
+/**
+ * The local dates of a parsed range (`/trustops vendor acme last 7d`, parsed with the metrics' parseRange
+ * in the vendor's zone): its boundaries are local midnights, so [start, end) is whole days.
+ */
+export function periodOfRange(range: DateRange): { from: string; to: string; timeZone: string } {
+  return {
+    from: localDate(range.start, range.timeZone),
+    to: localDate(new Date(range.end.getTime() - 1), range.timeZone),
+    timeZone: range.timeZone,
+  };
 }
 
 /** The local date before the one `now` falls on: what a digest sent at `now` covers. */

@@ -1,5 +1,13 @@
 import { fixedClock } from '../../../src/clock';
-import { addDays, previousLocalDate, type Scorecard, scorecards, vendorScorecard } from '../../../src/domain/digests/scorecard';
+import {
+  addDays,
+  periodOfRange,
+  previousLocalDate,
+  type Scorecard,
+  scorecards,
+  vendorScorecard,
+} from '../../../src/domain/digests/scorecard';
+import { parseRange } from '../../../src/domain/metrics/range';
 import type { PrismaClient } from '../../../src/generated/prisma/client';
 import { openTestAnalytics, type TestAnalytics } from '../../support/analytics';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
@@ -279,6 +287,21 @@ describe('ranges and several vendors', () => {
     expect(card.throughput.baselinePerDay).toBe(0);
     expect(card.sla.firstAction).toMatchObject({ met: 14 + 3 + 1, missed: 1 }); // + I's on Oct 31
     expect(card.series.at(-1)!.date).toBe('2026-11-01');
+  });
+
+  it('takes a range parsed as the metrics parse it, in the vendor zone', async () => {
+    const now = new Date('2026-11-02T14:00:00Z');
+    const period = periodOfRange(parseRange('last 7d', { now, timeZone: NY }));
+    expect(period).toEqual({ from: '2026-10-27', to: '2026-11-02', timeZone: NY });
+    expect(periodOfRange(parseRange('2026-11-01..2026-11-01', { now, timeZone: NY }))).toEqual({
+      from: '2026-11-01',
+      to: '2026-11-01',
+      timeZone: NY,
+    });
+    const card = await vendorScorecard(deps(now.toISOString()), 'nyc', period);
+    // Decided: 14 on Oct 28; A, B and I on Nov 1; J and C (decided by the test above) on Nov 2.
+    expect(card.throughput.total).toBe(19);
+    expect(card.period.asOf).toEqual(now);
   });
 
   it('keeps each vendor to its own facts, and every vendor in its own zone', async () => {
