@@ -239,12 +239,15 @@ export class SlackEmulator {
     }
   }
 
-  /** Clears calls, messages, views, files, faults and interactions; channels and users stay. */
-  reset(): void {
+  /**
+   * Clears calls, messages, views, files, faults and interactions; channels and users stay. `restartTs`
+   * lets message ts start again from the clock (the sandbox's Reset, whose data is rewritten too).
+   */
+  reset(opts: { restartTs?: boolean } = {}): void {
     this.calls.length = 0;
     this.faults = [];
     this.outages = [];
-    this.workspace.reset();
+    this.workspace.reset(opts);
     this.changed();
   }
 

@@ -296,7 +296,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   /** Starts the demo over: the workspace empties, the clock returns to now, and the bot resets its data. */
   route('POST', '/sandbox/reset', async (_req, res) => {
     clock.set(new Date());
-    emulator.reset();
+    emulator.reset({ restartTs: true });
     await hooks?.reset?.();
     welcome();
     opts.log.info('sandbox reset', { now: clock.now().toISOString(), startedAt: startedAt.toISOString() });

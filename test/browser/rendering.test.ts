@@ -276,6 +276,9 @@ describeInChromium('the sandbox page renders Block Kit and follows the workspace
     await s.page.getByRole('alertdialog', { name: 'Reset the demo?' }).getByRole('button', { name: 'Reset' }).click();
     await s.page.locator('#composer-status', { hasText: 'The demo started over.' }).waitFor({ timeout: 40_000 });
     await hasCount(s.page.locator('#messages', { hasText: 'a message before the reset' }), 0);
+    // Message times start again from now (before the reset the clock had moved an hour ahead).
+    const welcomeTs = Number(await s.page.locator('#messages article.message').first().getAttribute('data-ts'));
+    expect(Math.abs(welcomeTs * 1000 - Date.now())).toBeLessThan(60_000);
     // And the newcomer's welcome is there again, first thing in #general.
     expect(await s.page.locator('#messages article.message').first().textContent()).toContain('Welcome to the TrustOps sandbox.');
     expect(Math.abs(s.sandbox.clock.now().getTime() - Date.now())).toBeLessThan(60_000);

@@ -76,7 +76,9 @@ export class Workspace {
   }
 
   /** Clears conversations and interactions; keeps the directory (users, channels, DMs). */
-  reset(): void {
+  reset(opts: { restartTs?: boolean } = {}): void {
+    // Message ts only ever grow, unless the caller knows nothing still refers to the old ones.
+    if (opts.restartTs) this.lastTsMicros = 0;
     this.history.clear();
     this.ephemerals.length = 0;
     this.views.clear();
