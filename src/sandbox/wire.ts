@@ -38,7 +38,8 @@ export async function wireSandbox(
     signingSecret: opts.signingSecret,
     roleOf: async (userId) => {
       const role = await getRole(running.deps, userId);
-      return userId === nobody.id ? `no role (${role} by default)` : role;
+      if (userId !== nobody.id) return role;
+      return role === 'none' ? 'no role' : `no role (${role} by default)`;
     },
     clockMoved: async () => {
       for (const job of DUE_JOBS) await opts.jobs()?.runOnce(job, sandbox.clock.now());
