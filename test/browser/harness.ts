@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { type RunningApp, startApp } from '../../src/app';
@@ -51,7 +52,15 @@ export async function startBrowserSandbox(opts: { seedScale?: number } = {}): Pr
   const signingSecret = randomBytes(16).toString('hex');
   const log = createLogger({ level: 'info', secrets: [signingSecret], write: (line) => logLines.push(line) });
   const sandbox = await startSandbox({ port: 0, log });
-  const config = loadConfig({ PORT: '0', TRUSTOPS_INTAKE_TOKEN: 'browser-intake-token-0123456789' });
+  // The bot's analytics copy in a directory of its own (removed at stop), with small limits: the machine is shared.
+  const analyticsDir = mkdtempSync(path.join(tmpdir(), 'trustops-browser-analytics-'));
+  const config = loadConfig({
+    PORT: '0',
+    TRUSTOPS_INTAKE_TOKEN: 'browser-intake-token-0123456789',
+    TRUSTOPS_ANALYTICS_DIR: analyticsDir,
+    TRUSTOPS_ANALYTICS_MEMORY: '512MB',
+    TRUSTOPS_ANALYTICS_THREADS: '1',
+  });
   const running = await startApp({
     config,
     db,
@@ -98,6 +107,7 @@ export async function startBrowserSandbox(opts: { seedScale?: number } = {}): Pr
       await running.stop();
       await sandbox.stop();
       await db.drop();
+      rmSync(analyticsDir, { recursive: true, force: true });
       if (pageErrors.length) throw new Error(`errors in the page: ${pageErrors.join('; ')}`);
     },
   };

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { type RunningApp, startApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { seedDemoData } from '../../src/db/seed';
@@ -20,6 +23,7 @@ describeOnceReceiverFollowsApiUrl('TrustOps over Socket Mode, driven from the sa
   let sandbox: Sandbox;
   let running: RunningApp;
   const logLines: string[] = [];
+  const analyticsDir = mkdtempSync(path.join(tmpdir(), 'trustops-socket-analytics-'));
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -27,7 +31,12 @@ describeOnceReceiverFollowsApiUrl('TrustOps over Socket Mode, driven from the sa
     const log = createLogger({ level: 'info', write: (line) => logLines.push(line) });
     sandbox = await startSandbox({ port: 0, log, transport: 'socket' });
     running = await startApp({
-      config: loadConfig({ PORT: '0' }),
+      config: loadConfig({
+        PORT: '0',
+        TRUSTOPS_ANALYTICS_DIR: analyticsDir,
+        TRUSTOPS_ANALYTICS_MEMORY: '512MB',
+        TRUSTOPS_ANALYTICS_THREADS: '1',
+      }),
       db,
       log,
       host: '127.0.0.1',
@@ -42,6 +51,7 @@ describeOnceReceiverFollowsApiUrl('TrustOps over Socket Mode, driven from the sa
     await sandbox?.emulator.waitUntil(() => !sandbox.emulator.socketMode.connected, 5000, 'the bot to hang up').catch(() => {});
     await sandbox?.stop();
     await db?.drop();
+    rmSync(analyticsDir, { recursive: true, force: true });
   });
 
   async function post(path: string, body: Record<string, unknown>) {
