@@ -36,6 +36,11 @@ export type AnalyticsOptions = {
   retentionMs?: number;
   /** How often this process prunes the change log (0: never). */
   pruneEveryMs?: number;
+  /**
+   * Postgres connections a build copies on, in one snapshot (default 2). 1 for the embedded database: PGlite
+   * is one session, where a second transaction would wait for the first.
+   */
+  copyStreams?: number;
 };
 
 /** A per-day count that differs between Postgres and the copy. */
@@ -386,10 +391,11 @@ class Engine {
     log.info('analytics: building the copy from Postgres', { file: this.slot.file });
     try {
       mkdirSync(work, { recursive: true });
-      let loadedBefore = 0;
+      const loadedRows = new Map<string, number>();
       let lastLog = 0;
       const report = (table: string, rows: number, expected: number) => {
-        const loaded = loadedBefore + rows;
+        loadedRows.set(table, rows);
+        const loaded = [...loadedRows.values()].reduce((a, b) => a + b, 0);
         const total = Math.max(expected, loaded);
         this.progress = { table, rowsLoaded: loaded, rowsExpected: total, fraction: total ? loaded / total : 0 };
         if (Date.now() - lastLog >= 5000) {
@@ -397,10 +403,15 @@ class Engine {
           log.info('analytics: building', { table, rows: loaded, of: total, percent: Math.floor((100 * loaded) / (total || 1)) });
         }
       };
-      // Postgres streams decisions first (a case's first decision reads them), then the rest; DuckDB fills
-      // each table, derived columns included, as soon as the files it reads are there.
-      const early = (t: CopiedTable) => Number((SOURCES as readonly string[]).includes(t.name));
-      const copyOrder = [...TABLES].sort((x, y) => early(y) - early(x));
+      // Postgres streams on two connections sharing one snapshot (an exported one), the tables a case reads
+      // (decisions, reports) on one and the rest on the other; DuckDB fills each table, derived columns
+      // included, as soon as the files it reads are there.
+      const isSource = (t: CopiedTable) => (SOURCES as readonly string[]).includes(t.name);
+      const streams = this.opts.copyStreams ?? 2;
+      const queues =
+        streams > 1
+          ? [TABLES.filter(isSource), TABLES.filter((t) => !isSource(t))]
+          : [[...TABLES.filter(isSource), ...TABLES.filter((t) => !isSource(t))]];
       const file = (t: CopiedTable) => path.join(work, `${t.name}.csv`);
       const copied = new Map(TABLES.map((t) => [t.name, deferred()]));
       const raw = Object.fromEntries(
@@ -423,12 +434,25 @@ class Engine {
           const head = await readHead(client);
           this.identity = await databaseIdentity(client);
           const expected = await expectedRows(client);
-          for (const t of copyOrder) {
-            const rows = await copyToFile(client, pgSelect(t), file(t), (n) => report(t.name, n, expected));
-            loadedBefore += rows;
-            log.debug('analytics: copied from Postgres', { table: t.name, rows, ms: Date.now() - started });
-            copied.get(t.name)?.resolve();
+          const copyAll = async (c: Client, tables: CopiedTable[]) => {
+            for (const t of tables) {
+              const rows = await copyToFile(c, pgSelect(t), file(t), (n) => report(t.name, n, expected));
+              log.debug('analytics: copied from Postgres', { table: t.name, rows, ms: Date.now() - started });
+              copied.get(t.name)?.resolve();
+            }
+          };
+          const [first, ...others] = queues;
+          if (!others.length) {
+            await copyAll(client, first ?? []);
+            return head;
           }
+          const exported = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]?.id as string;
+          await this.pg.inSnapshot(
+            async (helper) => {
+              await Promise.all([copyAll(client, first ?? []), copyAll(helper, others.flat())]);
+            },
+            { snapshot: exported, separate: true },
+          );
           return head;
         });
         await duck;

@@ -35,6 +35,11 @@ export class PgSource {
 
   private async connect(): Promise<Client> {
     if (this.client) return this.client;
+    this.client = await this.open();
+    return this.client;
+  }
+
+  private async open(): Promise<Client> {
     const client = new Client({ connectionString: this.url, connectionTimeoutMillis: 5000, application_name: 'trustops-analytics' });
     client.on('error', (err) => {
       this.log.warn('analytics: Postgres connection lost', { err: { message: err.message } });
@@ -43,21 +48,26 @@ export class PgSource {
     await client.connect();
     await client.query("SET TIME ZONE 'UTC'");
     await client.query("SET DateStyle = 'ISO, YMD'");
-    this.client = client;
     return client;
   }
 
-  /** `fn` inside one REPEATABLE READ transaction: every statement sees the same snapshot. */
-  async inSnapshot<T>(fn: (client: Client) => Promise<T>, readOnly = true): Promise<T> {
-    const client = await this.connect();
+  /**
+   * `fn` inside one REPEATABLE READ READ ONLY transaction: every statement sees the same snapshot, or the
+   * exported `snapshot` given. `separate`: on a connection of its own, closed after (a second copy stream).
+   */
+  async inSnapshot<T>(fn: (client: Client) => Promise<T>, opts: { snapshot?: string; separate?: boolean } = {}): Promise<T> {
+    const client = opts.separate ? await this.open() : await this.connect();
     try {
-      await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ${readOnly ? ' READ ONLY' : ''}`);
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      if (opts.snapshot) await client.query(`SET TRANSACTION SNAPSHOT '${opts.snapshot.replace(/[^0-9A-Fa-f-]/g, '')}'`);
       const out = await fn(client);
       await client.query('COMMIT');
       return out;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => this.drop(client));
       throw err;
+    } finally {
+      if (opts.separate) await client.end().catch(() => {});
     }
   }
 

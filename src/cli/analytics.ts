@@ -33,6 +33,7 @@ runCli(async () => {
       log,
       syncIntervalMs: 0,
       pruneEveryMs: 0,
+      copyStreams: db.embedded ? 1 : 2,
     });
     const started = Date.now();
     // The raised generation (or a missing file) makes this catch-up a build.

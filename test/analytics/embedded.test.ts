@@ -78,7 +78,7 @@ describe('the analytics copy of the embedded database', () => {
       [caseId],
     );
     await decide(caseId, 'remove', '2026-11-01T11:00:00Z');
-    analytics = await openTestAnalytics({ url });
+    analytics = await openTestAnalytics({ url }, { copyStreams: 1 });
     expect(await count('decisions')).toBe(1);
     expect(await analytics.read((r) => r.query('SELECT first_decision_action, first_report_language FROM cases'))).toEqual([
       { first_decision_action: 'remove', first_report_language: 'de' },
