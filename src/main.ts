@@ -26,7 +26,9 @@ async function main(): Promise<void> {
   const signingSecret = sandbox ? randomBytes(16).toString('hex') : loaded.SLACK_SIGNING_SECRET;
   const madeUpToken = sandbox && !loaded.TRUSTOPS_INTAKE_TOKEN ? randomBytes(16).toString('hex') : undefined;
   const config = madeUpToken ? { ...loaded, TRUSTOPS_INTAKE_TOKEN: madeUpToken } : loaded;
-  secrets = [...config.secrets, ...[signingSecret, config.TRUSTOPS_INTAKE_TOKEN].filter((x): x is string => Boolean(x))];
+  // The sandbox page's key for this run: printed once in the banner, redacted from every log line.
+  const pageKey = sandbox ? randomBytes(18).toString('base64url') : undefined;
+  secrets = [...config.secrets, ...[signingSecret, config.TRUSTOPS_INTAKE_TOKEN, pageKey].filter((x): x is string => Boolean(x))];
   const log = createLogger({ level: config.LOG_LEVEL, secrets });
 
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TRUSTOPS_DATA_DIR, log });
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
     if (summary.skipped) log.info('demo data already present', { anchor: summary.anchor });
     else log.info('demo data written', { ...summary.counts });
   }
-  const emulator = sandbox ? await startSandbox({ port: config.TRUSTOPS_SANDBOX_PORT, log }) : undefined;
+  const emulator = sandbox ? await startSandbox({ port: config.TRUSTOPS_SANDBOX_PORT, log, key: pageKey }) : undefined;
   // The sandbox's time can be moved forward from its page: the bot, its jobs and the emulator all read it.
   const clock = emulator?.clock ?? systemClock;
 

@@ -71,6 +71,8 @@ export type SandboxOptions = {
   clock?: Sandbox['clock'];
   /** How the bot hears from the page: signed HTTP requests (default), or Socket Mode envelopes. */
   transport?: 'http' | 'socket';
+  /** The page's key for this run (made up here when not given; main makes it first, to redact it from logs). */
+  key?: string;
 };
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
@@ -86,7 +88,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     gate: (req, res, url) => guard?.gate(req, res, url) ?? false,
   });
   const port = Number(new URL(emulator.baseUrl).port);
-  guard = createGuard(port);
+  guard = createGuard(port, opts.key);
   for (const u of SANDBOX_USERS) emulator.addUser(u);
   emulator.addUser({ id: SLACKBOT, name: 'slackbot', real_name: 'Slackbot', is_bot: true });
   // What a newcomer sees first in #general: where to start.
