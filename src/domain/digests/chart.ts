@@ -166,34 +166,40 @@ parentPort.on('message', async ({ id, spec }) => {
 `;
 
 type Pending = { resolve: (c: RenderedChart) => void; reject: (e: Error) => void };
+type Slot = { worker: Worker | undefined; pending: Map<number, Pending> };
 
 /**
- * Renders charts in one worker thread, started on first use. The worker does not keep the process
- * alive while idle; `close()` ends it.
+ * Renders charts in worker threads (one by default), each started on first use. A chart goes to the
+ * worker with the fewest waiting. Idle workers do not keep the process alive; `close()` ends them.
  */
 export class ChartRenderer {
-  private worker: Worker | undefined;
-  private pending = new Map<number, Pending>();
+  private readonly slots: Slot[];
   private nextId = 1;
 
+  constructor(o: { workers?: number } = {}) {
+    const n = Math.max(1, Math.floor(o.workers ?? 1));
+    this.slots = Array.from({ length: n }, () => ({ worker: undefined, pending: new Map() }));
+  }
+
   render(spec: Record<string, unknown>): Promise<RenderedChart> {
-    const worker = this.start();
+    const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const worker = this.start(slot);
     const id = this.nextId++;
     return new Promise<RenderedChart>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      slot.pending.set(id, { resolve, reject });
       worker.ref();
       worker.postMessage({ id, spec });
     });
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker) await worker.terminate();
+    const workers = this.slots.map((s) => s.worker).filter((w): w is Worker => w !== undefined);
+    for (const s of this.slots) s.worker = undefined;
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 
-  private start(): Worker {
-    if (this.worker) return this.worker;
+  private start(slot: Slot): Worker {
+    if (slot.worker) return slot.worker;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
@@ -205,21 +211,21 @@ export class ChartRenderer {
     });
     worker.unref();
     worker.on('message', (m: { id: number; svg?: string; png?: Uint8Array; error?: string }) => {
-      const p = this.pending.get(m.id);
+      const p = slot.pending.get(m.id);
       if (!p) return;
-      this.pending.delete(m.id);
-      if (this.pending.size === 0) worker.unref();
+      slot.pending.delete(m.id);
+      if (slot.pending.size === 0) worker.unref();
       if (m.error !== undefined) p.reject(new Error(`chart rendering failed: ${m.error}`));
       else p.resolve({ svg: m.svg ?? '', png: Buffer.from(m.png ?? new Uint8Array()) });
     });
     const failAll = (e: Error) => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
+      if (slot.worker === worker) slot.worker = undefined;
+      for (const p of slot.pending.values()) p.reject(e);
+      slot.pending.clear();
     };
     worker.on('error', failAll);
     worker.on('exit', (code) => failAll(new Error(`the chart worker stopped (exit code ${code})`)));
-    this.worker = worker;
+    slot.worker = worker;
     return worker;
   }
 }

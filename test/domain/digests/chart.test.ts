@@ -148,6 +148,27 @@ describe('the 30-day trend chart', () => {
     expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
   });
 
+  it('with several workers, each chart still goes back to its own request', async () => {
+    const pool = new ChartRenderer({ workers: 2 });
+    try {
+      const titles = ['p0', 'p1', 'p2', 'p3'];
+      const charts = await Promise.all(titles.map((title) => renderTrendChart(pool, days.slice(0, 5), { title })));
+      expect(charts.map((c) => /aria-label="Title text '([^']*)'"/.exec(c.svg)?.[1])).toEqual(titles);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('rejects what was waiting when it is closed, and starts again when asked for more', async () => {
+    const own = new ChartRenderer();
+    const waiting = renderTrendChart(own, days, { title: 'closed' });
+    await own.close();
+    await expect(waiting).rejects.toThrow(/chart worker stopped/);
+    const { png } = await renderTrendChart(own, days.slice(0, 2), { title: 'again' });
+    expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+    await own.close();
+  });
+
   it('renders charts asked for at once, each its own', async () => {
     const [one, two] = await Promise.all([
       renderTrendChart(renderer, days, { title: 'one' }),
