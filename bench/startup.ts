@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, startMain, waitHealthy } from '../test/support/process';
+import { freePort, startMain, waitHealthy, waitUntil } from '../test/support/process';
 import { machine } from './machine';
 import type { BenchResult } from './run';
 
@@ -13,9 +13,12 @@ async function timeToHealthy(dataDir: string): Promise<{ ms: number; commandMs: 
   try {
     await waitHealthy(port, 180_000);
     const ms = Date.now() - began;
+    // The sandbox's routes want this run's key, which the banner prints right after the bot listens.
+    const key = await waitUntil('the banner', async () => /\?key=([\w-]+)/.exec(run.stdout())?.[1], 10_000);
     const sent = Date.now();
     const res = await fetch(`http://127.0.0.1:${sandboxPort}/sandbox/command`, {
       method: 'POST',
+      headers: { 'x-sandbox-key': key },
       body: new URLSearchParams({ text: 'help' }),
     });
     if (res.status !== 200) throw new Error(`help answered ${res.status}`);
