@@ -414,19 +414,25 @@ class Engine {
           : [[...TABLES.filter(isSource), ...TABLES.filter((t) => !isSource(t))]];
       const file = (t: CopiedTable) => path.join(work, `${t.name}.csv`);
       const copied = new Map(TABLES.map((t) => [t.name, deferred()]));
-      const raw = Object.fromEntries(
-        SOURCES.map((name) => [name, readCsv(tableNamed(name) as CopiedTable, path.join(work, `${name}.csv`))]),
-      );
+      // The tables a case reads are staged in memory as soon as their files are there (while Postgres still
+      // streams the rest), then read from there by the case and by their own table.
+      const staged = Object.fromEntries(SOURCES.map((name) => [name, `_src_${name}`]));
       await this.writer.run('BEGIN TRANSACTION');
       const duck = (async () => {
+        for (const t of TABLES.filter(isSource)) {
+          await copied.get(t.name)?.promise;
+          await this.writer.run(`CREATE OR REPLACE TEMP TABLE _src_${t.name} AS SELECT * FROM ${readCsv(t, file(t))}`);
+          log.debug('analytics: staged in DuckDB', { table: t.name, ms: Date.now() - started });
+        }
         for (const t of TABLES) {
           await copied.get(t.name)?.promise;
-          if (t.derived) for (const name of SOURCES) if (t.derived.joins.includes(`{${name}}`)) await copied.get(name)?.promise;
           await this.writer.run(`DROP TABLE IF EXISTS ${t.name}`);
           await this.writer.run(duckDdl(t));
-          await this.writer.run(`INSERT INTO ${t.name} ${rowsWithDerived(t, readCsv(t, file(t)), raw)}`);
+          const source = isSource(t) ? `_src_${t.name}` : readCsv(t, file(t));
+          await this.writer.run(`INSERT INTO ${t.name} ${rowsWithDerived(t, source, staged)}`);
           log.debug('analytics: loaded into DuckDB', { table: t.name, ms: Date.now() - started });
         }
+        for (const name of SOURCES) await this.writer.run(`DROP TABLE IF EXISTS _src_${name}`);
       })();
       duck.catch(() => {});
       try {
