@@ -415,8 +415,9 @@ class Engine {
       const file = (t: CopiedTable) => path.join(work, `${t.name}.csv`);
       const copied = new Map(TABLES.map((t) => [t.name, deferred()]));
       // The tables a case reads are staged in memory as soon as their files are there (while Postgres still
-      // streams the rest), then read from there by the case and by their own table.
+      // streams the rest), for the case's first decision and first report.
       const staged = Object.fromEntries(SOURCES.map((name) => [name, `_src_${name}`]));
+      const lastReader = [...TABLES].reverse().find((t) => SOURCES.some((name) => t.derived?.joins.includes(`{${name}}`)));
       await this.writer.run('BEGIN TRANSACTION');
       const duck = (async () => {
         for (const t of TABLES.filter(isSource)) {
@@ -428,11 +429,12 @@ class Engine {
           await copied.get(t.name)?.promise;
           await this.writer.run(`DROP TABLE IF EXISTS ${t.name}`);
           await this.writer.run(duckDdl(t));
-          const source = isSource(t) ? `_src_${t.name}` : readCsv(t, file(t));
-          await this.writer.run(`INSERT INTO ${t.name} ${rowsWithDerived(t, source, staged)}`);
+          await this.writer.run(`INSERT INTO ${t.name} ${rowsWithDerived(t, readCsv(t, file(t)), staged)}`);
           log.debug('analytics: loaded into DuckDB', { table: t.name, ms: Date.now() - started });
+          // Once the last table reading the staged rows (cases) is in, their memory goes back before the big
+          // tables load (which parse their files again: faster than reading a staged table that spilled).
+          if (t === lastReader) for (const name of SOURCES) await this.writer.run(`DROP TABLE IF EXISTS _src_${name}`);
         }
-        for (const name of SOURCES) await this.writer.run(`DROP TABLE IF EXISTS _src_${name}`);
       })();
       duck.catch(() => {});
       try {
