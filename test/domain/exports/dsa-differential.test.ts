@@ -18,7 +18,7 @@ import { oracleDecisionRows, oracleDsaAggregates } from '../../support/dsa-oracl
 
 const SEED = Number(process.env.DSA_SEED ?? 20261202);
 const DATA_SETS = 4;
-const RANGES_PER_SET = 30;
+const RANGES_PER_SET = 25;
 const ZONES = ['UTC', 'Europe/Paris', 'America/Santiago', 'America/Havana', 'Asia/Kathmandu', 'Pacific/Chatham'] as const;
 const NOW = new Date('2027-01-15T12:00:00Z');
 const WINDOW_START = Date.parse('2026-03-01T00:00:00Z');
