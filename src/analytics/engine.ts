@@ -15,6 +15,7 @@ import {
   pgSelect,
   rowsWithDerived,
   SCHEMA_VERSION,
+  SOURCE_COLUMNS,
   SOURCES,
   TABLES,
   tableNamed,
@@ -422,7 +423,8 @@ class Engine {
       const duck = (async () => {
         for (const t of TABLES.filter(isSource)) {
           await copied.get(t.name)?.promise;
-          await this.writer.run(`CREATE OR REPLACE TEMP TABLE _src_${t.name} AS SELECT * FROM ${readCsv(t, file(t))}`);
+          const cols = SOURCE_COLUMNS[t.name as (typeof SOURCES)[number]].join(', ');
+          await this.writer.run(`CREATE OR REPLACE TEMP TABLE _src_${t.name} AS SELECT ${cols} FROM ${readCsv(t, file(t))}`);
           log.debug('analytics: staged in DuckDB', { table: t.name, ms: Date.now() - started });
         }
         for (const t of TABLES) {

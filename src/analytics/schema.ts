@@ -288,6 +288,12 @@ export const SCHEMA_VERSION = TABLES.map((t) => `${duckDdl(t)}|${JSON.stringify(
 
 /** The tables `joins` read through a placeholder (`{decisions}`), which a build reads from their raw files. */
 export const SOURCES = ['decisions', 'reports'] as const;
+
+/** The columns of each source the joins read: all a build stages of it (10 M rows each, so only these). */
+export const SOURCE_COLUMNS: Record<(typeof SOURCES)[number], readonly string[]> = {
+  decisions: ['id', 'case_id', 'action', 'decided_at'],
+  reports: ['id', 'own_initiative', 'trusted_flagger', 'jurisdiction', 'language'],
+};
 export type Sources = Partial<Record<(typeof SOURCES)[number], string>>;
 
 /** `joins` with each `{source}` replaced by the relation given, else by the table itself. */
