@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { Client } from 'pg';
 import { type Analytics, type AnalyticsEngine, openAnalytics } from '../src/analytics';
 import { fixedClock } from '../src/clock';
@@ -48,16 +47,44 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
   return { ms: performance.now() - t0, value };
 }
 
-/** One warm-up run (reported as "first"), then RUNS timed runs. */
-async function series(what: string, fn: () => Promise<unknown>): Promise<Series> {
-  const first = (await timed(fn)).ms;
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) ms.push((await timed(fn)).ms);
-  ms.sort((a, b) => a - b);
-  console.log(
-    `  ${what}: first ${Math.round(first)} ms, p50 ${Math.round(percentile(ms, 50))} ms, p95 ${Math.round(percentile(ms, 95))} ms`,
-  );
-  return { ms, first };
+/**
+ * The look-up and its floor, alternately (the order swapped each round) so both meet the same load from
+ * whatever else runs on the machine: one warm-up of each, then RUNS timed runs of each. A floor run reports
+ * its own time (measured around its statements only).
+ */
+async function pairedSeries(what: string, lookUp: () => Promise<unknown>, floor: () => Promise<number>): Promise<[Series, Series]> {
+  const firstLookUp = (await timed(lookUp)).ms;
+  const firstFloor = await floor();
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    if (i % 2 === 0) {
+      a.push((await timed(lookUp)).ms);
+      b.push(await floor());
+    } else {
+      b.push(await floor());
+      a.push((await timed(lookUp)).ms);
+    }
+  }
+  a.sort((x, y) => x - y);
+  b.sort((x, y) => x - y);
+  const show = (ms: number[], first: number) =>
+    `first ${Math.round(first)} ms, p50 ${Math.round(percentile(ms, 50))} ms, p95 ${Math.round(percentile(ms, 95))} ms`;
+  console.log(`  ${what}: ${show(a, firstLookUp)}; floor ${show(b, firstFloor)}`);
+  return [
+    { ms: a, first: firstLookUp },
+    { ms: b, first: firstFloor },
+  ];
+}
+
+/** The floor's statements, one after another on a connection of the engine's own DuckDB instance; only they are timed. */
+function floorRun(engine: AnalyticsEngine, statements: readonly string[]): () => Promise<number> {
+  return () =>
+    engine.read(async (reader) => {
+      const t0 = performance.now();
+      for (const sql of statements) await reader.query(sql);
+      return performance.now() - t0;
+    });
 }
 
 const r1 = (n: number) => +n.toFixed(1);
@@ -150,25 +177,28 @@ function floorStatements(lookup: Lookup, range: DateRange, surfaceId: number): s
   });
 }
 
-/** The DSA sections: notices, actions (medians by source), complaints, automation, QA. */
+const SOURCE_FLOOR = `CASE WHEN d.case_first_report_id IS NULL OR d.case_first_report_own_initiative THEN 'SOURCE_VOLUNTARY'
+                           WHEN d.case_first_report_trusted_flagger THEN 'SOURCE_TRUSTED_FLAGGER' ELSE 'SOURCE_ARTICLE_16' END`;
+
+/** The DSA sections: notices, actions (counts; medians by source), complaints, automation, QA. */
 function dsaFloorStatements(range: DateRange): string[] {
   return [
     `SELECT coalesce(m.category, 'STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE') AS category, count(*), count(*) FILTER (WHERE r.trusted_flagger)
        FROM reports r LEFT JOIN dsa_category_map m ON m.policy = r.category
       WHERE ${within('r.received_at', range)} AND NOT r.own_initiative GROUP BY 1`,
-    // Each decision carries its case's first report (source) and opening, so no join but the 40-row map.
-    `SELECT source, ground, category, action, automated, count(*), median(ms)
-       FROM (SELECT d.action, d.automated, coalesce(m.category, 'UNMAPPED') AS category, coalesce(m.decision_ground, 'UNMAPPED') AS ground,
-                    CASE WHEN d.case_first_report_id IS NULL OR d.case_first_report_own_initiative THEN 'SOURCE_VOLUNTARY'
-                         WHEN d.case_first_report_trusted_flagger THEN 'SOURCE_TRUSTED_FLAGGER' ELSE 'SOURCE_ARTICLE_16' END AS source,
-                    epoch_ms(d.decided_at) - epoch_ms(coalesce(d.case_first_report_at, d.case_opened_at)) AS ms
-               FROM decisions d LEFT JOIN dsa_category_map m ON m.policy = d.policy
-              WHERE ${within('d.decided_at', range)} AND d.action <> 'no_violation')
-      GROUP BY GROUPING SETS ((source, ground, category, action, automated), (source), ())`,
+    // Each decision carries its case's first report (source) and opening, so no join but the small map.
+    // Counts at the finest level (the breakdowns are sums of them); medians only where the report has them.
+    `SELECT source, coalesce(m.category, 'UNMAPPED') AS category, coalesce(m.decision_ground, 'UNMAPPED') AS ground, action, automated, n
+       FROM (SELECT ${SOURCE_FLOOR} AS source, policy, action, automated, count(*) AS n
+               FROM decisions d WHERE ${within('d.decided_at', range)} AND d.action <> 'no_violation' GROUP BY ALL) g
+       LEFT JOIN dsa_category_map m ON m.policy = g.policy`,
+    `SELECT ${SOURCE_FLOOR} AS source, median(epoch_ms(d.decided_at) - epoch_ms(coalesce(d.case_first_report_at, d.case_opened_at)))
+       FROM decisions d WHERE ${within('d.decided_at', range)} AND d.action <> 'no_violation'
+      GROUP BY GROUPING SETS ((source), ())`,
     `SELECT coalesce(m.category, 'UNMAPPED') AS category, a.outcome, a.decision_automated, count(*),
             median(CASE WHEN a.outcome <> 'pending' THEN epoch_ms(a.resolved_at) - epoch_ms(a.filed_at) END)
        FROM appeals a LEFT JOIN dsa_category_map m ON m.policy = a.decision_policy
-      WHERE ${within('a.filed_at', range)} GROUP BY GROUPING SETS ((1, 2, 3), ())`,
+      WHERE ${within('a.filed_at', range)} GROUP BY GROUPING SETS ((category, a.outcome, a.decision_automated), ())`,
     `SELECT count(*), count(*) FILTER (WHERE automated) FROM decisions WHERE ${within('decided_at', range)}`,
     `SELECT decision_automated, outcome, error_severity, count(*) FROM qa_reviews WHERE ${within('reviewed_at', range)} GROUP BY 1, 2, 3`,
   ];
@@ -305,7 +335,8 @@ export async function metricsBench(): Promise<BenchResult> {
       console.log(`${text}:`);
       const q = await parseMetricsQuery(deps, text);
       ranges[text] = q.range;
-      const s = await series('lookUpMetrics', () => lookUpMetrics(deps, text));
+      const statements = floorStatements(text, q.range, surfaceId);
+      const [s, floor] = await pairedSeries('lookUpMetrics', () => lookUpMetrics(deps, text), floorRun(e, statements));
       lookupSeries[text] = s;
       // The look-up's decision count against Postgres over the same range: the copy answers with every fact.
       const result = await lookUpMetrics(deps, text);
@@ -321,6 +352,8 @@ export async function metricsBench(): Promise<BenchResult> {
         [`${text}: decisions in the answer / in Postgres`]: `${result.total.decisions} / ${pgCount?.n}`,
         [`${text}: first run (ms)`]: Math.round(s.first),
         [`${text}: p50 / p95 / max (ms)`]: `${p(s, 50)} / ${p(s, 95)} / ${p(s, 100)}`,
+        [`${text}: floor p50 / p95 (ms), ${statements.length} statements`]: `${p(floor, 50)} / ${p(floor, 95)}`,
+        [`${text}: ratio p95 / floor p95`]: r2(percentile(s.ms, 95) / percentile(floor.ms, 95)),
         [`${text}: where one run's time goes (ms)`]: await breakdown(e, (a) => lookUpMetrics({ ...deps, analytics: a }, text)),
       });
     }
@@ -335,13 +368,16 @@ export async function metricsBench(): Promise<BenchResult> {
     if (dsaError) {
       figures[`export dsa ${DSA_RANGE}`] = `failed: ${dsaError}`;
     } else {
-      const dsa = await series('dsaAggregates', () => dsaAggregates(deps, dsaRange));
+      const statements = dsaFloorStatements(dsaRange);
+      const [dsa, floor] = await pairedSeries('dsaAggregates', () => dsaAggregates(deps, dsaRange), floorRun(e, statements));
       lookupSeries.dsa = dsa;
       const dsaResult = await dsaAggregates(deps, dsaRange);
       Object.assign(figures, {
         [`export dsa ${DSA_RANGE}: decisions counted`]: dsaResult.automation.decisions,
         [`export dsa ${DSA_RANGE}: first run (ms)`]: Math.round(dsa.first),
         [`export dsa ${DSA_RANGE}: p50 / p95 / max (ms)`]: `${p(dsa, 50)} / ${p(dsa, 95)} / ${p(dsa, 100)}`,
+        [`export dsa ${DSA_RANGE}: floor p50 / p95 (ms), ${statements.length} statements`]: `${p(floor, 50)} / ${p(floor, 95)}`,
+        [`export dsa ${DSA_RANGE}: ratio p95 / floor p95`]: r2(percentile(dsa.ms, 95) / percentile(floor.ms, 95)),
         [`export dsa ${DSA_RANGE}: where one run's time goes (ms)`]: await breakdown(e, (a) => dsaAggregates({ analytics: a }, dsaRange)),
       });
     }
@@ -414,38 +450,6 @@ export async function metricsBench(): Promise<BenchResult> {
     await e.close();
     engine = undefined;
 
-    // The floor: the same figures as hand-written DuckDB SQL on the same file, same threads and memory limit.
-    console.log('floor…');
-    const duck = await DuckDBInstance.create(e.file, { threads: String(THREADS), memory_limit: MEMORY });
-    const conn = await duck.connect();
-    await conn.run("SET TimeZone = 'UTC'");
-    try {
-      for (const key of [...LOOKUPS, 'dsa'] as const) {
-        const range = ranges[key] as DateRange;
-        const statements = key === 'dsa' ? dsaFloorStatements(range) : floorStatements(key, range, surfaceId);
-        const label = key === 'dsa' ? `export dsa ${DSA_RANGE}` : key;
-        let floor: Series;
-        try {
-          floor = await series(`floor ${key}`, async () => {
-            for (const s of statements) await conn.runAndReadAll(s);
-          });
-        } catch (err) {
-          figures[`${label}: floor`] = `failed: ${(err as Error).message.split('\n')[0]}`;
-          continue;
-        }
-        const look = lookupSeries[key];
-        if (!look) continue;
-        Object.assign(figures, {
-          [`${label}: floor p50 / p95 (ms), ${statements.length} statements`]: `${p(floor, 50)} / ${p(floor, 95)}`,
-          [`${label}: ratio p95 / floor p95`]: r2(percentile(look.ms, 95) / percentile(floor.ms, 95)),
-        });
-      }
-    } finally {
-      conn.closeSync();
-      duck.closeSync();
-    }
-    loads.push(`after the floor ${load()}`);
-
     // Last issue's Postgres figures beside them.
     const old = (k: string) => pgOld[k] ?? 'n/a';
     Object.assign(figures, {
@@ -488,7 +492,7 @@ export async function metricsBench(): Promise<BenchResult> {
 
     return {
       name: 'metrics',
-      description: `Issue 11: the figures from the DuckDB read model (src/analytics/). Data: the set-based bench seed (bench/metrics-seed.ts, scale ${SCALE}: 2026-07-01 → 2026-12-31, written by INSERT … SELECT in Postgres, then copied into DuckDB). Look-ups run in this process as the bot runs them: lookUpMetrics / dsaAggregates with the analytics copy (filter values checked in Postgres through Prisma; facts and group keys from the copy in one read), clock fixed at ${NOW.toISOString()}, zone ${TIME_ZONE}, DuckDB ${THREADS} threads and ${MEMORY}; each look-up catches up with Postgres first (no background catch-up: syncIntervalMs 0). One warm-up run, then ${RUNS} timed runs: p50 / p95 / max. The floor is the same figures written by hand as DuckDB SQL (one statement per figure family: 7 per look-up, 5 for the DSA export), run one after another on a connection of its own to the same file with the same threads and memory limit (the engine closed), timed the same way; the ratio is p95 over p95. Freshness: ${FRESH_BATCH} decisions committed in Postgres in one transaction, then the look-up (it must count exactly ${FRESH_BATCH} more; asserted), then ${CATCH_UP_ROUNDS} more commits each followed by a catch-up alone and a look-up; the inserted rows are deleted afterwards. Cold rebuild: the file deleted, a new engine opened, time until its first catch-up returns (the initial load by COPY … TO STDOUT included). Memory: process.memoryUsage().rss of this process (Prisma + the engine, as in the bot) and duckdb_memory(). Postgres figures are last issue's (${POSTGRES_COMMIT}:bench/results/metrics.json), not rerun, on its own seed (9.9 M decisions over 90 days). The load average shows how much else ran on the 2 cores meanwhile.`,
+      description: `Issue 11: the figures from the DuckDB read model (src/analytics/). Data: the set-based bench seed (bench/metrics-seed.ts, scale ${SCALE}: 2026-07-01 → 2026-12-31, written by INSERT … SELECT in Postgres, then copied into DuckDB). Look-ups run in this process as the bot runs them: lookUpMetrics / dsaAggregates with the analytics copy (filter values checked in Postgres through Prisma; facts and group keys from the copy in one read), clock fixed at ${NOW.toISOString()}, zone ${TIME_ZONE}, DuckDB ${THREADS} threads and ${MEMORY}; each look-up catches up with Postgres first (no background catch-up: syncIntervalMs 0). One warm-up run, then ${RUNS} timed runs: p50 / p95 / max. The floor is the same figures written by hand as DuckDB SQL (one statement per figure family: 7 per look-up, 5 for the DSA export, reading the copy's denormalized columns), run one after another on a connection of the engine's own DuckDB instance (same file, threads, memory limit and buffer cache); only the statements are timed (not the catch-up or the transaction around them). Look-up and floor runs alternate, the order swapped each round, so both meet the same load; the ratio is p95 over p95. Freshness: ${FRESH_BATCH} decisions committed in Postgres in one transaction, then the look-up (it must count exactly ${FRESH_BATCH} more; asserted), then ${CATCH_UP_ROUNDS} more commits each followed by a catch-up alone and a look-up; the inserted rows are deleted afterwards. Cold rebuild: the file deleted, a new engine opened, time until its first catch-up returns (the initial load by COPY … TO STDOUT included). Memory: process.memoryUsage().rss of this process (Prisma + the engine, as in the bot) and duckdb_memory(). Postgres figures are last issue's (${POSTGRES_COMMIT}:bench/results/metrics.json), not rerun, on its own seed (9.9 M decisions over 90 days). The load average shows how much else ran on the 2 cores meanwhile.`,
       machine: machine(),
       at: new Date().toISOString(),
       figures,
