@@ -337,12 +337,11 @@ class Engine {
     await w.run(
       `CREATE OR REPLACE TEMP TABLE _cases AS SELECT DISTINCT id FROM (${['SELECT NULL::BIGINT AS id', ...marked].join(' UNION ALL ')}) WHERE id IS NOT NULL`,
     );
-    // Parents as their children read them, before the change.
+    // Parents as their children read them, before the change: changed rows, and cases whose firsts may change.
     for (const parent of PARENTS) {
       const cols = new Set([...readByChildren(parent), ...derivedOf(parent)]);
-      await w.run(
-        `CREATE OR REPLACE TEMP TABLE _old_${parent} AS SELECT id, ${[...cols].join(', ')} FROM ${parent} WHERE id IN ${ids(parent)}`,
-      );
+      const scope = parent === 'cases' ? `(SELECT row_id FROM _changed WHERE tbl = 'cases' UNION SELECT id FROM _cases)` : ids(parent);
+      await w.run(`CREATE OR REPLACE TEMP TABLE _old_${parent} AS SELECT id, ${[...cols].join(', ')} FROM ${parent} WHERE id IN ${scope}`);
     }
     for (const c of changed) {
       const t = tableNamed(c.tbl) as CopiedTable;
@@ -372,7 +371,11 @@ class Engine {
         // there before and now differ, and rows whose derived columns the previous level rewrote.
         const reads = t.derived.columns.map((c) => c.expr.split('.')[1] as string);
         const differs = reads.map((c) => `n.${c} IS DISTINCT FROM o.${c}`).join(' OR ');
-        const rewritten = reads.some((c) => derivedOf(parent).includes(c)) ? ` UNION SELECT id FROM _fixed_${parent}` : '';
+        // Rewritten rows not snapshotted before (new cases; decisions rewritten by the level above) count as moved
+        // for a child reading derived columns; snapshotted ones are compared column by column.
+        const rewritten = reads.some((c) => derivedOf(parent).includes(c))
+          ? ` UNION SELECT id FROM _fixed_${parent} WHERE id NOT IN (SELECT id FROM _old_${parent})`
+          : '';
         await w.run(
           `CREATE OR REPLACE TEMP TABLE _moved AS SELECT n.id FROM _new n JOIN _old_${parent} o ON o.id = n.id WHERE ${differs}${rewritten}`,
         );
@@ -630,16 +633,14 @@ function refreshSql(t: CopiedTable, scope: string | undefined, noteIn?: string):
   if (!d) throw new Error(`${t.name} has no derived columns`);
   const sources = scope ? { decisions: `(SELECT * FROM decisions WHERE case_id IN (SELECT id FROM ${scope}))` } : {};
   const exprs = d.columns.map((c) => `${c.expr} AS ${c.name}`).join(', ');
-  // The scope narrows the rows first, so that each join is built from the few rows in it.
+  // The scope narrows the rows first, so that each join is built from the few rows in it; the rows carry
+  // their current derived values, so the stale ones are found in the same pass.
   const rows = scope ? `(SELECT * FROM ${t.name} WHERE ${d.via} IN (SELECT id FROM ${scope}))` : t.name;
+  const differs = d.columns.map((c) => `x.${c.name} IS DISTINCT FROM ${c.expr}`).join(' OR ');
   const set = d.columns.map((c) => `${c.name} = s.${c.name}`).join(', ');
-  const differs = d.columns.map((c) => `x.${c.name} IS DISTINCT FROM s.${c.name}`).join(' OR ');
-  const fresh = `SELECT x.id, ${exprs} FROM ${rows} x ${joinsOf(d, sources)}`;
-  const stale = `SELECT s.* FROM (${fresh}) s JOIN ${t.name} x ON x.id = s.id WHERE ${differs}`;
-  if (!noteIn) return [`UPDATE ${t.name} SET ${set} FROM (${stale}) s WHERE ${t.name}.id = s.id`];
   return [
-    `CREATE OR REPLACE TEMP TABLE _stale AS ${stale}`,
-    `INSERT INTO ${noteIn} SELECT id FROM _stale`,
+    `CREATE OR REPLACE TEMP TABLE _stale AS SELECT x.id, ${exprs} FROM ${rows} x ${joinsOf(d, sources)} WHERE ${differs}`,
+    ...(noteIn ? [`INSERT INTO ${noteIn} SELECT id FROM _stale`] : []),
     `UPDATE ${t.name} SET ${set} FROM _stale s WHERE ${t.name}.id = s.id`,
   ];
 }
