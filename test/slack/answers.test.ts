@@ -22,15 +22,21 @@ describe('commandAnswers', () => {
   });
 
   it('sends a progress line marked atOnce as the first answer, in place of "working…", and the result replaces it', async () => {
-    const r = recorder();
-    const answers = commandAnswers(r.respond, { log, workingAfterMs: 30 });
-    answers.progress('Building the analytics copy: 42 %', { atOnce: true });
-    await sleep(60); // past the placeholder's time: it must not come now
-    await answers.done({ text: 'result' });
-    expect(r.sent).toEqual([
-      { response_type: 'ephemeral', text: '⏳ Building the analytics copy: 42 %' },
-      { text: 'result', replace_original: true },
-    ]);
+    jest.useFakeTimers();
+    try {
+      const r = recorder();
+      const answers = commandAnswers(r.respond, { log, workingAfterMs: 30 });
+      answers.progress('Building the analytics copy: 42 %', { atOnce: true });
+      // Past the placeholder's time: "working…" must not come now.
+      await jest.advanceTimersByTimeAsync(31);
+      await answers.done({ text: 'result' });
+      expect(r.sent).toEqual([
+        { response_type: 'ephemeral', text: '⏳ Building the analytics copy: 42 %' },
+        { text: 'result', replace_original: true },
+      ]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('says "working…" when slow, sends at most N throttled progress lines, then replaces them with the result', async () => {

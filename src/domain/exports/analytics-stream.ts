@@ -8,6 +8,8 @@ function deferred<T>(): Deferred<T> {
     resolve = res;
     reject = rej;
   });
+  // A read failing after the consumer stopped rejects a promise no one awaits: that must not end the process.
+  promise.catch(() => {});
   return { promise, resolve, reject };
 }
 
