@@ -203,6 +203,21 @@ export function startOfLocalDate(date: string, timeZone: string): Date {
   return new Date(instantOfWallClock(day * DAY, timeZone));
 }
 
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/**
+ * The instant a local wall time ('HH:MM') starts on a local date: 09:00 on the day is 09:00 on
+ * the clock, even when the day itself began late (a midnight DST gap). A time the clocks skip
+ * gives the first instant after the gap, as instantOfWallClock does.
+ */
+export function localDateTime(date: string, hhmm: string, timeZone: string): Date {
+  const day = dayNumberOf(date);
+  if (day === undefined) throw new RangeError(`"${date}" is not a YYYY-MM-DD calendar date`);
+  const m = HHMM.exec(hhmm);
+  if (!m) throw new RangeError(`"${hhmm}" is not a HH:MM time (00:00–23:59)`);
+  return new Date(instantOfWallClock(day * DAY + (Number(m[1]) * 60 + Number(m[2])) * 60_000, timeZone));
+}
+
 /** The first instant of the local date that `at` falls on. */
 export function startOfLocalDay(at: Date, timeZone: string): Date {
   const wall = wallClockMs(at, timeZone);

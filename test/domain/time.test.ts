@@ -3,6 +3,7 @@ import {
   dayNumberOf,
   instantOfWallClock,
   localDate,
+  localDateTime,
   offsetSegments,
   startOfLocalDate,
   startOfLocalDay,
@@ -138,6 +139,28 @@ describe('wall-clock times to instants', () => {
       expect(intlLocal(jump.at, 'America/Havana')).toBe(`${date} 01:00:00`);
       expect(iso(startOfLocalDate(date, 'America/Havana'))).toBe(iso(jump.at));
     }
+  });
+});
+
+describe('a local wall time on a date', () => {
+  it.each([
+    // Midnight spring-forwards: the day starts at 01:00, yet 09:00 is still 09:00 on the clock.
+    ['America/Santiago', '2026-09-06', '09:00', '2026-09-06T12:00:00.000Z'],
+    ['America/Havana', '2026-03-08', '09:00', '2026-03-08T13:00:00.000Z'],
+    ['America/Havana', '2026-03-08', '00:30', '2026-03-08T05:00:00.000Z'], // skipped: 01:00, when the day starts
+    ['Africa/Cairo', '2026-04-24', '09:00', '2026-04-24T06:00:00.000Z'],
+    // A 02:00 gap, a repeated hour (first occurrence), and an ordinary day.
+    ['America/New_York', '2026-03-08', '02:30', '2026-03-08T07:00:00.000Z'],
+    ['America/New_York', '2026-11-01', '01:30', '2026-11-01T05:30:00.000Z'],
+    ['Asia/Kolkata', '2026-12-02', '09:00', '2026-12-02T03:30:00.000Z'],
+  ])('in %s, %s %s is %s', (tz, date, hhmm, expected) => {
+    expect(iso(localDateTime(date, hhmm, tz))).toBe(expected);
+  });
+
+  it('refuses a date or a time that is not one', () => {
+    expect(() => localDateTime('2026-02-30', '09:00', 'UTC')).toThrow('"2026-02-30" is not a YYYY-MM-DD calendar date');
+    expect(() => localDateTime('2026-02-03', '24:00', 'UTC')).toThrow(/HH:MM/);
+    expect(() => localDateTime('2026-02-03', '9:00', 'UTC')).toThrow(RangeError);
   });
 });
 

@@ -19,7 +19,7 @@
 import Holidays from 'date-holidays';
 import { badInput } from '../../errors';
 import { isValidTimeZone } from '../metrics/range';
-import { localDate, startOfLocalDate, zoneOffsetMs } from '../time';
+import { dayNumberOf, instantOfWallClock, localDate, localDateTime, startOfLocalDate, wallClockMs } from '../time';
 
 export const DEFAULT_COPYRIGHT_TIMEZONE = 'America/New_York';
 
@@ -57,7 +57,6 @@ const DAY_MS = 86_400_000;
 /** A calendar that closes every day would be searched forever: give up after three years. */
 const MAX_SEARCH_DAYS = 3 * 366;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -199,22 +198,9 @@ export function businessDaysBetween(cal: CopyrightCalendar, from: string, to: st
   return count;
 }
 
-/**
- * The instant a local wall time starts on a date. Built on ../time: local midnight, plus the time,
- * less any offset change between midnight and then (a DST change in the small hours). A time the
- * change skips resolves to the same distance after midnight.
- */
+/** The instant a local wall time ('HH:MM') starts on a date in the calendar's zone (09:00 on the clock, even on a day the clocks jumped at midnight). */
 export function localTimeOn(cal: CopyrightCalendar, date: string, hhmm: string): Date {
-  const m = TIME.exec(hhmm);
-  if (!m) throw new Error(`expected HH:MM, got ${JSON.stringify(hhmm)}`);
-  return wallTimeOn(cal, date, (Number(m[1]) * 60 + Number(m[2])) * 60_000);
-}
-
-function wallTimeOn(cal: CopyrightCalendar, date: string, wallMs: number): Date {
-  const midnight = startOfLocalDate(date, cal.timeZone);
-  const naive = midnight.getTime() + wallMs;
-  const shift = zoneOffsetMs(new Date(naive), cal.timeZone) - zoneOffsetMs(midnight, cal.timeZone);
-  return new Date(naive - shift);
+  return localDateTime(date, hhmm, cal.timeZone);
 }
 
 /** The restore window of a counter-notice received at `receivedAt` (§512(g)(2)(C)). */
@@ -251,9 +237,8 @@ export function oneBusinessDayAfter(cal: CopyrightCalendar, at: Date): Date {
   const today = receiptDate(cal, at);
   if (!isBusinessDay(cal, today)) return startOfLocalDate(addDays(nextBusinessDay(cal, today), 1), cal.timeZone);
   // The same wall-clock time on the next business day, whatever the offsets of the two days.
-  const midnight = startOfLocalDate(today, cal.timeZone);
-  const wallMs = at.getTime() - midnight.getTime() + zoneOffsetMs(at, cal.timeZone) - zoneOffsetMs(midnight, cal.timeZone);
-  return wallTimeOn(cal, nextBusinessDay(cal, today), wallMs);
+  const wallMs = wallClockMs(at, cal.timeZone) - dayNumberOf(today)! * DAY_MS;
+  return new Date(instantOfWallClock(dayNumberOf(nextBusinessDay(cal, today))! * DAY_MS + wallMs, cal.timeZone));
 }
 
 export type DisputePhase = 'waiting' | 'open' | 'overdue';

@@ -189,6 +189,28 @@ describe('business-day arithmetic', () => {
     );
   });
 
+  it('gives 09:00 local on a day whose clocks jump at midnight', () => {
+    // Santiago springs forward at 00:00 on 2026-09-06 (-04 → -03): the day starts at 01:00, and
+    // 09:00 that morning is 12:00Z, not 09:00 measured as nine hours after the day's start.
+    const santiago = copyrightCalendar({ timeZone: 'America/Santiago' });
+    expect(localTimeOn(santiago, '2026-09-05', '09:00').toISOString()).toBe('2026-09-05T13:00:00.000Z');
+    expect(localTimeOn(santiago, '2026-09-06', '09:00').toISOString()).toBe('2026-09-06T12:00:00.000Z');
+    expect(localTimeOn(santiago, '2026-09-07', '09:00').toISOString()).toBe('2026-09-07T12:00:00.000Z');
+    // Havana does the same on 2026-03-08 (-05 → -04); 00:30 does not exist that day, so it is 01:00.
+    const havana = copyrightCalendar({ timeZone: 'America/Havana' });
+    expect(localTimeOn(havana, '2026-03-08', '09:00').toISOString()).toBe('2026-03-08T13:00:00.000Z');
+    expect(localTimeOn(havana, '2026-03-08', '00:30').toISOString()).toBe('2026-03-08T05:00:00.000Z');
+    expect(localTimeOn(havana, '2026-03-07', '09:00').toISOString()).toBe('2026-03-07T14:00:00.000Z');
+  });
+
+  it('keeps "one business day after" at the same local time across a midnight clock change on a business day', () => {
+    // Cairo springs forward at 00:00 on Friday 2026-04-24 (EET +02 → EEST +03).
+    const cairo = copyrightCalendar({ timeZone: 'Africa/Cairo' });
+    const dueAfter = (iso: string) => oneBusinessDayAfter(cairo, new Date(iso)).toISOString();
+    expect(dueAfter('2026-04-23T09:00:00+02:00')).toBe('2026-04-24T06:00:00.000Z'); // Thu 09:00 → Fri 09:00 EEST
+    expect(dueAfter('2026-04-24T09:00:00+03:00')).toBe('2026-04-27T06:00:00.000Z'); // Fri 09:00 → Mon 09:00
+  });
+
   it('puts "one business day after" at the same local time on the next business day', () => {
     const dueAfter = (iso: string) => oneBusinessDayAfter(NY, new Date(iso)).toISOString();
     expect(dueAfter('2026-12-04T15:00:00-05:00')).toBe('2026-12-07T20:00:00.000Z'); // Fri 15:00 → Mon 15:00
