@@ -283,5 +283,10 @@ describeInChromium('the sandbox page renders Block Kit and follows the workspace
     expect(await s.page.locator('#messages article.message').first().textContent()).toContain('Welcome to the TrustOps sandbox.');
     expect(Math.abs(s.sandbox.clock.now().getTime() - Date.now())).toBeLessThan(60_000);
     expect(await s.db.prisma.vendor.count({ where: { key: 'acme_review' } })).toBe(1);
-  }, 60_000);
+    // The bot's figures still answer after the reset (its analytics copy follows the emptied tables).
+    await type(s.page, '/trustops metrics last 7d');
+    const answer = s.page.locator('article.message.ephemeral', { hasText: 'Reports received' }).last();
+    await answer.waitFor({ timeout: 30_000 });
+    expect(await answer.textContent()).toMatch(/Reports received\s*\d+/);
+  }, 90_000);
 });
