@@ -186,6 +186,21 @@ export function dayNumberOf(date: string): number | undefined {
   return ms / DAY;
 }
 
+/** The YYYY-MM-DD date `n` calendar days after `date` (before, for a negative `n`); no zone, so no DST shifts it. */
+export function addDays(date: string, n: number): string {
+  const day = dayNumberOf(date);
+  if (day === undefined) throw new RangeError(`"${date}" is not a YYYY-MM-DD calendar date`);
+  return new Date((day + n) * DAY).toISOString().slice(0, 10);
+}
+
+/** The Monday on or before a YYYY-MM-DD date: the key of its ISO week. */
+export function mondayOf(date: string): string {
+  const day = dayNumberOf(date);
+  if (day === undefined) throw new RangeError(`"${date}" is not a YYYY-MM-DD calendar date`);
+  // 1970-01-01 was a Thursday, so day 4 was a Monday.
+  return addDays(date, -((((day - 4) % 7) + 7) % 7));
+}
+
 /** The local calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(at: Date, timeZone: string): string {
   return new Date(wallClockMs(at, timeZone)).toISOString().slice(0, 10);

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import {
+  addDays,
   dayNumberOf,
   instantOfWallClock,
   localDate,
   localDateTime,
+  mondayOf,
   offsetSegments,
   startOfLocalDate,
   startOfLocalDay,
@@ -139,6 +141,25 @@ describe('wall-clock times to instants', () => {
       expect(intlLocal(jump.at, 'America/Havana')).toBe(`${date} 01:00:00`);
       expect(iso(startOfLocalDate(date, 'America/Havana'))).toBe(iso(jump.at));
     }
+  });
+});
+
+describe('calendar dates without a zone', () => {
+  it('adds days across month, year and leap-day ends, and backwards', () => {
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+    expect(addDays('2026-11-08', 0)).toBe('2026-11-08');
+    expect(addDays('1969-12-31', 1)).toBe('1970-01-01');
+    expect(() => addDays('2026-02-30', 1)).toThrow('"2026-02-30" is not a YYYY-MM-DD calendar date');
+  });
+
+  it('finds the Monday of the week a date is in, before and after 1970', () => {
+    expect(mondayOf('2026-12-02')).toBe('2026-11-30'); // a Wednesday
+    expect(mondayOf('2026-11-30')).toBe('2026-11-30');
+    expect(mondayOf('2026-12-06')).toBe('2026-11-30'); // the Sunday ends that week
+    expect(mondayOf('1969-12-31')).toBe('1969-12-29');
+    expect(mondayOf('2027-01-01')).toBe('2026-12-28');
   });
 });
 

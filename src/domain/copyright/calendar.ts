@@ -19,7 +19,7 @@
 import Holidays from 'date-holidays';
 import { badInput } from '../../errors';
 import { isValidTimeZone } from '../metrics/range';
-import { dayNumberOf, instantOfWallClock, localDate, localDateTime, startOfLocalDate, wallClockMs } from '../time';
+import { addDays, dayNumberOf, instantOfWallClock, localDate, localDateTime, startOfLocalDate, wallClockMs } from '../time';
 
 export const DEFAULT_COPYRIGHT_TIMEZONE = 'America/New_York';
 
@@ -56,28 +56,21 @@ export type RestoreWindow = {
 const DAY_MS = 86_400_000;
 /** A calendar that closes every day would be searched forever: give up after three years. */
 const MAX_SEARCH_DAYS = 3 * 366;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Local dates as day numbers (days since 1970-01-01): weekday and arithmetic without a zone.
 
+/** dayNumberOf (../time), with the bad_input an admin's typed date deserves. */
 function dayNumber(date: string): number {
-  const m = DATE.exec(date);
-  if (!m) throw badInput(`Not a date: ${JSON.stringify(date)} (expected YYYY-MM-DD, e.g. 2026-12-24).`);
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const t = Date.UTC(y, mo - 1, d);
-  const back = new Date(t);
-  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) throw badInput(`Not a calendar date: ${date}.`);
-  return t / DAY_MS;
+  if (!DATE.test(date)) throw badInput(`Not a date: ${JSON.stringify(date)} (expected YYYY-MM-DD, e.g. 2026-12-24).`);
+  const day = dayNumberOf(date);
+  if (day === undefined) throw badInput(`Not a calendar date: ${date}.`);
+  return day;
 }
 
 const dateOf = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
-
-/** The date `n` calendar days after `date` (before, for a negative `n`). */
-export function addDays(date: string, n: number): string {
-  return dateOf(dayNumber(date) + n);
-}
 
 /** 0 = Sunday … 6 = Saturday. */
 export function weekdayOf(date: string): number {
@@ -237,8 +230,8 @@ export function oneBusinessDayAfter(cal: CopyrightCalendar, at: Date): Date {
   const today = receiptDate(cal, at);
   if (!isBusinessDay(cal, today)) return startOfLocalDate(addDays(nextBusinessDay(cal, today), 1), cal.timeZone);
   // The same wall-clock time on the next business day, whatever the offsets of the two days.
-  const wallMs = wallClockMs(at, cal.timeZone) - dayNumberOf(today)! * DAY_MS;
-  return new Date(instantOfWallClock(dayNumberOf(nextBusinessDay(cal, today))! * DAY_MS + wallMs, cal.timeZone));
+  const wallMs = wallClockMs(at, cal.timeZone) - dayNumber(today) * DAY_MS;
+  return new Date(instantOfWallClock(dayNumber(nextBusinessDay(cal, today)) * DAY_MS + wallMs, cal.timeZone));
 }
 
 export type DisputePhase = 'waiting' | 'open' | 'overdue';

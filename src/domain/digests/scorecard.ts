@@ -2,7 +2,7 @@ import type { Analytics, AnalyticsReader } from '../../analytics/types';
 import { badInput } from '../../errors';
 import type { DomainDeps } from '../deps';
 import type { DateRange } from '../metrics/range';
-import { dayNumberOf, localDate, offsetSegments, startOfLocalDate, startOfLocalDay } from '../time';
+import { addDays, dayNumberOf, localDate, offsetSegments, startOfLocalDate, startOfLocalDay } from '../time';
 import { type Proportion, proportion } from './wilson';
 
 /**
@@ -123,13 +123,6 @@ export type ScorecardInput = {
 };
 
 export type ScorecardDeps = Pick<DomainDeps, 'clock'> & { analytics: Pick<Analytics, 'read'> };
-
-/** The YYYY-MM-DD date `n` days after `date`. */
-export function addDays(date: string, n: number): string {
-  const day = dayNumberOf(date);
-  if (day === undefined) throw badInput(`"${date}" is not a date: write it as YYYY-MM-DD, e.g. 2026-11-30.`);
-  return new Date((day + n) * DAY).toISOString().slice(0, 10);
-}
 
 /**
  * The local dates of a parsed range (`/trustops vendor acme last 7d`, parsed with the metrics' parseRange

@@ -1,6 +1,6 @@
 import type { Analytics } from '../../analytics/types';
 import type { DomainDeps } from '../deps';
-import { localDate } from '../time';
+import { addDays, localDate, mondayOf } from '../time';
 import { type Catalog, type Dimension, type MetricsFilters, type ResolvedFilters, resolveFilters } from './filters';
 import type { DateRange } from './range';
 import { catalogQuery, factQuery, KINDS, type Kind, NONE } from './sources';
@@ -148,13 +148,6 @@ function figuresOf(c: Counts): Figures {
     qa: { reviewed: c.qa.n, agree: c.qa.agree, accuracy: ratio(c.qa.agree, c.qa.n) },
   };
 }
-
-const addDays = (date: string, n: number) => {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-};
-const mondayOf = (date: string) => addDays(date, -((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7));
 
 /** Every day (or week) the range touches, so days without facts still show, as zeros. */
 function calendarKeys(range: DateRange, by: 'day' | 'week'): string[] {

@@ -1,5 +1,5 @@
 import { badInput } from '../../errors';
-import { isTimeZone, localDate, startOfLocalDate } from '../time';
+import { addDays, isTimeZone, localDate, startOfLocalDate } from '../time';
 
 /** A half-open interval [start, end) whose boundaries are local midnights in `timeZone`. */
 export type DateRange = { start: Date; end: Date; label: string; timeZone: string };
@@ -29,10 +29,6 @@ export const isValidTimeZone = isTimeZone;
 // only the final boundaries become instants, through startOfLocalDate.
 const ymd = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10);
 const parts = (date: string) => date.split('-').map(Number) as [number, number, number];
-const addDays = (date: string, n: number) => {
-  const [y, m, d] = parts(date);
-  return ymd(y, m, d + n);
-};
 const daysBetween = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 86_400_000;
 const daysInMonth = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
 

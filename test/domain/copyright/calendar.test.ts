@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import {
-  addDays,
   businessDaysBetween,
   businessDaysLeft,
   closureOf,
@@ -17,6 +16,7 @@ import {
   weekdayName,
   weekdayOf,
 } from '../../../src/domain/copyright/calendar';
+import { addDays } from '../../../src/domain/time';
 
 const NY = copyrightCalendar();
 const window = (iso: string, cal = NY) => {
