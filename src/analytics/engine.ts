@@ -15,6 +15,7 @@ import {
   pgSelect,
   rowsWithDerived,
   SCHEMA_VERSION,
+  selfReads,
   SOURCE_COLUMNS,
   SOURCES,
   TABLES,
@@ -310,7 +311,6 @@ class Engine {
     return undefined;
   }
 
-  /** Applies the changed rows, then recomputes the denormalized columns they can have made stale. */
   /**
    * Applies the changed rows, then brings derived columns up to date level by level, touching a table only
    * when something its rows read has really moved: a case's first decision (for cases whose decisions
@@ -334,6 +334,14 @@ class Engine {
         ? [`SELECT ${t.marks.via} AS id FROM ${t.name} WHERE id IN ${ids(t.name)}`, `SELECT ${t.marks.via} FROM ${csv(t)}`]
         : [];
     });
+    // ...and changed cases whose own columns the derived ones read moved (a first report set by hand, a merge):
+    // compared with the row as it was, new cases included.
+    for (const c of changed) {
+      const t = tableNamed(c.tbl) as CopiedTable;
+      if (t.derived?.via !== 'id' || c.whole) continue;
+      const moved = selfReads(t.derived).map((col) => `x.${col} IS DISTINCT FROM o.${col}`);
+      marked.push(`SELECT x.id FROM ${csv(t)} x LEFT JOIN ${t.name} o ON o.id = x.id WHERE o.id IS NULL OR ${moved.join(' OR ')}`);
+    }
     await w.run(
       `CREATE OR REPLACE TEMP TABLE _cases AS SELECT DISTINCT id FROM (${['SELECT NULL::BIGINT AS id', ...marked].join(' UNION ALL ')}) WHERE id IS NOT NULL`,
     );

@@ -296,6 +296,12 @@ export const SOURCE_COLUMNS: Record<(typeof SOURCES)[number], readonly string[]>
 };
 export type Sources = Partial<Record<(typeof SOURCES)[number], string>>;
 
+/** The row's own columns (`x.<name>`) a table's derived columns read, besides its id. */
+export function selfReads(d: Derived): string[] {
+  const text = [d.joins, ...d.columns.map((c) => c.expr)].join(' ');
+  return [...new Set([...text.matchAll(/\bx\.(\w+)/g)].map((m) => m[1] as string))].filter((c) => c !== 'id');
+}
+
 /** `joins` with each `{source}` replaced by the relation given, else by the table itself. */
 export function joinsOf(d: Derived, sources: Sources = {}): string {
   return SOURCES.reduce((sql, name) => sql.replaceAll(`{${name}}`, sources[name] ?? name), d.joins);

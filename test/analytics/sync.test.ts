@@ -234,4 +234,20 @@ describe('the analytics copy', () => {
     await analytics.rebuild();
     expect(await everything()).toEqual(caughtUp);
   });
+
+  it("recomputes a case's first-report columns, and its facts', when only the case's first report is set by hand", async () => {
+    // An admin fix: the case now starts at r1 (trusted, DE), dated earlier; no report or decision changes with it.
+    const r1 = await db.prisma.report.findUniqueOrThrow({ where: { externalId: 'r1' } });
+    await db.prisma.$executeRawUnsafe(
+      `UPDATE cases SET first_report_id = $1, first_report_at = '2026-11-01T08:00:00Z' WHERE id = $2`,
+      r1.id,
+      f.ids.c1!,
+    );
+    const caughtUp = await everything();
+    expect(caughtUp.decisions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ case_first_report_id: r1.id, case_first_report_trusted_flagger: true })]),
+    );
+    await analytics.rebuild();
+    expect(await everything()).toEqual(caughtUp);
+  });
 });
