@@ -1,8 +1,9 @@
 import type { Analytics, AnalyticsReader } from '../../analytics/types';
 import { badInput } from '../../errors';
 import type { DomainDeps } from '../deps';
+import { localTimeSql } from '../local-time-sql';
 import type { DateRange } from '../metrics/range';
-import { addDays, dayNumberOf, localDate, offsetSegments, startOfLocalDate, startOfLocalDay } from '../time';
+import { addDays, dayNumberOf, localDate, startOfLocalDate, startOfLocalDay } from '../time';
 import { type Proportion, proportion } from './wilson';
 
 /**
@@ -187,20 +188,6 @@ function checkPeriod(from: string, to: string): number {
   return b - a + 1;
 }
 
-/** SQL for the local date of instant column `at`: DuckDB only adds the offsets time.ts gives. */
-function localDateSql(at: string, start: Date, end: Date, timeZone: string): string {
-  const segments = offsetSegments(start, end, timeZone);
-  const offset =
-    segments.length === 1
-      ? String(segments[0]!.offsetMs)
-      : `CASE ${segments
-          .slice(1)
-          .reverse()
-          .map((s) => `WHEN epoch_ms(${at}) >= ${s.from.getTime()} THEN ${s.offsetMs}`)
-          .join(' ')} ELSE ${segments[0]!.offsetMs} END`;
-  return `CAST(epoch_ms(epoch_ms(${at}) + ${offset}) AS DATE)`;
-}
-
 const EMPTY_DAY = (date: string): DayCounts => ({
   date,
   reports: 0,
@@ -255,7 +242,7 @@ async function zoneScorecards(
   // Figures are as of the end of the period, or of now for a period not over yet.
   const asOf = end < now ? end : now;
   const ids = vendors.map((v) => v.id).join(', ');
-  const day = localDateSql('e.at', windowStart, end, timeZone);
+  const day = `CAST(${localTimeSql('e.at', windowStart, end, timeZone)} AS DATE)`;
   const done = 'least(c.resolved_at, c.closed_at)';
 
   // Every dated fact of the window as (vendor, kind, instant, flags); $1 window start, $2 end, $3 as-of.

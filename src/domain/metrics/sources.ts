@@ -1,5 +1,5 @@
 import type { AnalyticsParam } from '../../analytics/types';
-import { offsetSegments } from '../time';
+import { localTimeSql } from '../local-time-sql';
 import type { Dimension, FilterDimension, ResolvedFilters } from './filters';
 import type { DateRange } from './range';
 
@@ -120,24 +120,6 @@ const CATALOG_TABLES = { surface: 'surfaces', type: 'report_types', vendor: 'ven
 /** The keys and ids of a catalog the groups of a look-up are listed from: rows `{ key, id }`. */
 export const catalogQuery = (dim: keyof typeof CATALOG_TABLES) => `SELECT key, id FROM ${CATALOG_TABLES[dim]}`;
 
-/**
- * The local wall-clock time of `at` (a naive TIMESTAMP), with the zone's offsets over the range taken from
- * time.ts: DuckDB's own zone data may be another version than Node's, which made the range's boundaries
- * and the calendar keys. Usually one to three offsets per range; numbers only, no user text.
- */
-function localTime(at: string, range: DateRange): string {
-  const segments = offsetSegments(range.start, range.end, range.timeZone);
-  const ms = `epoch_ms(${at})`;
-  const [first, ...later] = segments;
-  const offset = later.length
-    ? `CASE ${later
-        .reverse()
-        .map((s) => `WHEN ${ms} >= ${s.from.getTime()} THEN ${s.offsetMs}`)
-        .join(' ')} ELSE ${first!.offsetMs} END`
-    : String(first!.offsetMs);
-  return `epoch_ms(${ms} + ${offset})`;
-}
-
 /** One statement and its parameters: rows `{ grp, total, [split], …aggregates }`, grp as text (an id for catalog dimensions). */
 export function factQuery(
   kind: Kind,
@@ -165,8 +147,8 @@ export function factQuery(
   // Days and weeks group on a DATE (cheaper than text), turned into 'YYYY-MM-DD' after grouping;
   // date_trunc('week') of a local timestamp is its Monday, local.
   let group = 'NULL';
-  if (q.by === 'day') group = `CAST(${localTime(at, q.range)} AS DATE)`;
-  else if (q.by === 'week') group = `CAST(date_trunc('week', ${localTime(at, q.range)}) AS DATE)`;
+  if (q.by === 'day') group = `CAST(${localTimeSql(at, q.range.start, q.range.end, q.range.timeZone)} AS DATE)`;
+  else if (q.by === 'week') group = `CAST(date_trunc('week', ${localTimeSql(at, q.range.start, q.range.end, q.range.timeZone)}) AS DATE)`;
   else if (q.by) group = column(q.by);
 
   const from = vendor ? `${s.table} f LEFT JOIN queues q ON q.id = f.${s.queue}` : `${s.table} f`;
