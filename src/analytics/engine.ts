@@ -15,9 +15,9 @@ import {
   pgSelect,
   rowsWithDerived,
   SCHEMA_VERSION,
-  selfReads,
   SOURCE_COLUMNS,
   SOURCES,
+  selfReads,
   TABLES,
   tableNamed,
 } from './schema';
