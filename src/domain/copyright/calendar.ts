@@ -18,8 +18,7 @@
  */
 import Holidays from 'date-holidays';
 import { badInput } from '../../errors';
-import { isValidTimeZone } from '../metrics/range';
-import { addDays, dayNumberOf, instantOfWallClock, localDate, localDateTime, startOfLocalDate, wallClockMs } from '../time';
+import { addDays, dayNumberOf, instantOfWallClock, isTimeZone, localDate, localDateTime, startOfLocalDate, wallClockMs } from '../time';
 
 export const DEFAULT_COPYRIGHT_TIMEZONE = 'America/New_York';
 
@@ -121,7 +120,7 @@ export function federalHolidays(year: number): ReadonlyMap<string, string> {
 /** Builds a calendar; a bad zone or closed day is a bad_input naming it. */
 export function copyrightCalendar(opts: { timeZone?: string; closedDays?: readonly ClosedDay[] } = {}): CopyrightCalendar {
   const timeZone = opts.timeZone ?? DEFAULT_COPYRIGHT_TIMEZONE;
-  if (!isValidTimeZone(timeZone)) throw badInput(`Not an IANA time zone: ${JSON.stringify(timeZone)} (e.g. America/New_York).`);
+  if (!isTimeZone(timeZone)) throw badInput(`Not an IANA time zone: ${JSON.stringify(timeZone)} (e.g. America/New_York).`);
   const closedDays = new Map<string, string>();
   for (const c of opts.closedDays ?? []) {
     dayNumber(c.date); // throws on a bad date
