@@ -33,6 +33,7 @@ export const CopyrightActionId = {
   suitFiled: 'copyright_suit_filed',
   rejectCounterNotice: 'copyright_reject_counter_notice',
   disputeRequestInfo: 'copyright_dispute_request_info',
+  showSenderContact: 'copyright_show_sender_contact',
 } as const;
 
 export type NoticeButtonValue = { noticeId: number };
@@ -100,12 +101,13 @@ const CONTENT_NOTE = ':warning: References only: the material itself is never sh
 /** An incomplete notice: which elements are missing and whether (and whom) to ask. */
 export function incompleteNoticeCard(d: IncompleteNoticeCardData): SlackMessage {
   const title = `Incomplete copyright notice ${truncate(d.externalId, 80)}`;
-  const contact = [d.sender.email, d.sender.phone, d.sender.address].filter((x): x is string => !!x).map((x) => truncate(x, 200));
+  // The channel sees only which kinds of contact exist; the details are behind Show contact.
+  const kinds = contactKinds(d.sender);
   const outreach: Mrkdwn =
     d.outreach === 'expected'
-      ? md`*Reach out:* the notice identifies the work and the material and says how to reach the sender, so §512(c)(3)(B)(ii) expects us to ask for the rest. Contact: ${joinMd(contact, ' · ')}`
+      ? md`*Reach out:* the notice identifies the work and the material and says how to reach the sender, so §512(c)(3)(B)(ii) expects us to ask for the rest. Contact on file: ${kinds}.`
       : d.outreach === 'possible'
-        ? md`*You may ask:* the sender can be reached (${joinMd(contact, ' · ')}), though without the work and the material identified the notice does not oblige us to.`
+        ? md`*You may ask:* the sender can be reached (${kinds} on file), though without the work and the material identified the notice does not oblige us to.`
         : md`*No one to ask:* the notice gives no email, address or telephone number. It stays recorded as incomplete.`;
   const missing = d.missing.map((e) => md`• *${e.replace(/_/g, ' ')}* (${NOTICE_ELEMENT_TEXT[e].statute}): ${NOTICE_ELEMENT_TEXT[e].ask}`);
   const lastRequest = d.infoRequests.at(-1);
@@ -125,9 +127,46 @@ export function incompleteNoticeCard(d: IncompleteNoticeCardData): SlackMessage 
     blocks.push(context(md`Info requested by ${recorded(lastRequest)}${times}`));
   }
   if (d.outreach !== 'no_contact') {
-    blocks.push(...noticeButtons(d.noticeId, [{ text: 'Request info', actionId: CopyrightActionId.noticeRequestInfo }]));
+    blocks.push(
+      ...noticeButtons(d.noticeId, [
+        { text: 'Request info', actionId: CopyrightActionId.noticeRequestInfo },
+        // For the wiring session: the listener must check requireRole(…, 'analyst') first, then
+        // answer with senderContactMessage *ephemerally* (response_type 'ephemeral' or
+        // chat.postEphemeral), never in the channel: every member of it sees the card.
+        { text: 'Show contact', actionId: CopyrightActionId.showSenderContact },
+      ]),
+    );
   }
   return message(md`${title}: missing ${joinMd(d.missing, ', ')}`, blocks);
+}
+
+const CONTACT_KINDS = [
+  ['email', 'email'],
+  ['phone', 'telephone'],
+  ['address', 'postal address'],
+] as const;
+
+/** "email and telephone": which contacts the sender gave, never their values. */
+function contactKinds(sender: CardSender): string {
+  const kinds = CONTACT_KINDS.filter(([key]) => !!sender[key]).map(([, name]) => name);
+  return kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} and ${kinds.at(-1)}` : (kinds[0] ?? 'none');
+}
+
+/**
+ * The answer to Show contact on an incomplete notice: the sender's contact details, for one
+ * analyst only. Post it ephemerally after the role check (see the button in incompleteNoticeCard).
+ */
+export function senderContactMessage(d: Pick<IncompleteNoticeCardData, 'externalId' | 'sender'>): SlackMessage {
+  const lines = CONTACT_KINDS.flatMap(([key, name]) => {
+    const value = d.sender[key];
+    return value ? [md`*${name[0]!.toUpperCase()}${name.slice(1)}:* ${ref(value)}`] : [];
+  });
+  const title = md`Contact for the sender of notice ${truncate(d.externalId, 80)} (${senderLine(d.sender)})`;
+  const body = lines.length ? joinMd(lines, '\n') : md`The notice gives no email, address or telephone number.`;
+  return message(md`Contact for the sender of notice ${truncate(d.externalId, 80)}`, [
+    section(md`${title}\n${body}`),
+    context(md`Only you can see this. Use it to ask the sender for what the notice is missing.`),
+  ]);
 }
 
 function noticeStatusLine(d: NoticeCardData): Mrkdwn | undefined {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { DisputeCardData, IncompleteNoticeCardData, NoticeCardData } from '../../../src/domain/copyright/cards';
 import { validateBlocks } from '../../../src/sandbox/emulator/block-kit';
 import type { Block, SlackMessage } from '../../../src/slack/views/blocks';
-import { CopyrightActionId, disputeCard, incompleteNoticeCard, noticeCard } from '../../../src/slack/views/copyright';
+import { CopyrightActionId, disputeCard, incompleteNoticeCard, noticeCard, senderContactMessage } from '../../../src/slack/views/copyright';
 
 type Button = { action_id: string; text: { text: string }; value?: string; style?: string };
 
@@ -76,10 +76,36 @@ describe('the incomplete-notice card', () => {
     expect(body).toContain('*signature* (§512(c)(3)(A)(i))');
     expect(body).toContain('*good faith* (§512(c)(3)(A)(v))');
     expect(body).toContain('§512(c)(3)(B)(ii) expects us to ask for the rest');
-    expect(body).toContain('legal@rights.example');
+    expect(body).toContain('Contact on file: email.');
     expect(buttons(card).map((b) => [b.text.text, b.action_id, b.value])).toEqual([
       ['Request info', CopyrightActionId.noticeRequestInfo, '{"noticeId":7}'],
+      ['Show contact', CopyrightActionId.showSenderContact, '{"noticeId":7}'],
     ]);
+  });
+
+  it('posts which contacts the sender gave, never the email, telephone or address themselves', () => {
+    const full = { ...sender, phone: '+1 555 0100 77', address: '1 Rights Plaza, Suite 9, Springfield' };
+    for (const outreach of ['expected', 'possible'] as const) {
+      const card = incompleteNoticeCard(incomplete({ sender: full, outreach }));
+      expectValid(card);
+      const posted = JSON.stringify(card);
+      for (const value of [full.email, full.phone, full.address]) expect(posted).not.toContain(value);
+      expect(posted).toContain('email, telephone and postal address');
+      expect(buttons(card).map((b) => b.action_id)).toContain(CopyrightActionId.showSenderContact);
+    }
+  });
+
+  it('gives the contact details in the Show contact answer, for the one analyst who asked', () => {
+    const answer = senderContactMessage({ externalId: 'dmca-7', sender: { ...sender, phone: '+1 555 0100 77' } });
+    expectValid(answer);
+    const body = json(answer);
+    expect(body).toContain('*Email:* `legal@rights.example`');
+    expect(body).toContain('*Telephone:* `+1 555 0100 77`');
+    expect(body).not.toContain('Postal address');
+    expect(body).toContain('Only you can see this');
+    expect(json(senderContactMessage({ externalId: 'dmca-8', sender: { name: 'Bot', kind: 'automated_agent' } }))).toContain(
+      'gives no email, address or telephone number',
+    );
   });
 
   it('says there is no one to ask without a contact, and offers no button', () => {
@@ -315,6 +341,15 @@ describe('hostile text on the copyright cards', () => {
     fc.assert(
       fc.property(hostileSender, hostile, nonEmpty, fc.array(recordedBy, { maxLength: 3 }), (s, work, externalId, requests) => {
         expectInert(incompleteNoticeCard(incomplete({ sender: s, work, externalId, infoRequests: requests })));
+      }),
+      RUNS,
+    );
+  });
+
+  it('is shown as typed and fits, in the Show contact answer', () => {
+    fc.assert(
+      fc.property(hostileSender, nonEmpty, (s, externalId) => {
+        expectInert(senderContactMessage({ sender: s, externalId }));
       }),
       RUNS,
     );
