@@ -39,6 +39,12 @@ export type AnalyticsOptions = {
   /** How often this process prunes the change log (0: never). */
   pruneEveryMs?: number;
   /**
+   * How often an idle copy (nothing copied changed) still writes its snapshot to the file (default 15 min;
+   * and at close): xids keep advancing elsewhere, and a file left on an old snapshot would be older than the
+   * pruning horizon at the next start, so rebuilt for nothing.
+   */
+  persistEveryMs?: number;
+  /**
    * Postgres connections a build copies on, in one snapshot (default 2). 1 for the embedded database: PGlite
    * is one session, where a second transaction would wait for the first.
    */
@@ -119,6 +125,8 @@ class Engine {
   private readonly pg: PgSource;
   private readonly readers: DuckDBConnection[] = [];
   private snapshot: PgSnapshot | undefined;
+  /** The snapshot the file holds, and since when. */
+  private persisted: { snapshot: PgSnapshot | undefined; at: number };
   private generation: number | undefined;
   private identity: string | undefined;
   private identityChecked = false;
@@ -142,6 +150,7 @@ class Engine {
   ) {
     this.pg = new PgSource(opts.databaseUrl, opts.log);
     this.snapshot = meta.snapshot;
+    this.persisted = { snapshot: meta.snapshot, at: Date.now() };
     this.identity = meta.identity;
     this.generation = meta.generation === undefined ? undefined : Number(meta.generation);
     // A file made by another version of the table list, or never finished, is rebuilt; whether it copies
@@ -283,10 +292,12 @@ class Engine {
           return probe ? await probe.duck(this.writer) : undefined;
         });
         await this.countRows();
+        this.persisted = { snapshot: fetched.head.snapshot, at: Date.now() };
       } else if (probe) {
         duckProbe = await probe.duck(this.writer);
       }
       this.snapshot = fetched.head.snapshot;
+      if (Date.now() - this.persisted.at >= (this.opts.persistEveryMs ?? 15 * 60_000)) await this.persistSnapshot();
       this.syncedAt = startedAt;
       // A reused file that had nothing to catch up has not been counted yet.
       if (!Object.keys(this.rows).length) await this.countRows();
@@ -485,6 +496,7 @@ class Engine {
         });
         await this.writer.run('COMMIT');
         this.snapshot = head.snapshot;
+        this.persisted = { snapshot: head.snapshot, at: Date.now() };
         this.generation = head.generation;
         this.identityChecked = true;
       } catch (err) {
@@ -587,6 +599,14 @@ class Engine {
     }
   }
 
+  /** Writes the snapshot the copy is at to the file, when it moved without a change to apply. */
+  private async persistSnapshot(): Promise<void> {
+    const snapshot = this.snapshot;
+    if (this.needsBuild || !snapshot || snapshot === this.persisted.snapshot) return;
+    await this.inWriteTransaction(() => this.writeMeta({ snapshot }));
+    this.persisted = { snapshot, at: Date.now() };
+  }
+
   private async writeMeta(values: Meta): Promise<void> {
     for (const [key, value] of Object.entries(values)) {
       if (value === undefined) continue;
@@ -610,6 +630,9 @@ class Engine {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     await this.chain;
+    await this.persistSnapshot().catch((err) =>
+      this.opts.log.warn('analytics: keeping the snapshot at close failed', { err: { message: (err as Error).message } }),
+    );
     for (const conn of this.readers.splice(0)) conn.closeSync();
     this.writer.closeSync();
     this.slot.instance.closeSync();

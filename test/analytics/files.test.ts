@@ -160,6 +160,34 @@ describe('the analytics file', () => {
     }
   });
 
+  it('is reused after a quiet spell that the change log was pruned past: an idle copy keeps its snapshot on close', async () => {
+    const lines: string[] = [];
+    const copy = await copyOf(db, lines);
+    await decisions(copy);
+    // Transactions move on, none on a copied table.
+    const [{ xid } = { xid: '' }] = await db.prisma.$queryRaw<{ xid: string }[]>`
+      INSERT INTO audit_events (actor, action, entity_type, origin) VALUES ('system', 'quiet', 'test', 'system')
+      RETURNING pg_current_xact_id()::text AS xid`;
+    // Wait until no transaction as old as that one runs anywhere on the server (other tests' included).
+    while (true) {
+      const [now] = await db.prisma.$queryRaw<{ passed: boolean }[]>`
+        SELECT pg_snapshot_xmin(pg_current_snapshot()) > ${xid}::xid8 AS passed`;
+      if (now?.passed) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await decisions(copy)).toBe(2);
+    // A week later: the log is pruned up to just past that transaction, and the bot restarts.
+    await db.prisma.$executeRaw`
+      INSERT INTO analytics_prune_marks (snapshot_xmin, taken_at)
+      VALUES ((${xid}::bigint + 1)::text::xid8, now() - interval '1 day')`;
+    expect((await copy.prune(3_600_000)).horizon).toBe(String(BigInt(xid) + 1n));
+    await closeCopy(copy);
+    const reopened = await copyOf(db, lines);
+    expect(await decisions(reopened)).toBe(2);
+    expect(lines.join('\n')).not.toMatch(/the copy is rebuilt/);
+    expect(builds(lines)).toBe(1);
+  });
+
   it('is rebuilt by every running process when analytics:rebuild raises the generation', async () => {
     const lines: string[] = [];
     const copy = await copyOf(db, lines);
