@@ -93,6 +93,10 @@ describe('the import graph of src/', () => {
     expect(crossings('analytics/', ['domain/', 'slack/', 'http/', 'jobs/', 'sandbox/'])).toEqual([]);
   });
 
+  it('keeps chart rendering infrastructure: src/render imports no other layer of src/', () => {
+    expect(crossings('render/', ['domain/', 'slack/', 'http/', 'jobs/', 'sandbox/', 'db/', 'analytics/'])).toEqual([]);
+  });
+
   it('lets the domain see only the analytics contract (types.ts), never the engine', () => {
     const offending = crossings('domain/', ['analytics/']).filter((edge) => !edge.endsWith('→ analytics/types.ts'));
     expect(offending).toEqual([]);
