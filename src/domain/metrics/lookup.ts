@@ -1,6 +1,7 @@
 import { badInput } from '../../errors';
 import type { DomainDeps } from '../deps';
 import { csvLine } from '../exports/csv';
+import { isTimeZone } from '../time';
 import {
   computeMetrics,
   type Figures,
@@ -10,7 +11,7 @@ import {
   parseDimension,
   validateFilters,
 } from './figures';
-import { isValidTimeZone, parseRange } from './range';
+import { parseRange } from './range';
 
 export const METRICS_EXAMPLE = '/trustops metrics last 7d surface:claude_ai by:policy';
 const OPTION_KEYS = ['surface', 'type', 'policy', 'vendor', 'by', 'tz'] as const;
@@ -37,7 +38,7 @@ export async function parseMetricsQuery(deps: Pick<DomainDeps, 'db' | 'clock' | 
     options[key] = value;
   }
   const timeZone = options.tz ?? deps.timeZone;
-  if (!isValidTimeZone(timeZone))
+  if (!isTimeZone(timeZone))
     throw badInput(`\`${timeZone}\` is not a time zone; use an IANA name such as \`tz:Europe/Paris\`.`, METRICS_EXAMPLE);
   if (rangeWords.length === 0)
     throw badInput('Say which dates: a range such as `last 7d`, `2026-Q3` or `2026-10-01..2026-10-31`.', METRICS_EXAMPLE);

@@ -22,9 +22,6 @@ const EXAMPLE = '/trustops metrics last 7d';
 const HINT = `Try one of: ${RANGE_EXAMPLES.map((e) => `\`${e}\``).join(', ')}.`;
 const fail = (problem: string) => badInput(`${problem} ${HINT}`, EXAMPLE);
 
-/** An IANA zone name Intl knows (time.ts, the one time-zone implementation, decides). */
-export const isValidTimeZone = isTimeZone;
-
 // Calendar arithmetic on 'YYYY-MM-DD' strings in UTC, so no zone or DST can shift a day;
 // only the final boundaries become instants, through startOfLocalDate.
 const ymd = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10);
@@ -111,7 +108,7 @@ function resolve(text: string, today: string): Span | undefined {
  */
 export function parseRange(input: string, opts: { now: Date; timeZone: string }): DateRange {
   const { now, timeZone } = opts;
-  if (!isValidTimeZone(timeZone)) throw fail(`\`${timeZone}\` is not a known time zone: use an IANA name such as \`Europe/Paris\`.`);
+  if (!isTimeZone(timeZone)) throw fail(`\`${timeZone}\` is not a known time zone: use an IANA name such as \`Europe/Paris\`.`);
   const text = input.trim().toLowerCase().replace(/\s+/g, ' ');
   if (!text) throw fail('Which dates? The range is empty.');
 
