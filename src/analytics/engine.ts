@@ -67,6 +67,8 @@ export type AnalyticsEngine = Analytics & {
 };
 
 const DAY_MS = 86_400_000;
+/** How long close() waits for an aborted task to unwind. */
+const CLOSE_WAIT_MS = 10_000;
 /** Tables other tables read derived columns from. */
 const PARENTS = ['cases', 'decisions'] as const;
 
@@ -235,7 +237,12 @@ class Engine {
 
   /** One sync task at a time (catch-up, build, verify, prune), in call order. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn, fn);
+    // Tasks queued behind the one running when close() began do not start.
+    const task = async () => {
+      this.assertOpen();
+      return fn();
+    };
+    const run = this.chain.then(task, task);
     this.chain = run.catch(() => {});
     return run;
   }
@@ -305,6 +312,7 @@ class Engine {
       await this.maybePrune();
       return { pg: fetched.pgProbe, duck: duckProbe };
     } catch (err) {
+      if (this.closed) throw err;
       this.error = (err as Error).message;
       this.opts.log.warn('analytics: catch-up failed', { err: { message: (err as Error).message } });
       throw err;
@@ -445,12 +453,14 @@ class Engine {
       const duck = (async () => {
         for (const t of TABLES.filter(isSource)) {
           await copied.get(t.name)?.promise;
+          this.assertOpen();
           const cols = SOURCE_COLUMNS[t.name as (typeof SOURCES)[number]].join(', ');
           await this.writer.run(`CREATE OR REPLACE TEMP TABLE _src_${t.name} AS SELECT ${cols} FROM ${readCsv(t, file(t))}`);
           log.debug('analytics: staged in DuckDB', { table: t.name, ms: Date.now() - started });
         }
         for (const t of TABLES) {
           await copied.get(t.name)?.promise;
+          this.assertOpen();
           await this.writer.run(`DROP TABLE IF EXISTS ${t.name}`);
           await this.writer.run(duckDdl(t));
           await this.writer.run(`INSERT INTO ${t.name} ${rowsWithDerived(t, readCsv(t, file(t)), staged)}`);
@@ -468,6 +478,7 @@ class Engine {
           const expected = await expectedRows(client);
           const copyAll = async (c: Client, tables: CopiedTable[]) => {
             for (const t of tables) {
+              this.assertOpen();
               const rows = await copyToFile(c, pgSelect(t), file(t), (n) => report(t.name, n, expected));
               log.debug('analytics: copied from Postgres', { table: t.name, rows, ms: Date.now() - started });
               copied.get(t.name)?.resolve();
@@ -488,6 +499,7 @@ class Engine {
           return head;
         });
         await duck;
+        this.assertOpen();
         await this.writeMeta({
           snapshot: head.snapshot,
           identity: this.identity,
@@ -514,6 +526,10 @@ class Engine {
       await this.countRows();
       log.info('analytics: copy built', { file: this.slot.file, rows: this.rows, seconds: (Date.now() - started) / 1000 });
     } catch (err) {
+      if (this.closed) {
+        log.info('analytics: the build stopped: the copy is closing (the next start builds it again)', { file: this.slot.file });
+        throw err;
+      }
       this.state = 'failed';
       this.error = (err as Error).message;
       log.error('analytics: building the copy failed', { file: this.slot.file, err: { message: (err as Error).message } });
@@ -625,11 +641,36 @@ class Engine {
     return `${this.slot.file}.load`;
   }
 
+  /** Throws once close() began: a build stops between its statements (the running one is interrupted). */
+  private assertOpen(): void {
+    if (this.closed) throw new Error('analytics: the copy is closed');
+  }
+
+  /**
+   * Stops whatever runs: a build (minutes at 10 M rows) is aborted, not awaited, by ending the Postgres
+   * connections (their COPY streams fail) and interrupting DuckDB's statement. The build's DuckDB transaction
+   * then rolls back, so the file keeps what it had before (a file never built is built at the next start).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    await this.chain;
+    await this.pg.abort();
+    this.writer.interrupt();
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      this.chain.then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), CLOSE_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!settled) {
+      // DuckDB is still inside a statement: closing it under that statement is not safe, and the process is
+      // on its way out; the file's last commit stands.
+      this.opts.log.warn('analytics: closing did not stop the running task in time; the file is left open', { file: this.slot.file });
+      return;
+    }
     await this.persistSnapshot().catch((err) =>
       this.opts.log.warn('analytics: keeping the snapshot at close failed', { err: { message: (err as Error).message } }),
     );

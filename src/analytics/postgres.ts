@@ -27,6 +27,9 @@ export function changedSince(p: PgSnapshot): string {
 /** One connection of its own, reopened after a failure. Sessions run in UTC so timestamps come out as `…+00`. */
 export class PgSource {
   private client: Client | undefined;
+  /** Every connection open now (the shared one and extra copy streams), so that abort() can end them. */
+  private readonly open = new Set<Client>();
+  private aborted = false;
 
   constructor(
     private readonly url: string,
@@ -35,16 +38,19 @@ export class PgSource {
 
   private async connect(): Promise<Client> {
     if (this.client) return this.client;
-    this.client = await this.open();
+    this.client = await this.openClient();
     return this.client;
   }
 
-  private async open(): Promise<Client> {
+  private async openClient(): Promise<Client> {
+    if (this.aborted) throw new Error('analytics: the copy is closed');
     const client = new Client({ connectionString: this.url, connectionTimeoutMillis: 5000, application_name: 'trustops-analytics' });
     client.on('error', (err) => {
-      this.log.warn('analytics: Postgres connection lost', { err: { message: err.message } });
+      if (!this.aborted) this.log.warn('analytics: Postgres connection lost', { err: { message: err.message } });
       if (this.client === client) this.client = undefined;
     });
+    this.open.add(client);
+    client.once('end', () => this.open.delete(client));
     await client.connect();
     await client.query("SET TIME ZONE 'UTC'");
     await client.query("SET DateStyle = 'ISO, YMD'");
@@ -56,7 +62,7 @@ export class PgSource {
    * exported `snapshot` given. `separate`: on a connection of its own, closed after (a second copy stream).
    */
   async inSnapshot<T>(fn: (client: Client) => Promise<T>, opts: { snapshot?: string; separate?: boolean } = {}): Promise<T> {
-    const client = opts.separate ? await this.open() : await this.connect();
+    const client = opts.separate ? await this.openClient() : await this.connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       if (opts.snapshot) await client.query(`SET TRANSACTION SNAPSHOT '${opts.snapshot.replace(/[^0-9A-Fa-f-]/g, '')}'`);
@@ -88,6 +94,16 @@ export class PgSource {
   private drop(client: Client): void {
     if (this.client === client) this.client = undefined;
     client.end().catch(() => {});
+  }
+
+  /**
+   * Ends every connection now, in the middle of a COPY or a lock wait too (their statements then fail), and
+   * refuses new ones: how close() stops a build without waiting minutes for it.
+   */
+  async abort(): Promise<void> {
+    this.aborted = true;
+    this.client = undefined;
+    await Promise.all([...this.open].map((c) => c.end().catch(() => {})));
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { Client } from 'pg';
 import { createLogger } from '../../src/logger';
 import { openTestAnalytics, type TestAnalytics } from '../support/analytics';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -15,6 +16,8 @@ let db: TestDatabase;
 let other: TestDatabase;
 let dir: string;
 const open: TestAnalytics[] = [];
+/** A session holding a lock that stalls a build. */
+let locker: Client | undefined;
 
 beforeAll(async () => {
   [db, other] = await Promise.all([createTestDatabase(), createTestDatabase()]);
@@ -33,6 +36,8 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  await locker?.end().catch(() => {});
+  locker = undefined;
   for (const a of open.splice(0)) await a.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -83,7 +88,10 @@ describe('the analytics file', () => {
   });
 
   it("is rebuilt when it holds another database's copy", async () => {
-    await closeCopy(await copyOf(db));
+    // Built before it closes (close stops a build still running).
+    const first = await copyOf(db);
+    await decisions(first);
+    await closeCopy(first);
     const lines: string[] = [];
     const copy = await copyOf(other, lines);
     expect(await decisions(copy)).toBe(5);
@@ -186,6 +194,34 @@ describe('the analytics file', () => {
     expect(await decisions(reopened)).toBe(2);
     expect(lines.join('\n')).not.toMatch(/the copy is rebuilt/);
     expect(builds(lines)).toBe(1);
+  });
+
+  it('stops a build at close, and the next start builds the copy again, right', async () => {
+    // A table the build copies is locked by another session: the build waits in Postgres until it is stopped.
+    locker = new Client({ connectionString: db.url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE qa_reviews IN ACCESS EXCLUSIVE MODE');
+    const lines: string[] = [];
+    const copy = await copyOf(db, lines);
+    const reads = decisions(copy);
+    reads.catch(() => {});
+    while (true) {
+      const [{ n } = { n: 0 }] = await db.prisma.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND application_name = 'trustops-analytics' AND wait_event_type = 'Lock'`;
+      if (n > 0) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(copy.status().state).toBe('building');
+    await closeCopy(copy);
+    await expect(reads).rejects.toThrow(/closed/);
+    expect(lines.join('\n')).toMatch(/the build stopped: the copy is closing/);
+    await locker.query('ROLLBACK');
+    const reopened = await copyOf(db, lines);
+    expect(await decisions(reopened)).toBe(2);
+    expect(builds(lines)).toBe(2);
+    expect((await reopened.verify()).differences).toEqual([]);
   });
 
   it('is rebuilt by every running process when analytics:rebuild raises the generation', async () => {
