@@ -126,6 +126,9 @@ export async function openAnalyticsEngine(opts: AnalyticsOptions): Promise<Analy
 class Engine {
   private readonly pg: PgSource;
   private readonly readers: DuckDBConnection[] = [];
+  /** Look-ups running now; past the cap (2 per DuckDB thread) the next ones wait in `waiting`, in order. */
+  private reading = 0;
+  private readonly waiting: (() => void)[] = [];
   private snapshot: PgSnapshot | undefined;
   /** The snapshot the file holds, and since when. */
   private persisted: { snapshot: PgSnapshot | undefined; at: number };
@@ -203,8 +206,11 @@ class Engine {
   async read<T>(fn: (reader: AnalyticsReader) => Promise<T>): Promise<T> {
     if (this.closed) throw new Error('analytics: the copy is closed');
     await this.catchUp();
-    const conn = this.readers.pop() ?? (await this.slot.instance.connect());
+    await this.acquireReader();
+    let conn: DuckDBConnection | undefined;
     try {
+      this.assertOpen();
+      conn = this.readers.pop() ?? (await this.slot.instance.connect());
       await conn.run('BEGIN TRANSACTION');
       try {
         const out = await fn(readerOn(conn));
@@ -215,9 +221,31 @@ class Engine {
         throw err;
       }
     } finally {
-      if (this.closed) conn.closeSync();
-      else this.readers.push(conn);
+      if (conn) {
+        if (this.closed) conn.closeSync();
+        else this.readers.push(conn);
+      }
+      this.releaseReader();
     }
+  }
+
+  /**
+   * At most 2 × threads look-ups hold a DuckDB connection at once (each has its own caches; more would only
+   * queue inside DuckDB), so the pool never grows past that, whatever the burst.
+   */
+  private async acquireReader(): Promise<void> {
+    if (this.reading < 2 * this.opts.threads) {
+      this.reading++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands the place to the next waiting look-up (it does not count itself again), else frees it. */
+  private releaseReader(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.reading--;
   }
 
   /**

@@ -104,6 +104,23 @@ describe('the analytics copy', () => {
     expect(await late).toEqual(expect.arrayContaining([before, after]));
   });
 
+  it('runs at most two look-ups per DuckDB thread at once; the rest of a burst waits its turn, none is lost', async () => {
+    let running = 0;
+    let most = 0;
+    const burst = Array.from({ length: 24 }, (_, i) =>
+      analytics.read(async (r) => {
+        running++;
+        most = Math.max(most, running);
+        const [row] = await r.query<{ n: number }>('SELECT count(*) + $1 AS n FROM range(20000)', [i]);
+        running--;
+        return row?.n;
+      }),
+    );
+    expect(await Promise.all(burst)).toEqual(Array.from({ length: 24 }, (_, i) => 20000 + i));
+    // The test copy runs DuckDB on one thread.
+    expect(most).toBe(2);
+  });
+
   it('applies commits that land out of id order: the lower id committing last is not lost', async () => {
     const [a, b] = [await connect(), await connect()];
     await a.query('BEGIN');
