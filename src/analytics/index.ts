@@ -12,4 +12,5 @@
 
 export { type AnalyticsEngine, type AnalyticsOptions, openAnalyticsEngine as openAnalytics, type VerifyDifference } from './engine';
 export { FACT_TABLES, TABLES } from './schema';
+export { removeFile, slotFile, slotHeld } from './slots';
 export type { Analytics, AnalyticsParam, AnalyticsReader, AnalyticsRow, AnalyticsStatus } from './types';

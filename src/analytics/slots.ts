@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 
@@ -49,6 +49,22 @@ export async function openSlot(dir: string, options: { threads: number; memory: 
     };
   }
   throw new Error(`no free analytics file under ${dir}: ${MAX_SLOTS} are held by running processes`);
+}
+
+/**
+ * Whether a running process holds `slot`'s file (this one, or another: then DuckDB refuses even a read-only
+ * open). Opens nothing for good and creates no file.
+ */
+export async function slotHeld(dir: string, slot: number): Promise<boolean> {
+  const file = slotFile(dir, slot);
+  if (held.has(file)) return true;
+  if (!existsSync(file)) return false;
+  try {
+    (await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' })).closeSync();
+    return false;
+  } catch (err) {
+    return isLockConflict(err);
+  }
 }
 
 function isLockConflict(err: unknown): boolean {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -63,7 +63,7 @@ describe('analytics:verify', () => {
       await copy.close();
     }
     const { code, out } = await cli('verify');
-    expect({ code, out }).toEqual({ code: 0, out: expect.stringMatching(/analytics-0\.duckdb agrees with Postgres/) });
+    expect({ code, out }).toEqual({ code: 0, out: expect.stringMatching(/analytics-0\.duckdb \(the served file\) agrees with Postgres/) });
   });
 
   it('names each day that differs after the file was tampered with, and exits 1', async () => {
@@ -87,5 +87,34 @@ describe('analytics:verify', () => {
     const rebuilt = await cli('rebuild');
     expect(rebuilt).toEqual({ code: 0, out: expect.stringMatching(/rebuilt .*analytics-0\.duckdb .*decisions 2/) });
     expect((await cli('verify')).code).toBe(0);
+  });
+
+  it('while a bot holds analytics-0: rebuild only raises the generation, verify says it compared a fresh copy and removes it', async () => {
+    const bot = await openTestAnalytics(db, { dir });
+    try {
+      await bot.catchUp();
+      expect(path.basename(bot.file)).toBe('analytics-0.duckdb');
+      const [{ generation: before } = { generation: 0 }] = await db.prisma.$queryRaw<{ generation: number }[]>`
+        SELECT generation FROM analytics_horizon`;
+      const rebuilt = await cli('rebuild');
+      expect(rebuilt.code).toBe(0);
+      expect(rebuilt.out).toMatch(/analytics-0\.duckdb is held by a running bot: it rebuilds it itself at its next catch-up/);
+      expect(rebuilt.out).not.toMatch(/^rebuilt /m);
+      expect(await db.prisma.$queryRaw`SELECT generation FROM analytics_horizon`).toEqual([{ generation: before + 1 }]);
+      expect(readdirSync(dir).filter((f) => f.endsWith('.duckdb'))).toEqual(['analytics-0.duckdb']);
+
+      const verified = await cli('verify');
+      expect(verified.code).toBe(0);
+      expect(verified.out).toMatch(
+        /analytics-0\.duckdb is held by a running bot: comparing .*analytics-1\.duckdb \(a fresh copy\) instead/,
+      );
+      expect(verified.out).toMatch(/analytics-1\.duckdb \(a fresh copy\) agrees with Postgres/);
+      expect(existsSync(path.join(dir, 'analytics-1.duckdb'))).toBe(false);
+      // The bot takes the raised generation at its next catch-up.
+      await bot.catchUp();
+      expect((await bot.verify()).differences).toEqual([]);
+    } finally {
+      await bot.close();
+    }
   });
 });
