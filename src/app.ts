@@ -1,6 +1,6 @@
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type App, type Logger as BoltLogger, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { type App, type Logger as BoltLogger, type CustomRoute, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { type Analytics, openAnalytics } from './analytics';
 import { type Clock, systemClock } from './clock';
 import { type Config, ConfigError } from './config';
@@ -129,8 +129,16 @@ async function serve(
     ...httpRoutes({ db: deps.db, metrics, clock, jobs: opts.jobs, delivery: delivery.status, analytics: analytics.status }),
     ...apiRoutes(deps, config.TRUSTOPS_INTAKE_TOKEN),
   ];
+  const socketMode = Boolean(opts.slack.appToken);
   const receiver: Receiver = opts.slack.appToken
-    ? new SocketModeReceiver({ appToken: opts.slack.appToken, customRoutes, installerOptions: { port: config.PORT }, logger })
+    ? new SocketModeReceiver({
+        appToken: opts.slack.appToken,
+        // Its own WebClient opens the connection (apps.connections.open): the same API URL as every other
+        // Slack call, so Socket Mode runs against the emulator or a proxy too. No customRoutes: its HTTP
+        // server takes no host, so the routes are served below on one bound to opts.host.
+        ...(opts.slack.apiUrl ? { installerOptions: { clientOptions: { slackApiUrl: opts.slack.apiUrl } } } : {}),
+        logger,
+      })
     : new HTTPReceiver({
         signingSecret: opts.slack.signingSecret ?? '',
         endpoints: '/slack/events',
@@ -167,15 +175,23 @@ async function serve(
     home,
   });
 
-  const started = (await app.start(opts.slack.appToken ? config.PORT : { port: config.PORT, host: opts.host })) as unknown;
-  // HTTP mode resolves with the http.Server; Socket Mode with nothing we need.
-  const server = typeof started === 'object' && started !== null && 'address' in started ? (started as Server) : undefined;
-  const labelsOf = requestLabeler(['/slack/events', ...customRoutes.map((r) => r.path)]);
-  server?.on('request', (req, res) => {
+  let server: Server;
+  if (socketMode) {
+    await app.start();
+    server = await listen(routeServer(customRoutes, log), config.PORT, opts.host).catch(async (err: unknown) => {
+      await app.stop();
+      throw err;
+    });
+  } else {
+    // HTTP mode resolves with its http.Server.
+    server = (await app.start({ port: config.PORT, host: opts.host })) as Server;
+  }
+  const labelsOf = requestLabeler([...(socketMode ? [] : ['/slack/events']), ...customRoutes.map((r) => r.path)]);
+  server.on('request', (req, res) => {
     res.on('finish', () => metrics.httpRequests.inc({ ...labelsOf(req.method, req.url), status: String(res.statusCode) }));
   });
-  const port = (server?.address() as AddressInfo | null)?.port ?? config.PORT;
-  log.info('TrustOps is listening', { port, mode: opts.slack.appToken ? 'socket' : 'http' });
+  const port = (server.address() as AddressInfo | null)?.port ?? config.PORT;
+  log.info('TrustOps is listening', { port, mode: socketMode ? 'socket' : 'http' });
 
   return {
     app,
@@ -187,7 +203,70 @@ async function serve(
       home?.stop();
       await delivery.stop();
       await app.stop();
+      if (socketMode) await closeServer(server);
       await parts.closeAnalytics();
     },
   };
+}
+
+/** A route pattern's `:name` segments taken from a path, as Bolt's receivers set `req.params`; undefined when it does not match. */
+function paramsOf(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, segment] of want.entries()) {
+    const value = got[i] ?? '';
+    if (!segment.startsWith(':')) {
+      if (segment !== value) return undefined;
+      continue;
+    }
+    if (value === '') return undefined;
+    try {
+      params[segment.slice(1)] = decodeURIComponent(value);
+    } catch {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+/**
+ * Socket Mode's HTTP server for the custom routes (health, metrics, intake API): ours rather than the
+ * SocketModeReceiver's, which listens on every interface. Routes and unknown paths answer as in HTTP mode.
+ */
+function routeServer(routes: readonly CustomRoute[], log: Logger): Server {
+  const methodsOf = (r: CustomRoute) => (Array.isArray(r.method) ? r.method : [r.method]).map((m) => m.toUpperCase());
+  return createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    for (const route of routes) {
+      const params = paramsOf(route.path, path);
+      if (!params || !methodsOf(route).includes((req.method ?? '').toUpperCase())) continue;
+      Promise.resolve()
+        .then(() => route.handler(Object.assign(req as IncomingMessage, { params }), res))
+        .catch((err: unknown) => {
+          log.error('HTTP route failed', { path: route.path, err });
+          if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
+        });
+      return;
+    }
+    sendJson(res, 404, { error: 'bad_request' });
+  });
+}
+
+function listen(server: Server, port: number, host: string | undefined): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
 }

@@ -136,6 +136,8 @@ const ZConfig = z
       .default('2')
       .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 64, 'expected a whole number of threads from 1 to 64')
       .transform(Number),
+    /** Sandbox mode over Socket Mode: the emulator hands the bot an app-level token and delivers over a WebSocket. */
+    TRUSTOPS_SANDBOX_SOCKET_MODE: boolean('false'),
     /** Port of the local Slack emulator in sandbox mode (0 = any free port). */
     TRUSTOPS_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

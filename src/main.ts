@@ -44,7 +44,14 @@ async function main(): Promise<void> {
     if (summary.skipped) log.info('demo data already present', { anchor: summary.anchor });
     else log.info('demo data written', { ...summary.counts });
   }
-  const emulator = sandbox ? await startSandbox({ port: config.TRUSTOPS_SANDBOX_PORT, log, key: pageKey }) : undefined;
+  const emulator = sandbox
+    ? await startSandbox({
+        port: config.TRUSTOPS_SANDBOX_PORT,
+        log,
+        key: pageKey,
+        transport: config.TRUSTOPS_SANDBOX_SOCKET_MODE ? 'socket' : 'http',
+      })
+    : undefined;
   // The sandbox's time can be moved forward from its page: the bot, its jobs and the emulator all read it.
   const clock = emulator?.clock ?? systemClock;
 
@@ -61,7 +68,8 @@ async function main(): Promise<void> {
     slack: {
       botToken: config.SLACK_BOT_TOKEN ?? emulator!.botToken,
       signingSecret,
-      appToken: config.SLACK_APP_TOKEN,
+      // The sandbox over Socket Mode: the emulator's app-level token opens the WebSocket.
+      appToken: config.SLACK_APP_TOKEN ?? (config.TRUSTOPS_SANDBOX_SOCKET_MODE ? emulator?.appToken : undefined),
       apiUrl: emulator?.apiUrl ?? config.SLACK_API_URL,
     },
   });

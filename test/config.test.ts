@@ -21,6 +21,13 @@ describe('configuration', () => {
     expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_APP_TOKEN: 'xapp-1-abc' }).mode).toBe('socket');
   });
 
+  it('runs the sandbox over HTTP unless TRUSTOPS_SANDBOX_SOCKET_MODE is set; it stays sandbox mode either way', () => {
+    expect(loadConfig({}).TRUSTOPS_SANDBOX_SOCKET_MODE).toBe(false);
+    const overSocket = loadConfig({ TRUSTOPS_SANDBOX_SOCKET_MODE: 'true' });
+    expect(overSocket).toMatchObject({ mode: 'sandbox', TRUSTOPS_SANDBOX_SOCKET_MODE: true });
+    expect(() => loadConfig({ TRUSTOPS_SANDBOX_SOCKET_MODE: 'socket' })).toThrow(/^TRUSTOPS_SANDBOX_SOCKET_MODE: /);
+  });
+
   it('parses TRUSTOPS_ADMINS as a list of user ids', () => {
     expect(loadConfig({ TRUSTOPS_ADMINS: 'U01AAA, U02BBB,' }).TRUSTOPS_ADMINS).toEqual(['U01AAA', 'U02BBB']);
   });

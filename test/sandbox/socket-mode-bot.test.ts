@@ -9,23 +9,24 @@ import { createLogger } from '../../src/logger';
 import { SANDBOX_USERS, type Sandbox, startSandbox } from '../../src/sandbox';
 import { wireSandbox } from '../../src/sandbox/wire';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { listeningAddresses } from '../support/sockets';
 
 const [{ id: ADMIN }, { id: APPROVER }, { id: ANALYST }] = SANDBOX_USERS;
+const INTAKE_TOKEN = 'socket-intake-token-0123456789';
 jest.setTimeout(60_000);
 
 // TrustOps itself (startApp, every listener) in Socket Mode, with the sandbox delivering over the emulator's
-// WebSocket instead of signed HTTP: what a team behind a firewall runs. It needs startApp to point the
-// Socket Mode receiver at SLACK_API_URL (requests-sandbox.md §1); until that is in, it is skipped.
-const describeOnceReceiverFollowsApiUrl = describe.skip;
-
-describeOnceReceiverFollowsApiUrl('TrustOps over Socket Mode, driven from the sandbox', () => {
+// WebSocket instead of signed HTTP: what a team behind a firewall runs. The receiver opens its connection
+// on SLACK_API_URL (here the emulator's), never on slack.com.
+describe('TrustOps over Socket Mode, driven from the sandbox', () => {
   let db: TestDatabase;
   let sandbox: Sandbox;
   let running: RunningApp;
   const logLines: string[] = [];
-  const analyticsDir = mkdtempSync(path.join(tmpdir(), 'trustops-socket-analytics-'));
+  let analyticsDir: string | undefined;
 
   beforeAll(async () => {
+    analyticsDir = mkdtempSync(path.join(tmpdir(), 'trustops-socket-analytics-'));
     db = await createTestDatabase();
     await seedDemoData(db.prisma, { scale: 0.02 });
     const log = createLogger({ level: 'info', write: (line) => logLines.push(line) });
@@ -33,6 +34,7 @@ describeOnceReceiverFollowsApiUrl('TrustOps over Socket Mode, driven from the sa
     running = await startApp({
       config: loadConfig({
         PORT: '0',
+        TRUSTOPS_INTAKE_TOKEN: INTAKE_TOKEN,
         TRUSTOPS_ANALYTICS_DIR: analyticsDir,
         TRUSTOPS_ANALYTICS_MEMORY: '512MB',
         TRUSTOPS_ANALYTICS_THREADS: '1',
@@ -51,7 +53,7 @@ describeOnceReceiverFollowsApiUrl('TrustOps over Socket Mode, driven from the sa
     await sandbox?.emulator.waitUntil(() => !sandbox.emulator.socketMode.connected, 5000, 'the bot to hang up').catch(() => {});
     await sandbox?.stop();
     await db?.drop();
-    rmSync(analyticsDir, { recursive: true, force: true });
+    if (analyticsDir) rmSync(analyticsDir, { recursive: true, force: true });
   });
 
   async function post(path: string, body: Record<string, unknown>) {
@@ -96,6 +98,29 @@ describeOnceReceiverFollowsApiUrl('TrustOps over Socket Mode, driven from the sa
       10_000,
       'the card to show the rejection',
     );
+  });
+
+  it('serves health, metrics and the intake API over HTTP on the given host only, path parameters and request labels as in HTTP mode', async () => {
+    const bound = listeningAddresses(running.port);
+    if (bound) expect(bound).toEqual(['127.0.0.1']);
+    expect(running.port).toBeGreaterThan(0);
+    const base = `http://127.0.0.1:${running.port}`;
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    // The `:kind` route reads req.params, as Bolt's receivers set it.
+    const unknown = await fetch(`${base}/api/v1/imports/widgets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'text/csv' },
+      body: 'a,b\n',
+    });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: 'unknown_import', message: expect.stringContaining('no import of "widgets"') });
+    expect((await fetch(`${base}/nowhere`)).status).toBe(404);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/trustops_http_requests_total\{route="\/healthz",method="GET",status="200"\} 1/);
+    expect(metrics).toMatch(/trustops_http_requests_total\{route="\/api\/v1\/imports\/:kind",method="POST",status="404"\} 1/);
+    expect(metrics).toMatch(/trustops_http_requests_total\{route="other",method="GET",status="404"\} 1/);
   });
 
   it('recovers when asked to reconnect, as Slack asks every few hours', async () => {
