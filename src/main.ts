@@ -77,7 +77,8 @@ async function main(): Promise<void> {
     slaScanJob(config, { alertsQueued: running.deps.alertsQueued }),
     escalationExpiryJob(config, running.deps),
   ]);
-  if (emulator) await wireSandbox(emulator, { running, db, log, signingSecret: signingSecret!, jobs: () => jobs });
+  if (emulator)
+    await wireSandbox(emulator, { running, db, log, signingSecret: signingSecret!, jobs: () => jobs, ownsDatabase: db.embedded });
 
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   if (emulator) {

@@ -36,6 +36,8 @@ export type BotHooks = {
   clockMoved?: () => Promise<void>;
   /** Starts the demo over on the bot's side (data); the sandbox clears its workspace and clock itself. */
   reset?: () => Promise<void>;
+  /** Set when Reset is not offered: why (shown on the page); the workspace, clock and data are left as they are. */
+  resetRefused?: string;
 };
 
 export type Sandbox = {
@@ -297,6 +299,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
 
   /** Starts the demo over: the workspace empties, the clock returns to now, and the bot resets its data. */
   route('POST', '/sandbox/reset', async (_req, res) => {
+    if (hooks?.resetRefused) return sendJson(res, 409, { error: hooks.resetRefused });
     clock.set(new Date());
     emulator.reset({ restartTs: true });
     await hooks?.reset?.();

@@ -24,6 +24,11 @@ export async function wireSandbox(
     jobs: () => Jobs | undefined;
     /** Demo data size on reset (tests use a small one); 1 as `npm start` seeds it. */
     seedScale?: number;
+    /**
+     * Whether the database belongs to this run alone, so Reset may empty it: the embedded one (or a test's
+     * own). A DATABASE_URL may be shared or hold more than the demo.
+     */
+    ownsDatabase: boolean;
   },
 ): Promise<void> {
   const { running, log } = opts;
@@ -45,6 +50,13 @@ export async function wireSandbox(
       for (const job of DUE_JOBS) await opts.jobs()?.runOnce(job, sandbox.clock.now());
       running.delivery.kick();
     },
+    // Reset empties every table. Start-up checked the database held demo data only, but on a DATABASE_URL
+    // anything may have been written since (intake reports, another process), and rows made through the
+    // sandbox cannot be told from real ones. Re-running the seed's check would not see them, so rather than
+    // guess, Reset is offered only on a database no one else can reach.
+    resetRefused: opts.ownsDatabase
+      ? undefined
+      : 'Reset is offered on the embedded database only: this sandbox runs on DATABASE_URL, which may hold more than the demo. To start over, drop and recreate that database and start again.',
     reset: async () => {
       const summary = await startDemoOver(opts.db.prisma, { databaseUrl: opts.db.url, scale: opts.seedScale });
       log.info('demo data written', { ...summary.counts });

@@ -69,7 +69,16 @@ export async function startBrowserSandbox(opts: { seedScale?: number } = {}): Pr
     clock: sandbox.clock,
     slack: { botToken: sandbox.botToken, signingSecret, apiUrl: sandbox.apiUrl },
   });
-  await wireSandbox(sandbox, { running, db, log, signingSecret, jobs: () => undefined, seedScale: opts.seedScale ?? 0.02 });
+  // The test's own database, made for this file alone: Reset may empty it.
+  await wireSandbox(sandbox, {
+    running,
+    db,
+    log,
+    signingSecret,
+    jobs: () => undefined,
+    seedScale: opts.seedScale ?? 0.02,
+    ownsDatabase: true,
+  });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import { freePort, type Started, startMain, waitHealthy, waitUntil } from '../support/process';
 import { accepts, externalAddresses, listeningAddresses } from '../support/sockets';
 
@@ -136,4 +137,66 @@ describe('sandbox mode on the embedded database', () => {
     expect(await breached()).toBeGreaterThan(breachedBefore);
     await stop(second.started);
   }, 240_000);
+});
+
+// `TRUSTOPS_SANDBOX=true` on a server database, delivering over Socket Mode: the database may hold more
+// than the demo, so the page's Reset is refused and nothing is emptied.
+describe('sandbox mode on a DATABASE_URL, over Socket Mode', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'trustops-sandbox-url-'));
+  let db: TestDatabase | undefined;
+  let run: Started | undefined;
+  afterAll(async () => {
+    run?.child.kill('SIGKILL');
+    await run?.exited;
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers commands over the WebSocket, serves HTTP on loopback only, and refuses Reset, leaving the data', async () => {
+    db = await createTestDatabase();
+    const [port, sandboxPort] = [await freePort(), await freePort()];
+    const started = startMain({
+      PORT: String(port),
+      TRUSTOPS_SANDBOX_PORT: String(sandboxPort),
+      TRUSTOPS_DATA_DIR: dataDir,
+      TRUSTOPS_ANALYTICS_MEMORY: '512MB',
+      TRUSTOPS_ANALYTICS_THREADS: '1',
+      DATABASE_URL: db.url,
+      TRUSTOPS_SANDBOX: 'true',
+      TRUSTOPS_SANDBOX_SOCKET_MODE: 'true',
+    });
+    run = started;
+    await waitUntil(
+      'the sandbox banner',
+      async () => (started.stdout().includes('TrustOps sandbox is running') ? true : undefined),
+      90_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${started.stdout()}\n${started.stderr()}`);
+    });
+    await waitHealthy(port, 5000);
+    expect(logEntry(started.stdout(), 'TrustOps is listening')).toMatchObject({ mode: 'socket', port });
+    const bound = listeningAddresses(port);
+    if (bound) expect(bound).toEqual(['127.0.0.1']);
+
+    const key = /\?key=([\w-]+)/.exec(started.stdout())?.[1] ?? '';
+    const post = (route: string, body: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${sandboxPort}${route}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-sandbox-key': key },
+        body: JSON.stringify(body),
+      });
+    const help = await post('/sandbox/command', { text: 'help', user: 'U0DEMOADMIN' });
+    expect(((await help.json()) as { replies: { text: string }[] }).replies[0]?.text).toContain('TrustOps commands');
+
+    const before = await db.prisma.report.count();
+    expect(before).toBeGreaterThan(0);
+    const reset = await post('/sandbox/reset', {});
+    expect(reset.status).toBe(409);
+    expect(((await reset.json()) as { error: string }).error).toContain('embedded database only');
+    expect(await db.prisma.report.count()).toBe(before);
+    expect(started.stdout()).not.toContain('"msg":"sandbox reset"');
+
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+  }, 180_000);
 });

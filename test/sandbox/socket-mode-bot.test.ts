@@ -46,7 +46,14 @@ describe('TrustOps over Socket Mode, driven from the sandbox', () => {
       slack: { botToken: sandbox.botToken, appToken: sandbox.appToken, apiUrl: sandbox.apiUrl },
     });
     await sandbox.emulator.socketMode.waitForConnection();
-    await wireSandbox(sandbox, { running, db, log, signingSecret: randomBytes(8).toString('hex'), jobs: () => undefined });
+    await wireSandbox(sandbox, {
+      running,
+      db,
+      log,
+      signingSecret: randomBytes(8).toString('hex'),
+      jobs: () => undefined,
+      ownsDatabase: true,
+    });
   }, 120_000);
   afterAll(async () => {
     await running?.stop();
