@@ -196,6 +196,47 @@ describe('the analytics file', () => {
     expect(builds(lines)).toBe(1);
   });
 
+  it('is reused after a crash too: an idle copy also writes its snapshot every persistEveryMs', async () => {
+    // The bot runs in a child process (killed below, so nothing happens at close) and keeps its snapshot at every
+    // idle catch-up (persistEveryMs 0).
+    // `--import tsx` (not tsx's cli, which runs the script in a grandchild): the pid killed is the bot's own.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'open-copy.ts'), db.url, dir, '0'], {
+      cwd: path.resolve(__dirname, '../..'),
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const out = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const next = async () => JSON.parse(((await out.next()).value as string | undefined) ?? 'null');
+      expect(await next()).toEqual({ file: path.join(dir, 'analytics-0.duckdb'), decisions: 2 });
+      const [{ xid } = { xid: '' }] = await db.prisma.$queryRaw<{ xid: string }[]>`
+        INSERT INTO audit_events (actor, action, entity_type, origin) VALUES ('system', 'quiet', 'test', 'system')
+        RETURNING pg_current_xact_id()::text AS xid`;
+      while (true) {
+        const [now] = await db.prisma.$queryRaw<{ passed: boolean }[]>`
+          SELECT pg_snapshot_xmin(pg_current_snapshot()) > ${xid}::xid8 AS passed`;
+        if (now?.passed) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      child.stdin.write('read\n');
+      expect(await next()).toEqual({ file: path.join(dir, 'analytics-0.duckdb'), decisions: 2 });
+      child.kill('SIGKILL');
+      await exited;
+      // Pruned past that transaction while the bot was down.
+      await db.prisma.$executeRaw`
+        UPDATE analytics_horizon SET horizon = greatest(coalesce(horizon, '0'::xid8), (${xid}::bigint + 1)::text::xid8)`;
+      const lines: string[] = [];
+      const restarted = await copyOf(db, lines);
+      expect(restarted.file).toBe(path.join(dir, 'analytics-0.duckdb'));
+      expect(await decisions(restarted)).toBe(2);
+      expect(lines.join('\n')).not.toMatch(/the copy is rebuilt/);
+      expect(builds(lines)).toBe(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    }
+  });
+
   it('stops a build at close, and the next start builds the copy again, right', async () => {
     // A table the build copies is locked by another session: the build waits in Postgres until it is stopped.
     locker = new Client({ connectionString: db.url });
