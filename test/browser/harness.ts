@@ -12,16 +12,31 @@ import { wireSandbox } from '../../src/sandbox/wire';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 /** Debian's chromium (apt), or CHROMIUM_PATH; playwright's own browser downloads are not reachable here. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? DEBIAN_CHROMIUM;
 export const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 
-/** `describe`, or `describe.skip` with the reason printed when there is no Chromium to drive. */
+/**
+ * Whether the browser tests can run: undefined when Chromium is there, else why they are skipped. With
+ * TRUSTOPS_REQUIRE_BROWSER=1 (CI sets it) a missing Chromium throws instead: the suite fails, never skips.
+ */
+export function chromiumMissing(env: NodeJS.ProcessEnv = process.env, exists: (file: string) => boolean = existsSync): string | undefined {
+  const chromium = env.CHROMIUM_PATH ?? DEBIAN_CHROMIUM;
+  if (exists(chromium)) return undefined;
+  const why = `no Chromium at ${chromium} (install Debian's chromium or set CHROMIUM_PATH)`;
+  if (env.TRUSTOPS_REQUIRE_BROWSER === '1' || env.TRUSTOPS_REQUIRE_BROWSER === 'true')
+    throw new Error(`browser tests cannot run: ${why}, and TRUSTOPS_REQUIRE_BROWSER is set`);
+  return why;
+}
+
+/** `describe`; or `describe.skip` with the reason printed when there is no Chromium (a failure when it is required). */
 export function describeInChromium(name: string, fn: () => void): void {
-  if (existsSync(CHROMIUM)) {
+  const missing = chromiumMissing();
+  if (!missing) {
     describe(name, fn);
     return;
   }
-  process.stdout.write(`browser tests skipped: no Chromium at ${CHROMIUM} (install Debian's chromium or set CHROMIUM_PATH)\n`);
+  process.stdout.write(`browser tests skipped: ${missing}\n`);
   describe.skip(name, fn);
 }
 
