@@ -22,6 +22,15 @@ describe('the sandbox page’s script', () => {
     }
   });
 
+  it('sets every link from safeHref, so only http(s) and mailto URLs become links (file downloads too)', () => {
+    const values = [...PAGE_CLIENT_JS.matchAll(/\bhref: ([^,}]+)/g)].map((m) => m[1]);
+    expect(values.length).toBeGreaterThanOrEqual(3);
+    for (const value of values) expect(value).toBe('href');
+    const assigned = [...PAGE_CLIENT_JS.matchAll(/\bhref = ([^;]+)/g)].map((m) => m[1]);
+    expect(assigned.length).toBeGreaterThanOrEqual(3);
+    for (const value of assigned) expect(value).toMatch(/^safeHref\(/);
+  });
+
   it('is loaded from its own URL, with no inline script or handler the CSP would have to allow', () => {
     const html = pageHtml();
     expect(html).toContain('<script src="/sandbox/page.js" defer></script>');

@@ -189,11 +189,11 @@ export const PAGE_CLIENT_JS = String.raw`
 
   // --- rich_text -------------------------------------------------------------------------------
   function richInline(e) {
-    var node;
+    var node, href;
     switch (e.type) {
       case 'text': node = document.createTextNode(e.text || ''); break;
       case 'link':
-        node = safeHref(e.url || '') ? el('a', { href: e.url, target: '_blank', rel: 'noopener noreferrer', text: e.text || e.url }) : document.createTextNode(e.text || e.url || '');
+        node = (href = safeHref(e.url || '')) ? el('a', { href: href, target: '_blank', rel: 'noopener noreferrer', text: e.text || e.url }) : document.createTextNode(e.text || e.url || '');
         break;
       case 'user': node = el('span', { className: 'mention', text: '@' + personName(e.user_id) }); break;
       case 'channel': node = el('span', { className: 'mention', text: '#' + channelName(e.channel_id) }); break;
@@ -317,7 +317,8 @@ export const PAGE_CLIENT_JS = String.raw`
 
   function files(list) {
     return el('div', { className: 'files' }, (list || []).map(function (f) {
-      var href = f.url_private_download || f.url_private;
+      // Built by the emulator today, but checked like every other link.
+      var href = safeHref(f.url_private_download || f.url_private || '');
       return el('div', { className: 'file' }, [
         el('div', null, [el('div', { text: f.title || f.name }), el('div', { className: 'kind', text: (f.pretty_type || f.filetype || '') + (f.size !== undefined ? ' · ' + f.size + ' bytes' : '') })]),
         href ? el('a', { href: href, download: f.name, text: 'Download' }) : null,
