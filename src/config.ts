@@ -1,5 +1,6 @@
 import { parseExpression } from 'cron-parser';
 import { z } from 'zod';
+import { parseDuration } from './duration';
 
 const isTimeZone = (tz: string) => {
   try {
@@ -31,14 +32,6 @@ const boolean = (fallback: 'true' | 'false') =>
     .enum(['true', 'false', '1', '0'])
     .default(fallback)
     .transform((v) => v === 'true' || v === '1');
-
-const DURATION = /^(\d+)\s*(s|m|h|d)$/;
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-/** "90m" → 5,400,000 (ms). */
-const durationMs = (v: string) => {
-  const [, n, unit] = DURATION.exec(v) ?? [];
-  return Number(n) * UNIT_MS[(unit ?? 's') as keyof typeof UNIT_MS];
-};
 
 /** A size DuckDB's memory_limit accepts. */
 const SIZE = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
@@ -115,8 +108,8 @@ const ZConfig = z
       .string()
       .trim()
       .default('24h')
-      .refine((v) => DURATION.test(v), 'expected a duration such as 24h, 90m or 2d')
-      .transform(durationMs)
+      .refine((v) => parseDuration(v) !== undefined, 'expected a duration such as 24h, 90m or 2d')
+      .transform((v) => parseDuration(v) ?? 0)
       .refine((ms) => ms >= 60_000, 'expected at least 1m'),
     /** Where this process keeps its analytics file (a cache of Postgres); TRUSTOPS_DATA_DIR when unset. */
     TRUSTOPS_ANALYTICS_DIR: optionalString,

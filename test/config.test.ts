@@ -1,4 +1,5 @@
 import { ConfigError, checkRunMode, loadConfig } from '../src/config';
+import { parseDuration } from '../src/duration';
 import { createLogger, redact } from '../src/logger';
 import { boltLogger } from '../src/slack/bolt-logger';
 
@@ -64,6 +65,14 @@ describe('configuration', () => {
   it('accepts the cron expressions node-schedule runs: five fields, six with seconds, names and L', () => {
     for (const cron of ['*/30 * * * * *', '0 9 * * 1-5', '0 0 * * MON', '0 0 L * *'])
       expect(loadConfig({ TRUSTOPS_SLA_SCAN_CRON: cron }).TRUSTOPS_SLA_SCAN_CRON).toBe(cron);
+  });
+
+  it('reads a duration as a whole number and a unit, only among the units asked for', () => {
+    expect(parseDuration('90m')).toBe(5_400_000);
+    expect(parseDuration(' 2 d ')).toBe(172_800_000);
+    expect(parseDuration('30s')).toBe(30_000);
+    expect(parseDuration('30s', ['m', 'h', 'd'])).toBeUndefined();
+    for (const bad of ['', 'soon', '1.5h', '-2d', '2w', 'h']) expect(parseDuration(bad)).toBeUndefined();
   });
 
   it('reads TRUSTOPS_ALERT_MAX_AGE as a duration (24 h by default), and names a bad one', () => {

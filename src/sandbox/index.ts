@@ -4,10 +4,12 @@
  * it (signed slash commands, block_actions, view_submissions, events), through SignedSlackClient.
  * The page's routes live under /sandbox/ on the emulator's server, behind the guard (guard.ts).
  */
+
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Clock, runningClock } from '../clock';
 import { DEMO_VENDORS } from '../db/seed/catalog';
+import { parseDuration } from '../duration';
 import type { Logger } from '../logger';
 import { SlackEmulator, type StoredView } from './emulator';
 import { parseArgs, readBody, sendJson } from './emulator/http-io';
@@ -58,10 +60,8 @@ export type Sandbox = {
 
 const SLACKBOT = 'USLACKBOT';
 
-const DURATION = /^(\d+)\s*(m|h|d)$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** The longest single move: a month, enough to watch any SLA or restore window. */
-const MAX_ADVANCE_MS = 31 * UNIT_MS.d;
+const MAX_ADVANCE_MS = 31 * 86_400_000;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -286,8 +286,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   route('POST', '/sandbox/clock', async (req, res, url) => {
     const args = await argsOf(req, url);
     const by = str(args.by) ?? '';
-    const [, n, unit] = DURATION.exec(by.trim()) ?? [];
-    const ms = Number(n) * (UNIT_MS[unit as keyof typeof UNIT_MS] ?? Number.NaN);
+    const ms = parseDuration(by, ['m', 'h', 'd']) ?? 0;
     if (!(ms > 0) || ms > MAX_ADVANCE_MS)
       return sendJson(res, 400, { error: `expected a duration up to 31d such as 30m, 4h or 2d (got "${by}")` });
     clock.advance(ms);
