@@ -1,15 +1,7 @@
 import { parseExpression } from 'cron-parser';
 import { z } from 'zod';
+import { isTimeZone } from './domain/time';
 import { parseDuration } from './duration';
-
-const isTimeZone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * A cron expression node-schedule can run: five or six fields (seconds optional), parsed by cron-parser,
