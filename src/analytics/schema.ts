@@ -132,7 +132,7 @@ export const TABLES: readonly CopiedTable[] = [
         from(text('first_report_jurisdiction'), 'r.jurisdiction'),
         from(text('first_report_language'), 'r.language'),
       ],
-      joins: `LEFT JOIN (SELECT case_id, arg_min(action, (decided_at, id)) AS action FROM {decisions} GROUP BY case_id) f ON f.case_id = x.id
+      joins: `LEFT JOIN (SELECT s.case_id, arg_min(s.action, (s.decided_at, s.id)) AS action FROM {decisions} s GROUP BY s.case_id) f ON f.case_id = x.id
               LEFT JOIN {reports} r ON r.id = x.first_report_id`,
       parent: 'cases',
       via: 'id',
