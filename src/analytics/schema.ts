@@ -58,6 +58,13 @@ const DECISION_DERIVED: Derived = {
 };
 
 const CASE_JOIN = 'LEFT JOIN cases c ON c.id = x.case_id';
+/** The case's dimensions (its first report's surface, type and category, and its queue) as facts about a case carry them. */
+const CASE_DIMENSIONS = [
+  from(int('case_surface_id'), 'c.surface_id'),
+  from(int('case_report_type_id'), 'c.report_type_id'),
+  from(text('case_category'), 'c.category'),
+  from(int('case_queue_id'), 'c.queue_id'),
+];
 
 /**
  * In dependency order: dimensions first, then cases (its first decision reads decisions' own columns),
@@ -183,10 +190,7 @@ export const TABLES: readonly CopiedTable[] = [
     ],
     derived: {
       columns: [
-        from(int('case_surface_id'), 'c.surface_id'),
-        from(int('case_report_type_id'), 'c.report_type_id'),
-        from(text('case_category'), 'c.category'),
-        from(int('case_queue_id'), 'c.queue_id'),
+        ...CASE_DIMENSIONS,
         from(ts('case_first_report_at'), 'c.first_report_at'),
         from(ts('case_opened_at'), 'c.opened_at'),
         from(int('case_first_report_id'), 'c.first_report_id'),
@@ -218,10 +222,7 @@ export const TABLES: readonly CopiedTable[] = [
     ],
     derived: {
       columns: [
-        from(int('case_surface_id'), 'c.surface_id'),
-        from(int('case_report_type_id'), 'c.report_type_id'),
-        from(text('case_category'), 'c.category'),
-        from(int('case_queue_id'), 'c.queue_id'),
+        ...CASE_DIMENSIONS,
         from(text('case_first_decision_action'), 'c.first_decision_action'),
       ],
       joins: CASE_JOIN,
