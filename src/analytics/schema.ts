@@ -221,10 +221,7 @@ export const TABLES: readonly CopiedTable[] = [
       ts('created_at'),
     ],
     derived: {
-      columns: [
-        ...CASE_DIMENSIONS,
-        from(text('case_first_decision_action'), 'c.first_decision_action'),
-      ],
+      columns: [...CASE_DIMENSIONS, from(text('case_first_decision_action'), 'c.first_decision_action')],
       joins: CASE_JOIN,
       parent: 'cases',
       via: 'case_id',
