@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { buildOverview, overviewCsv } from '../../../src/domain/digests/overview';
 import { proportion } from '../../../src/domain/digests/wilson';
@@ -193,7 +194,10 @@ describe('the overview digest', () => {
             1, 2, 3, 4, 5, 196, 197, 198, 199, 200, 1, 2, 3, 4, 5, 196, 197, 198, 199, 200,
           ]);
           expect(all(m)).toContain('…190 more in the CSV in the thread.');
-          expect(overviewCsv(o).split('\r\n')).toHaveLength(202);
+          // Parsed, not split on CRLF: a name may itself hold a line break.
+          const rows: string[][] = parse(overviewCsv(o), { bom: true });
+          expect(rows).toHaveLength(201);
+          expect(new Set(rows.slice(1).map((r) => r[0]))).toEqual(new Set(cards.map((c) => c.vendor.key)));
           for (const c of cards.slice(0, 5))
             expectValidAndInert(vendorDigestMessage(c, { lateSentAt: new Date(), missedDays: ['2026-10-31'] }));
           expectValidAndInert(quietDigestMessage({ ...cards[0]!, quiet: true }));
