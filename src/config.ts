@@ -122,6 +122,21 @@ const ZConfig = z
       .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 64, 'expected a whole number of threads from 1 to 64')
       .transform(Number),
     /** Sandbox mode over Socket Mode: the emulator hands the bot an app-level token and delivers over a WebSocket. */
+    /** The copyright calendar's zone: receipt dates and restore windows count business days there. */
+    TRUSTOPS_COPYRIGHT_TIMEZONE: z
+      .string()
+      .trim()
+      .refine(isTimeZone, 'expected an IANA time zone such as America/New_York')
+      .default('America/New_York'),
+    /** When the vendor overview digest goes out, HH:MM in TRUSTOPS_TIMEZONE. */
+    TRUSTOPS_DIGEST_TIME: z
+      .string()
+      .trim()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day HH:MM such as 09:30')
+      .default('09:30'),
+    /** The DSA Transparency Database API; statements of reasons are submitted only when both are set. */
+    TRUSTOPS_DSA_TDB_URL: optionalString.pipe(z.string().url('expected an https:// URL of the Transparency Database API').optional()),
+    TRUSTOPS_DSA_TDB_TOKEN: optionalString.pipe(z.string().min(8, 'expected the API token of the Transparency Database').optional()),
     TRUSTOPS_SANDBOX_SOCKET_MODE: boolean('false'),
     /** Port of the local Slack emulator in sandbox mode (0 = any free port). */
     TRUSTOPS_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
@@ -133,6 +148,11 @@ const ZConfig = z
     }
     if (c.SLACK_APP_TOKEN && !c.SLACK_BOT_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'required when SLACK_APP_TOKEN is set (Socket Mode)' });
+    }
+    // One without the other is a submission job that would silently never run.
+    if (Boolean(c.TRUSTOPS_DSA_TDB_URL) !== Boolean(c.TRUSTOPS_DSA_TDB_TOKEN)) {
+      const missing = c.TRUSTOPS_DSA_TDB_URL ? 'TRUSTOPS_DSA_TDB_TOKEN' : 'TRUSTOPS_DSA_TDB_URL';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'required when the other TRUSTOPS_DSA_TDB_ setting is set' });
     }
   });
 
@@ -167,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     c.SLACK_SIGNING_SECRET,
     c.SLACK_APP_TOKEN,
     c.TRUSTOPS_INTAKE_TOKEN,
+    c.TRUSTOPS_DSA_TDB_TOKEN,
     passwordOf(c.DATABASE_URL),
   ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
   return Object.freeze({ ...c, mode, secrets: Object.freeze(secrets) });

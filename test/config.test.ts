@@ -52,6 +52,12 @@ describe('configuration', () => {
     [{ SLACK_BOT_TOKEN: 'xoxb-1-2-abc' }, /^SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set/],
     [{ SLACK_API_URL: 'not a url' }, /^SLACK_API_URL: /],
     [{ TRUSTOPS_INTAKE_TOKEN: 'short' }, /^TRUSTOPS_INTAKE_TOKEN: expected at least 16 characters$/],
+    [{ TRUSTOPS_COPYRIGHT_TIMEZONE: 'US/Nowhere' }, /^TRUSTOPS_COPYRIGHT_TIMEZONE: expected an IANA time zone/],
+    [{ TRUSTOPS_DIGEST_TIME: '9:30' }, /^TRUSTOPS_DIGEST_TIME: expected a time of day HH:MM.*\(got "9:30"\)$/],
+    [{ TRUSTOPS_DIGEST_TIME: '24:00' }, /^TRUSTOPS_DIGEST_TIME: expected a time of day HH:MM/],
+    [{ TRUSTOPS_DSA_TDB_URL: 'https://tdb.example/api/v1' }, /^TRUSTOPS_DSA_TDB_TOKEN: required when the other TRUSTOPS_DSA_TDB_ setting is set$/],
+    [{ TRUSTOPS_DSA_TDB_TOKEN: 'secret-token-1' }, /^TRUSTOPS_DSA_TDB_URL: required when the other TRUSTOPS_DSA_TDB_ setting is set$/],
+    [{ TRUSTOPS_DSA_TDB_URL: 'tdb', TRUSTOPS_DSA_TDB_TOKEN: 'secret-token-1' }, /^TRUSTOPS_DSA_TDB_URL: expected an https:\/\/ URL/],
   ])('rejects %j with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -65,6 +71,13 @@ describe('configuration', () => {
   it('accepts the cron expressions node-schedule runs: five fields, six with seconds, names and L', () => {
     for (const cron of ['*/30 * * * * *', '0 9 * * 1-5', '0 0 * * MON', '0 0 L * *'])
       expect(loadConfig({ TRUSTOPS_SLA_SCAN_CRON: cron }).TRUSTOPS_SLA_SCAN_CRON).toBe(cron);
+  });
+
+  it('defaults the copyright calendar to New York and the overview digest to 09:30, with no Transparency Database', () => {
+    const c = loadConfig({});
+    expect([c.TRUSTOPS_COPYRIGHT_TIMEZONE, c.TRUSTOPS_DIGEST_TIME, c.TRUSTOPS_DSA_TDB_URL]).toEqual(['America/New_York', '09:30', undefined]);
+    const tdb = loadConfig({ TRUSTOPS_DSA_TDB_URL: 'https://tdb.example/api/v1', TRUSTOPS_DSA_TDB_TOKEN: 'secret-token-1' });
+    expect(tdb.secrets).toContain('secret-token-1');
   });
 
   it('accepts the time zones the product computes in, and no other', () => {
