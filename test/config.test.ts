@@ -55,7 +55,10 @@ describe('configuration', () => {
     [{ TRUSTOPS_COPYRIGHT_TIMEZONE: 'US/Nowhere' }, /^TRUSTOPS_COPYRIGHT_TIMEZONE: expected an IANA time zone/],
     [{ TRUSTOPS_DIGEST_TIME: '9:30' }, /^TRUSTOPS_DIGEST_TIME: expected a time of day HH:MM.*\(got "9:30"\)$/],
     [{ TRUSTOPS_DIGEST_TIME: '24:00' }, /^TRUSTOPS_DIGEST_TIME: expected a time of day HH:MM/],
-    [{ TRUSTOPS_DSA_TDB_URL: 'https://tdb.example/api/v1' }, /^TRUSTOPS_DSA_TDB_TOKEN: required when the other TRUSTOPS_DSA_TDB_ setting is set$/],
+    [
+      { TRUSTOPS_DSA_TDB_URL: 'https://tdb.example/api/v1' },
+      /^TRUSTOPS_DSA_TDB_TOKEN: required when the other TRUSTOPS_DSA_TDB_ setting is set$/,
+    ],
     [{ TRUSTOPS_DSA_TDB_TOKEN: 'secret-token-1' }, /^TRUSTOPS_DSA_TDB_URL: required when the other TRUSTOPS_DSA_TDB_ setting is set$/],
     [{ TRUSTOPS_DSA_TDB_URL: 'tdb', TRUSTOPS_DSA_TDB_TOKEN: 'secret-token-1' }, /^TRUSTOPS_DSA_TDB_URL: expected an https:\/\/ URL/],
   ])('rejects %j with one line naming the variable', (env, message) => {
@@ -75,7 +78,11 @@ describe('configuration', () => {
 
   it('defaults the copyright calendar to New York and the overview digest to 09:30, with no Transparency Database', () => {
     const c = loadConfig({});
-    expect([c.TRUSTOPS_COPYRIGHT_TIMEZONE, c.TRUSTOPS_DIGEST_TIME, c.TRUSTOPS_DSA_TDB_URL]).toEqual(['America/New_York', '09:30', undefined]);
+    expect([c.TRUSTOPS_COPYRIGHT_TIMEZONE, c.TRUSTOPS_DIGEST_TIME, c.TRUSTOPS_DSA_TDB_URL]).toEqual([
+      'America/New_York',
+      '09:30',
+      undefined,
+    ]);
     const tdb = loadConfig({ TRUSTOPS_DSA_TDB_URL: 'https://tdb.example/api/v1', TRUSTOPS_DSA_TDB_TOKEN: 'secret-token-1' });
     expect(tdb.secrets).toContain('secret-token-1');
   });
