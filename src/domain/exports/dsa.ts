@@ -95,10 +95,10 @@ const SEVERITIES = ['minor', 'major', 'critical'];
 
 // The case's first report decides the source, as it decides the case's surface in the metrics; a case
 // opened with no report is the provider's own initiative.
-const SOURCE_SQL = `CASE WHEN d.case_first_report_id IS NULL OR d.case_first_report_own_initiative THEN 'SOURCE_VOLUNTARY'
+export const SOURCE_SQL = `CASE WHEN d.case_first_report_id IS NULL OR d.case_first_report_own_initiative THEN 'SOURCE_VOLUNTARY'
                          WHEN d.case_first_report_trusted_flagger THEN 'SOURCE_TRUSTED_FLAGGER' ELSE 'SOURCE_ARTICLE_16' END`;
 // Timestamps are whole milliseconds; DOUBLE so that quantile_cont interpolates instead of rounding.
-const TIME_TO_ACTION_SQL = '(epoch_ms(d.decided_at) - epoch_ms(coalesce(d.case_first_report_at, d.case_opened_at)))::DOUBLE';
+export const TIME_TO_ACTION_SQL = '(epoch_ms(d.decided_at) - epoch_ms(coalesce(d.case_first_report_at, d.case_opened_at)))::DOUBLE';
 
 // Each statement counts by the raw policy first and joins the (small) mapping to the groups, not to the rows.
 const NOTICES_SQL = `
