@@ -7,7 +7,8 @@
 // the distributions follow the demo seed's (src/db/seed/activity.ts), written here as look-up arrays.
 // Left out: audit events, escalation votes, copyright notices (no figure of the benchmark reads them).
 //
-// `npx tsx bench/metrics-seed.ts [--scale N]` seeds (or reuses) the kept database on its own.
+// `npx tsx bench/metrics-seed.ts [--scale N] [--vendors N]` seeds (or reuses) the kept database on its own
+// (BENCH_METRICS_SCALE and BENCH_METRICS_VENDORS likewise).
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,8 +22,11 @@ import {
   DEMO_SURFACES,
   DEMO_USERS,
   DEMO_VENDORS,
+  type DemoQueue,
+  type DemoVendor,
   INTERNAL_ANALYSTS,
   PRIORITIES,
+  SLA_TARGETS,
 } from '../src/db/seed/catalog';
 import { writeReferenceData } from '../src/db/seed/setup';
 import { BENCH_ADMIN_URL, sql, urlFor } from './support';
@@ -36,6 +40,12 @@ export const SEED_ANCHOR = Date.UTC(2027, 0, 1) / 1000;
 const DAYS = (SEED_ANCHOR - SEED_FROM) / DAY;
 /** Scale 1 ≈ 125 reports a day, as for the demo seed; 480 gives about ten million decisions over the half year. */
 export const DEFAULT_SCALE = 480;
+/**
+ * Vendors in the seed: the demo seed's three, then bench vendors (each a copy of one of the three under its own
+ * key, with one general queue) that take an equal share of the general queues' cases. 50 by default, for the
+ * digest benchmark; `--vendors 3` (BENCH_METRICS_VENDORS=3) gives the seed as it was before the option.
+ */
+export const DEFAULT_VENDORS = 50;
 /** The fact tables this seed writes: their secondary indexes are built after the rows, their triggers skipped. */
 const FACT_TABLES = ['cases', 'reports', 'decisions', 'qa_reviews', 'appeals', 'escalations'] as const;
 
@@ -363,15 +373,15 @@ type Ref = Awaited<ReturnType<typeof writeReferenceData>>['ref'];
  * profile, its route, SLA policy and targets, review times, escalation and final state. Each level sits in its
  * own subquery behind OFFSET 0 so that Postgres computes a draw once per row instead of once per use.
  */
-export function planSql(scale: number, ref: Ref): string {
+export function planSql(scale: number, ref: Ref, fleet: Fleet = DEMO_FLEET): string {
   const A = SEED_ANCHOR;
   const typeKeys = DEMO_REPORT_TYPES.map((t) => t.key);
   const surfaceKeys = DEMO_SURFACES.map((s) => s.key);
   const typeIdx = (k: TypeKey) => typeKeys.indexOf(k);
   const surfaceIdx = (k: SurfaceKey) => surfaceKeys.indexOf(k);
   const polIdx = (p: Policy) => POLICIES.indexOf(p);
-  const queueKeys = DEMO_QUEUES.map((q) => q.key);
-  const queueVendor = DEMO_QUEUES.map((q) => DEMO_VENDORS.findIndex((v) => v.key === q.vendor));
+  const queueKeys = fleet.queues.map((q) => q.key);
+  const queueVendor = fleet.queues.map((q) => fleet.vendors.findIndex((v) => v.key === q.vendor));
   // Per queue × priority: the first and (if any) second version of its SLA policy.
   const pol = queueKeys.flatMap((q) =>
     PRIORITIES.map((p) => {
@@ -468,7 +478,7 @@ SELECT *,
        opened_at + res_min * 60 AS res_due,
        CASE WHEN automated THEN opened_at + 2 + floor(${u('i', 14)} * 89)
             ELSE opened_at + greatest(60, least(${21 * DAY},
-                   floor((${numArray(DEMO_VENDORS.map((v) => v.pace))})[vendor_idx + 1] * exp(0.95 * ${normal('i', 12)}) * fa_min * 60))) END AS fa_at
+                   floor((${numArray(fleet.vendors.map((v) => v.pace))})[vendor_idx + 1] * exp(0.95 * ${normal('i', 12)}) * fa_min * 60))) END AS fa_at
   FROM (
 SELECT *,
        (${intArray(queueVendor)})[queue_idx + 1] AS vendor_idx,
@@ -485,7 +495,7 @@ SELECT *,
 SELECT *,
        CASE WHEN cat_idx = ${polIdx('csam')} THEN 2 WHEN tf AND rule_prio = 0 THEN 1 ELSE rule_prio END AS prio_idx
   FROM (
-SELECT *, (${ruleQueue})[rule_idx] AS queue_idx, (${rulePrio})[rule_idx] AS rule_prio
+SELECT *, ${queueOf(fleet, `(${ruleQueue})[rule_idx]`)} AS queue_idx, (${rulePrio})[rule_idx] AS rule_prio
   FROM (
 SELECT *, ${rule} AS rule_idx
   FROM (
@@ -515,10 +525,97 @@ SELECT i, ${u('i', 1)} < 0.05 AS oi, ${u('i', 1)} >= 0.05 AND ${u('i', 2)} < 0.0
   return `${body}\n${Array.from({ length: levels }, (_, n) => `OFFSET 0) l${n}`).join(' ')}`;
 }
 
+/** The vendors and queues a seed routes to: the demo seed's, then the bench vendors' (see DEFAULT_VENDORS). */
+export type Fleet = { vendors: readonly DemoVendor[]; queues: readonly DemoQueue[] };
+const DEMO_FLEET: Fleet = { vendors: DEMO_VENDORS, queues: DEMO_QUEUES };
+
+export function fleetOf(vendors: number): Fleet {
+  if (!Number.isInteger(vendors) || vendors < DEMO_VENDORS.length)
+    throw new Error(`bench seed: --vendors must be a whole number ≥ ${DEMO_VENDORS.length}, not ${vendors}`);
+  const extra = Array.from({ length: vendors - DEMO_VENDORS.length }, (_, k): DemoVendor => {
+    const base = DEMO_VENDORS[k % DEMO_VENDORS.length] as DemoVendor;
+    const n = String(k + 1).padStart(2, '0');
+    // Paces and disagreement rates spread around the copied vendor's, so a ranking of vendors has an order.
+    const h = Math.sin((k + 1) * 78.233) * 43758.5453;
+    const x = h - Math.floor(h);
+    return {
+      ...base,
+      key: `bench_vendor_${n}`,
+      name: `Bench Vendor ${n}`,
+      slackChannel: base.slackChannel ? `vendor-bench-${n}` : null,
+      reviewers: 10 + Math.round(x * 30),
+      pace: +(base.pace * (0.6 + 0.8 * x)).toFixed(3),
+      qaDisagree: +(0.03 + 0.09 * x).toFixed(3),
+    };
+  });
+  return {
+    vendors: [...DEMO_VENDORS, ...extra],
+    queues: [
+      ...DEMO_QUEUES,
+      ...extra.map((v): DemoQueue => ({ key: `${v.key}_general`, name: `${v.name} — general`, vendor: v.key, kind: 'general' })),
+    ],
+  };
+}
+
+/** A case's queue: its routing rule's, unless that is a general queue and the case is drawn for a bench vendor. */
+function queueOf(fleet: Fleet, ruleQueue: string): string {
+  const demo = DEMO_QUEUES.length;
+  const extra = fleet.queues.length - demo;
+  if (extra === 0) return ruleQueue;
+  const general = intArray(DEMO_QUEUES.flatMap((q, i) => (q.kind === 'general' ? [i] : [])));
+  const vendors = fleet.vendors.length;
+  return `CASE WHEN ${ruleQueue} = ANY(${general}) AND ${u('i', 200)} < ${(vendors - DEMO_VENDORS.length) / vendors}
+                THEN ${demo} + floor(${u('i', 201)} * ${extra})::int ELSE ${ruleQueue} END`;
+}
+
+/**
+ * The bench vendors' rows (vendor, general queue, version-1 SLA policies on the copied vendor's calendar), added
+ * to the reference the demo seed wrote.
+ */
+async function writeBenchVendors(client: Client, ref: Ref, fleet: Fleet): Promise<void> {
+  const extra = fleet.vendors.slice(DEMO_VENDORS.length);
+  if (extra.length === 0) return;
+  const since = new Date((SEED_FROM - DAY) * 1000).toISOString();
+  for (const v of extra) {
+    const { rows: [vendor] = [] } = await client.query<{ id: number }>(
+      `INSERT INTO vendors (key, name, timezone, slack_channel, digest_time, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [v.key, v.name, v.timezone, v.slackChannel, v.digestTime, since],
+    );
+    const q = fleet.queues.find((x) => x.vendor === v.key) as DemoQueue;
+    const { rows: [queue] = [] } = await client.query<{ id: number }>(
+      'INSERT INTO queues (key, name, vendor_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id',
+      [q.key, q.name, vendor?.id, since],
+    );
+    ref.queues.set(q.key, { id: Number(queue?.id), key: q.key, vendor: v });
+    for (const priority of PRIORITIES) {
+      const target = SLA_TARGETS.general[priority];
+      const { rows: [policy] = [] } = await client.query<{ id: number }>(
+        `INSERT INTO sla_policies (queue_id, priority, version, first_action_minutes, resolution_minutes, at_risk_percent, calendar_id, effective_from)
+         VALUES ($1, $2, 1, $3, $4, 75, (SELECT id FROM business_calendars WHERE key = $5), $6) RETURNING id`,
+        [queue?.id, priority, target.firstAction, target.resolution, target.always ? 'always_open' : v.calendar.key, since],
+      );
+      ref.policies.set(`${q.key}|${priority}`, [
+        {
+          id: Number(policy?.id),
+          firstActionMinutes: target.firstAction,
+          resolutionMinutes: target.resolution,
+          atRiskPercent: 75,
+          effectiveFrom: SEED_FROM - DAY,
+        },
+      ]);
+    }
+  }
+}
+
 export type SeedReport = { seconds: number; steps: Record<string, number>; rows: Record<string, number> };
 
 /** Writes the facts into a migrated, empty database; returns the time of each step. */
-export async function seedFacts(url: string, scale: number, log: (line: string) => void = console.log): Promise<SeedReport> {
+export async function seedFacts(
+  url: string,
+  scale: number,
+  log: (line: string) => void = console.log,
+  fleet: Fleet = DEMO_FLEET,
+): Promise<SeedReport> {
   const client = new Client({ connectionString: url });
   await client.connect();
   const steps: Record<string, number> = {};
@@ -539,6 +636,7 @@ export async function seedFacts(url: string, scale: number, log: (line: string) 
       anchor: SEED_ANCHOR,
       until: SEED_ANCHOR + 60 * DAY,
     });
+    await writeBenchVendors(client, ref, fleet);
     // Secondary indexes are built once over the finished tables, not row by row; triggers (the first-report
     // trigger, change capture) are off while the rows go in: the seed writes what they would have.
     const indexes = (
@@ -570,11 +668,11 @@ export async function seedFacts(url: string, scale: number, log: (line: string) 
        SELECT i, queue_idx, policy_id, prio_idx, status, received_at, surface_idx, type_idx, cat_idx, opened_at, fa_due, res_due,
               first_action_at, resolved_at, closed_at, fa_state, res_state, at_risk, oi, tf, jur, lang, extra, res_at, automated,
               esc_kind, esc_status, esc_by, sev_idx, esc_created, esc_deadline, esc_decided
-         FROM (${planSql(scale, ref)}) p`,
+         FROM (${planSql(scale, ref, fleet)}) p`,
     );
     const surfaceIds = intArray(DEMO_SURFACES.map((s) => ref.surfaces[s.key]));
     const typeIds = intArray(DEMO_REPORT_TYPES.map((t) => ref.reportTypes[t.key]));
-    const queueIds = intArray(DEMO_QUEUES.map((q) => ref.queues.get(q.key)?.id as number));
+    const queueIds = intArray(fleet.queues.map((q) => ref.queues.get(q.key)?.id as number));
     const surfaceKeys = DEMO_SURFACES.map((s) => s.key);
     const contentRef = `(${textArray(surfaceKeys.map((s) => CONTENT_PREFIX[s]))})[surface_idx + 1] || lpad(to_hex(hashint8extended(i, 99)), 16, '0')`;
     const ts = (col: string) => `to_timestamp(${col})`;
@@ -613,8 +711,8 @@ export async function seedFacts(url: string, scale: number, log: (line: string) 
                  FROM bench_seed_plan p CROSS JOIN LATERAL (VALUES (0), (1)) AS k(n)
                 WHERE k.n = 0 OR p.extra) r`,
     );
-    const vendorKeys = textArray(DEMO_QUEUES.map((q) => q.vendor));
-    const reviewers = intArray(DEMO_QUEUES.map((q) => DEMO_VENDORS.find((v) => v.key === q.vendor)?.reviewers ?? 10));
+    const vendorKeys = textArray(fleet.queues.map((q) => q.vendor));
+    const reviewers = intArray(fleet.queues.map((q) => fleet.vendors.find((v) => v.key === q.vendor)?.reviewers ?? 10));
     // A case's decisions: one at its resolution (CSAM: removal and ban), by a classifier, the team or the vendor.
     await step(
       'decisions',
@@ -652,7 +750,7 @@ export async function seedFacts(url: string, scale: number, log: (line: string) 
     const A = SEED_ANCHOR;
     const actions = textArray(ACTIONS);
     const nonCsam = textArray(POLICIES.filter((p) => p !== 'csam'));
-    const vendorDisagree = DEMO_VENDORS.map((v) => `WHEN '${v.key}' THEN ${v.qaDisagree}`).join(' ');
+    const vendorDisagree = fleet.vendors.map((v) => `WHEN '${v.key}' THEN ${v.qaDisagree}`).join(' ');
     // 5% of decisions are QA-reviewed 6 h – 5 days later; the disagreement rate depends on who decided.
     await step(
       'qa_reviews',
@@ -715,8 +813,10 @@ export async function seedFacts(url: string, scale: number, log: (line: string) 
   }
 }
 
-export function databaseName(scale: number): string {
-  return `trustops_bench_metrics_h2_s${String(scale).replace(/\W/g, '_')}`;
+/** The kept database of a seed: `trustops_bench_metrics_h2_s<scale>`, with `_v<vendors>` unless the default vendor count. */
+export function databaseName(scale: number, vendors: number = DEFAULT_VENDORS): string {
+  const v = vendors === DEFAULT_VENDORS ? '' : `_v${vendors}`;
+  return `trustops_bench_metrics_h2_s${String(scale).replace(/\W/g, '_')}${v}`;
 }
 
 function migrate(url: string): string {
@@ -737,14 +837,21 @@ function migrate(url: string): string {
 export async function keptMetricsDatabase(
   scale: number,
   log: (line: string) => void = console.log,
+  vendors: number = DEFAULT_VENDORS,
 ): Promise<{ url: string; name: string; seed: string; seeded: boolean }> {
-  const name = databaseName(scale);
+  const fleet = fleetOf(vendors);
+  const name = databaseName(scale, vendors);
   const [exists] = await sql(BENCH_ADMIN_URL, 'SELECT shobj_description(oid, $2) AS note FROM pg_database WHERE datname = $1', [
     name,
     'pg_database',
   ]);
   if (exists) {
     const url = urlFor(name);
+    const [held] = await sql(url, 'SELECT count(*)::int AS n FROM vendors');
+    if (Number(held?.n) !== vendors)
+      throw new Error(
+        `${name} holds ${held?.n} vendors, not ${vendors} (seeded before the vendor-count option?): drop it (DROP DATABASE ${name}) to reseed`,
+      );
     const migrated = migrate(url);
     if (/^applied/m.test(migrated)) {
       await sql(url, 'VACUUM ANALYZE');
@@ -761,15 +868,15 @@ export async function keptMetricsDatabase(
   const t0 = performance.now();
   migrate(buildUrl);
   const migrateS = Math.round(performance.now() - t0) / 1000;
-  log(`seeding ${name} (scale ${scale}, 2026-07-01 → 2026-12-31)…`);
-  const report = await seedFacts(buildUrl, scale, log);
+  log(`seeding ${name} (scale ${scale}, ${vendors} vendors, 2026-07-01 → 2026-12-31)…`);
+  const report = await seedFacts(buildUrl, scale, log, fleet);
   const v0 = performance.now();
   await sql(buildUrl, 'VACUUM ANALYZE');
   const vacuumS = Math.round(performance.now() - v0) / 1000;
   const steps = Object.entries(report.steps)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  const note = `set-based seed ${report.seconds} s (${steps}), vacuum analyze ${vacuumS} s, migrations ${migrateS} s, 1-min load average ${loadAtStart.toFixed(1)} at start and ${(os.loadavg()[0] as number).toFixed(1)} at end; ${Object.entries(
+  const note = `${vendors} vendors; set-based seed ${report.seconds} s (${steps}), vacuum analyze ${vacuumS} s, migrations ${migrateS} s, 1-min load average ${loadAtStart.toFixed(1)} at start and ${(os.loadavg()[0] as number).toFixed(1)} at end; ${Object.entries(
     report.rows,
   )
     .map(([k, v]) => `${v} ${k}`)
@@ -787,9 +894,13 @@ export async function hasSeed(url: string): Promise<boolean> {
 }
 
 if (require.main === module) {
-  const at = process.argv.indexOf('--scale');
-  const scale = at > 0 ? Number(process.argv[at + 1]) : Number(process.env.BENCH_METRICS_SCALE ?? DEFAULT_SCALE);
-  keptMetricsDatabase(scale).then(
+  const arg = (name: string) => {
+    const at = process.argv.indexOf(name);
+    return at > 0 ? process.argv[at + 1] : undefined;
+  };
+  const scale = Number(arg('--scale') ?? process.env.BENCH_METRICS_SCALE ?? DEFAULT_SCALE);
+  const vendors = Number(arg('--vendors') ?? process.env.BENCH_METRICS_VENDORS ?? DEFAULT_VENDORS);
+  keptMetricsDatabase(scale, console.log, vendors).then(
     (db) => console.log(`${db.name}: ${db.seed}`),
     (err: unknown) => {
       console.error(err);

@@ -11,7 +11,7 @@ import { lookUpMetrics, parseMetricsQuery } from '../src/domain/metrics/lookup';
 import { type DateRange, parseRange } from '../src/domain/metrics/range';
 import { createLogger } from '../src/logger';
 import { machine } from './machine';
-import { DEFAULT_SCALE, keptMetricsDatabase } from './metrics-seed';
+import { DEFAULT_SCALE, DEFAULT_VENDORS, keptMetricsDatabase } from './metrics-seed';
 import type { BenchResult } from './run';
 import { percentile } from './support';
 
@@ -21,6 +21,7 @@ import { percentile } from './support';
 // committed, then a look-up), a cold rebuild of the copy, and the process's memory with the copy loaded.
 
 const SCALE = Number(process.env.BENCH_METRICS_SCALE ?? DEFAULT_SCALE);
+const VENDORS = Number(process.env.BENCH_METRICS_VENDORS ?? DEFAULT_VENDORS);
 const RUNS = Number(process.env.BENCH_METRICS_RUNS ?? 20);
 /** DuckDB's limits for the copy: the bot's defaults unless set (TRUSTOPS_ANALYTICS_*). */
 const THREADS = Number(process.env.TRUSTOPS_ANALYTICS_THREADS ?? 2);
@@ -282,7 +283,7 @@ function fileSize(file: string): string {
 
 export async function metricsBench(): Promise<BenchResult> {
   const figures: Record<string, number | string> = {};
-  const seeded = await keptMetricsDatabase(SCALE);
+  const seeded = await keptMetricsDatabase(SCALE, console.log, VENDORS);
   const dir = path.join(ANALYTICS_ROOT, seeded.name);
   mkdirSync(dir, { recursive: true });
   const pg = new Client({ connectionString: seeded.url });
@@ -507,7 +508,7 @@ export async function metricsBench(): Promise<BenchResult> {
 /** `npx tsx bench/metrics.ts --prepare`: builds (or catches up) the kept copy ahead of a run, so the run starts warm. */
 if (require.main === module && process.argv.includes('--prepare')) {
   (async () => {
-    const seeded = await keptMetricsDatabase(SCALE);
+    const seeded = await keptMetricsDatabase(SCALE, console.log, VENDORS);
     const dir = path.join(ANALYTICS_ROOT, seeded.name);
     mkdirSync(dir, { recursive: true });
     const t = await timed(async () => {
