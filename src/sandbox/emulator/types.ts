@@ -49,6 +49,8 @@ export type StoredFile = {
   created: number;
   user: string;
   channels: string[];
+  /** Where completeUploadExternal shared it (files.info's `shares`): channel, message ts, thread. */
+  shares?: { channel: string; ts: string; thread_ts?: string }[];
 };
 
 /** A message as Slack returns it; undefined fields are dropped when serialised. */

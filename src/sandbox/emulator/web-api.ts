@@ -284,8 +284,22 @@ export const WEB_API: Record<string, Handler> = {
       for (const f of files) if (!f.channels.includes(channel.id)) f.channels.push(channel.id);
       const message = ws.botMessage({ text: args.initial_comment, blocks: args.blocks, thread_ts: args.thread_ts });
       message.files = files.map((f) => ws.fileObject(f));
-      ws.append(channel.id, message);
+      const posted = ws.append(channel.id, message);
+      for (const f of files) f.shares = [...(f.shares ?? []), { channel: channel.id, ts: posted.ts, thread_ts: posted.thread_ts }];
     }
     return { ok: true, files: files.map((f) => ws.fileObject(f)) };
+  },
+
+  // The file with where it is shared (`shares.public|private`, channel → [{ ts, thread_ts }]), as Slack
+  // answers it: how a caller tells whether an upload it could not confirm was completed.
+  'files.info': (ws, args) => {
+    const file = ws.files.get(str(args.file) ?? '');
+    if (!file) return fail('file_not_found');
+    const shares: Record<'public' | 'private', Record<string, Obj[]>> = { public: {}, private: {} };
+    for (const s of file.shares ?? []) {
+      const side = ws.channels.get(s.channel)?.is_private ? 'private' : 'public';
+      shares[side][s.channel] = [...(shares[side][s.channel] ?? []), { ts: s.ts, ...(s.thread_ts ? { thread_ts: s.thread_ts } : {}) }];
+    }
+    return { ok: true, file: { ...ws.fileObject(file), shares } };
   },
 };
