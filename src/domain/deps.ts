@@ -20,6 +20,8 @@ export type DomainDeps = {
   groups: GroupDirectory;
   /** The reporting time zone (TRUSTOPS_TIMEZONE): "today" and ranges are local to it. */
   timeZone: string;
+  /** The copyright calendar's zone (TRUSTOPS_COPYRIGHT_TIMEZONE): restore windows count business days there (America/New_York when unset). */
+  copyrightTimeZone?: string;
   /** Where the bot posts, by purpose (channel names or ids). */
   channels: Channels;
   /** Called after a transaction that queued alerts commits, so delivery need not wait for its next poll. */
@@ -56,6 +58,7 @@ export function domainDeps(
     defaultRole: config.TRUSTOPS_DEFAULT_ROLE,
     groups: parts.groups ?? NO_GROUPS,
     timeZone: config.TRUSTOPS_TIMEZONE,
+    copyrightTimeZone: config.TRUSTOPS_COPYRIGHT_TIMEZONE,
     channels: channelsOf(config),
     alertsQueued: parts.alertsQueued ?? (() => {}),
     escalationsChanged: parts.escalationsChanged ?? (() => {}),
