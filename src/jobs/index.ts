@@ -12,6 +12,8 @@ export type Job = {
   /** Cron (seconds field allowed), optionally in a time zone. */
   cron: string | { rule: string; tz: string };
   run(deps: JobDeps, firedAt: Date): Promise<void>;
+  /** Also run once as soon as it is scheduled (work missed while the process was down, e.g. digests). */
+  atStart?: boolean;
 };
 
 /** A job as scheduled in this process, since when: what /healthz?details=1 checks job_runs against. */
@@ -66,12 +68,13 @@ export function startJobs(deps: JobDeps, jobs: readonly Job[]): Jobs {
   };
 
   const scheduled: schedule.Job[] = [];
+  const fire = (job: Job, firedAt: Date) => {
+    const p = runOnce(job, firedAt).catch((err) => deps.log.error('job scheduling failed', { job: job.name, err }));
+    running.add(p);
+    void p.finally(() => running.delete(p));
+  };
   for (const job of jobs) {
-    const handle = new schedule.Job(job.name, (firedAt: Date) => {
-      const p = runOnce(job, firedAt).catch((err) => deps.log.error('job scheduling failed', { job: job.name, err }));
-      running.add(p);
-      void p.finally(() => running.delete(p));
-    });
+    const handle = new schedule.Job(job.name, (firedAt: Date) => fire(job, firedAt));
     if (!handle.schedule(job.cron)) {
       // node-schedule lists even a job it could not schedule under its name: take it and the others out.
       for (const s of [...scheduled, handle]) s.cancel();
@@ -81,6 +84,7 @@ export function startJobs(deps: JobDeps, jobs: readonly Job[]): Jobs {
     scheduled.push(handle);
   }
   const since = deps.clock.now();
+  for (const job of jobs) if (job.atStart) fire(job, since);
 
   return {
     schedules: jobs.map((job) => ({ name: job.name, cron: job.cron, since })),
