@@ -170,7 +170,7 @@ describe('demo data seed', () => {
     const decided = await prisma.escalation.findMany({ where: { status: 'approved' }, include: { votes: true } });
     for (const e of decided) expect(e.votes.length).toBe(e.requiredApprovals);
 
-    expect(await prisma.copyrightNotice.count({ where: { status: 'actioned' } })).toBeGreaterThan(0);
+    expect(await prisma.copyrightNotice.count({ where: { status: 'taken_down' } })).toBeGreaterThan(0);
     const incomplete = await prisma.copyrightNotice.findMany({ where: { status: 'incomplete' } });
     expect(incomplete.length).toBeGreaterThan(0);
     for (const n of incomplete) expect(n.missingElements.length).toBeGreaterThan(0);
@@ -178,8 +178,8 @@ describe('demo data seed', () => {
     const counters = await prisma.counterNotice.findMany();
     expect(counters.length).toBeGreaterThan(0);
     for (const c of counters) {
-      expect(businessDaysBetween(c.receivedAt, c.earliestRestoreAt)).toBe(10);
-      expect(businessDaysBetween(c.receivedAt, c.latestRestoreAt)).toBe(14);
+      expect(businessDaysBetween(c.receivedAt, c.earliestRestoreAt!)).toBe(10);
+      expect(businessDaysBetween(c.receivedAt, c.latestRestoreAt!)).toBe(14);
     }
     expect(await prisma.copyrightStrike.count()).toBeGreaterThan(0);
     expect(await prisma.auditEvent.count()).toBeGreaterThan(0);

@@ -94,6 +94,12 @@ const CLAIMANTS = weighted<Claimant>([
   ],
 ]);
 
+/** Fingerprinting services send as automated agents; scanning vendors as agents; the rest are the rights holders. */
+const SENDER_KIND_OF_SOURCE: Record<string, 'agent' | 'automated_agent'> = {
+  automated_fingerprint: 'automated_agent',
+  keyword_scan: 'agent',
+};
+
 export type CopyrightContext = ActivityContext & {
   /** Accounts that keep re-uploading: they collect strikes (repeat infringers). */
   repeatAccounts: readonly string[];
@@ -131,7 +137,7 @@ export async function generateCopyrightDay(ctx: CopyrightContext, rng: Rng, dayS
     const repeat = chance(rng, 0.2);
     const accountId = repeat ? pickOne(rng, ctx.repeatAccounts) : `acct_${hex(rng, 10)}`;
 
-    let status: 'received' | 'incomplete' | 'actioned' | 'rejected' = 'received';
+    let status: 'received' | 'incomplete' | 'taken_down' | 'rejected' = 'received';
     let actionTaken: string | null = null;
     let actionedAt: number | null = null;
     if (missing.length > 0) {
@@ -144,7 +150,7 @@ export async function generateCopyrightDay(ctx: CopyrightContext, rng: Rng, dayS
           status = 'rejected';
           actionTaken = 'no_action';
         } else {
-          status = 'actioned';
+          status = 'taken_down';
           actionTaken = chance(rng, 0.8) ? 'content_removed' : 'access_disabled';
         }
       }
@@ -159,6 +165,8 @@ export async function generateCopyrightDay(ctx: CopyrightContext, rng: Rng, dayS
       missing_elements: missing.join(','),
       detection_source: claimant.source,
       account_id: accountId,
+      sender_kind: SENDER_KIND_OF_SOURCE[claimant.source] ?? 'rights_holder',
+      item_count: refs.length,
       status,
       action_taken: actionTaken,
       received_at: receivedAt,
@@ -166,10 +174,10 @@ export async function generateCopyrightDay(ctx: CopyrightContext, rng: Rng, dayS
     });
 
     let restored = false;
-    if (status === 'actioned' && actionedAt !== null && chance(rng, 0.04 + claimant.falsePositive * 0.3)) {
+    if (status === 'taken_down' && actionedAt !== null && chance(rng, 0.04 + claimant.falsePositive * 0.3)) {
       restored = writeCounterNotice(ctx, rng, id, accountId, actionedAt, claimant.falsePositive);
     }
-    if (status === 'actioned' && actionedAt !== null && !restored && (repeat || chance(rng, 0.05))) {
+    if (status === 'taken_down' && actionedAt !== null && !restored && (repeat || chance(rng, 0.05))) {
       tables.strikes.push({ id: ids.next('strikes'), account_id: accountId, notice_id: id, created_at: actionedAt });
     }
     await ctx.flushIfFull();
@@ -202,7 +210,7 @@ function writeCounterNotice(
     resolvedAt = receivedAt + int(rng, DAY, 3 * DAY);
   } else if (r < 0.22) {
     status = 'held';
-    outcome = 'court_action';
+    outcome = 'held';
     resolvedAt = receivedAt + int(rng, 2 * DAY, 9 * DAY);
   } else if (r < 0.27) {
     status = 'info_requested';
@@ -215,11 +223,11 @@ function writeCounterNotice(
     resolvedAt = null;
   } else if (chance(rng, falsePositive)) {
     status = 'restored';
-    outcome = 'reinstated_false_positive';
+    outcome = 'restored_false_positive';
     resolvedAt = receivedAt + int(rng, 4 * HOUR, 5 * DAY);
   } else {
     status = 'restored';
-    outcome = 'reinstated';
+    outcome = 'restored_in_window';
     resolvedAt = earliest + int(rng, 0, latest - earliest);
   }
   if (resolvedAt !== null && resolvedAt > now) {
