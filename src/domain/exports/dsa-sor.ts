@@ -6,6 +6,8 @@ import {
   type ContentType,
   type DecisionAccount,
   type DecisionGround,
+  type DecisionMonetary,
+  type DecisionProvision,
   type DecisionVisibility,
   EU_EEA_COUNTRIES,
   SOR_LIMITS,
@@ -18,6 +20,8 @@ import {
 export type Restriction = {
   decision_visibility?: DecisionVisibility[];
   decision_visibility_other?: string;
+  decision_monetary?: DecisionMonetary;
+  decision_provision?: DecisionProvision;
   decision_account?: DecisionAccount;
 };
 
@@ -37,6 +41,16 @@ export const RESTRICTIONS: Readonly<Record<string, Restriction>> = {
   },
   account_suspended: { decision_account: 'DECISION_ACCOUNT_SUSPENDED' },
   account_banned: { decision_account: 'DECISION_ACCOUNT_TERMINATED' },
+  // The DSA template's finer restrictions (issue 17).
+  content_disabled: { decision_visibility: ['DECISION_VISIBILITY_CONTENT_DISABLED'] },
+  content_demoted: { decision_visibility: ['DECISION_VISIBILITY_CONTENT_DEMOTED'] },
+  content_age_restricted: { decision_visibility: ['DECISION_VISIBILITY_CONTENT_AGE_RESTRICTED'] },
+  content_interaction_restricted: { decision_visibility: ['DECISION_VISIBILITY_CONTENT_INTERACTION_RESTRICTED'] },
+  content_labelled: { decision_visibility: ['DECISION_VISIBILITY_CONTENT_LABELLED'] },
+  monetisation_suspended: { decision_monetary: 'DECISION_MONETARY_SUSPENSION' },
+  monetisation_terminated: { decision_monetary: 'DECISION_MONETARY_TERMINATION' },
+  service_suspended: { decision_provision: 'DECISION_PROVISION_TOTAL_SUSPENSION' },
+  service_terminated: { decision_provision: 'DECISION_PROVISION_TOTAL_TERMINATION' },
 };
 
 /** The restriction an action applies, if any (own keys only: `constructor` is not an action). */
@@ -47,7 +61,7 @@ export const restrictionOf = (action: string): Restriction | undefined =>
 export const NO_RESTRICTION = 'none';
 export function restrictionType(action: string): string {
   const r = restrictionOf(action);
-  return r?.decision_visibility?.[0] ?? r?.decision_account ?? NO_RESTRICTION;
+  return r?.decision_visibility?.[0] ?? r?.decision_monetary ?? r?.decision_provision ?? r?.decision_account ?? NO_RESTRICTION;
 }
 
 /** A decision with what the export joined to it: mapping (already with the fallback applied) and first report. */
