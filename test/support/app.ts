@@ -31,10 +31,17 @@ export type TestApp = {
 export const INTAKE_TOKEN = 'test-intake-token-0123456789';
 
 export async function startTestApp(
-  opts: { admins?: string[]; clock?: Clock; db?: TestDatabase; env?: Record<string, string> } = {},
+  opts: {
+    admins?: string[];
+    clock?: Clock;
+    db?: TestDatabase;
+    env?: Record<string, string>;
+    /** Another app's emulator, for two bots in one workspace (the owner stops it). */
+    emulator?: SlackEmulator;
+  } = {},
 ): Promise<TestApp> {
   const db = opts.db ?? (await createTestDatabase());
-  const emulator = await SlackEmulator.start({ port: 0 });
+  const emulator = opts.emulator ?? (await SlackEmulator.start({ port: 0 }));
   const signingSecret = randomBytes(16).toString('hex');
   const logLines: string[] = [];
   const log: Logger = createLogger({ level: 'debug', secrets: [signingSecret, emulator.botToken], write: (line) => logLines.push(line) });
@@ -87,7 +94,7 @@ export async function startTestApp(
     },
     async stop() {
       await running.stop();
-      await emulator.stop();
+      if (!opts.emulator) await emulator.stop();
       rmSync(analyticsDir, { recursive: true, force: true });
       if (!opts.db) await db.drop();
     },
