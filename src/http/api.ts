@@ -164,7 +164,7 @@ export function jsonHandler(log: Logger, handle: (req: IncomingMessage, res: Ser
 }
 
 /** The request body as a stream, refused with 413 once it passes the limit (the import then rolls back). */
-async function* limitedBody(req: IncomingMessage, limit: number): AsyncGenerator<Uint8Array> {
+export async function* limitedBody(req: IncomingMessage, limit: number): AsyncGenerator<Uint8Array> {
   if (Number(req.headers['content-length'] ?? 0) > limit)
     throw new HttpError(413, 'payload_too_large', `the file is over ${limit / 1024 / 1024} MB`);
   let size = 0;
