@@ -27,6 +27,7 @@ const COLUMNS = {
       'description',
       'own_initiative',
       'trusted_flagger',
+      'items',
       'mcp_server_name',
       'mcp_server_url',
       'mcp_server_issue',
@@ -34,7 +35,7 @@ const COLUMNS = {
   },
   decisions: {
     required: ['external_id', 'action', 'policy', 'decided_at'],
-    optional: ['case_id', 'report_external_id', 'reviewer_id', 'actor_type', 'automated'],
+    optional: ['case_id', 'report_external_id', 'reviewer_id', 'actor_type', 'automated', 'suspension_reason'],
   },
   'qa-reviews': {
     required: ['external_id', 'outcome', 'reviewed_at'],
@@ -54,7 +55,7 @@ export function importColumns(kind: ImportKind): { required: readonly string[]; 
   return COLUMNS[kind];
 }
 
-const NUMERIC = new Set(['case_id', 'decision_id']);
+const NUMERIC = new Set(['case_id', 'decision_id', 'items']);
 const BOOLEAN = new Set(['own_initiative', 'trusted_flagger', 'automated']);
 const BOOLEANS: Record<string, boolean> = { true: true, yes: true, '1': true, false: false, no: false, '0': false };
 

@@ -162,9 +162,9 @@ export async function ingestReports(tx: Tx, ctx: IntakeContext, items: readonly 
     });
     const inserted = await tx.$queryRawUnsafe<{ id: number; external_id: string }[]>(
       `INSERT INTO reports (external_id, body_hash, surface_id, report_type_id, category, content_ref, reporter_contact, jurisdiction,
-                            language, description, details, own_initiative, trusted_flagger, received_at, case_id, created_at)
-       SELECT * , $16::timestamptz FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
-                            $9::text[], $10::text[], $11::jsonb[], $12::bool[], $13::bool[], $14::timestamptz[], $15::int[])
+                            language, description, details, own_initiative, trusted_flagger, received_at, case_id, items, created_at)
+       SELECT * , $17::timestamptz FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
+                            $9::text[], $10::text[], $11::jsonb[], $12::bool[], $13::bool[], $14::timestamptz[], $15::int[], $16::int[])
        RETURNING id, external_id`,
       rows.map((r) => r.input.external_id),
       rows.map((r) => r.hash),
@@ -181,6 +181,7 @@ export async function ingestReports(tx: Tx, ctx: IntakeContext, items: readonly 
       rows.map((r) => r.input.trusted_flagger ?? false),
       rows.map((r) => (r.input.received_at ?? ctx.now).toISOString()),
       rows.map((r) => r.caseId),
+      rows.map((r) => r.input.items ?? 1),
       ctx.now.toISOString(),
     );
     const idOf = new Map(inserted.map((r) => [r.external_id, r.id]));

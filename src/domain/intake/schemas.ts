@@ -12,6 +12,33 @@ export const DECISION_ACTIONS = [
   'account_warned',
   'account_suspended',
   'account_banned',
+  // The DSA template's finer restrictions (issue 17): visibility, monetisation and provision of the service.
+  'content_disabled',
+  'content_demoted',
+  'content_age_restricted',
+  'content_interaction_restricted',
+  'content_labelled',
+  'monetisation_suspended',
+  'monetisation_terminated',
+  'service_suspended',
+  'service_terminated',
+] as const;
+/** Why a repeat offender's account was suspended (Art. 23 DSA); only with a suspending action. */
+export const SUSPENSION_REASONS = [
+  'manifestly_illegal_content',
+  'manifestly_unfounded_notices',
+  'manifestly_unfounded_complaints',
+] as const;
+const SUSPENDING = ['account_suspended', 'account_banned', 'service_suspended', 'service_terminated'];
+export const APPEAL_OUTCOMES = ['pending', 'upheld', 'overturned', 'partially_overturned', 'closed'] as const;
+/** What an appeal complains about, in the DSA template's terms; absent ⇒ from the appealed decision's action. */
+export const COMPLAINT_TYPES = [
+  'visibility',
+  'provision',
+  'account',
+  'monetary',
+  'no_action_on_notice',
+  'no_action_on_trusted_flagger_notice',
 ] as const;
 export const MCP_ISSUES = ['malicious_tool', 'data_exfiltration', 'impersonation', 'policy_violation', 'other'] as const;
 export const ACTOR_TYPES = ['vendor_reviewer', 'internal_analyst', 'automated'] as const;
@@ -115,6 +142,13 @@ export const ZReportInput = z.strictObject({
   description: z.string().max(5000, 'at most 5000 characters').optional(),
   own_initiative: z.boolean().optional(),
   trusted_flagger: z.boolean().optional(),
+  /** Specific items of information the notice names (the DSA template counts them); 1 when absent. */
+  items: z
+    .number({ error: 'expected a whole number from 1' })
+    .int('expected a whole number from 1')
+    .min(1, 'expected a whole number from 1')
+    .max(1_000_000, 'at most 1000000')
+    .optional(),
   mcp_server: ZMcpServer.optional(),
 });
 export type ReportInput = z.infer<typeof ZReportInput>;
@@ -129,6 +163,7 @@ export const ZDecisionInput = z.strictObject({
   actor_type: z.enum(ACTOR_TYPES, { error: `expected one of ${ACTOR_TYPES.join(', ')}` }).optional(),
   decided_at: ZInstant,
   automated: z.boolean().default(false),
+  suspension_reason: z.enum(SUSPENSION_REASONS, { error: `expected one of ${SUSPENSION_REASONS.join(', ')}` }).optional(),
 });
 export type DecisionInput = z.infer<typeof ZDecisionInput>;
 
@@ -154,8 +189,9 @@ export const ZAppealInput = z.strictObject({
   external_id: ZExternalId,
   ...ZDecisionRef,
   filed_at: ZInstant,
-  outcome: z.enum(['pending', 'upheld', 'overturned'], { error: 'expected pending, upheld or overturned' }).default('pending'),
+  outcome: z.enum(APPEAL_OUTCOMES, { error: `expected one of ${APPEAL_OUTCOMES.join(', ')}` }).default('pending'),
   resolved_at: ZInstant.optional(),
+  complaint_type: z.enum(COMPLAINT_TYPES, { error: `expected one of ${COMPLAINT_TYPES.join(', ')}` }).optional(),
 });
 export type AppealInput = z.infer<typeof ZAppealInput>;
 
@@ -179,7 +215,16 @@ export const INTAKE_KINDS = {
       return [];
     },
   },
-  decision: { schema: ZDecisionInput, future: ['decided_at'], rules: (raw: Raw) => exactlyOne(raw, 'case_id', 'report_external_id') },
+  decision: {
+    schema: ZDecisionInput,
+    future: ['decided_at'],
+    rules: (raw: Raw): FieldError[] => [
+      ...exactlyOne(raw, 'case_id', 'report_external_id'),
+      ...(given(raw.suspension_reason) && !SUSPENDING.includes(String(raw.action))
+        ? [{ path: 'suspension_reason', message: `only with a suspending action (${SUSPENDING.join(', ')})` }]
+        : []),
+    ],
+  },
   qa_review: {
     schema: ZQaReviewInput,
     future: ['reviewed_at'],
@@ -195,7 +240,7 @@ export const INTAKE_KINDS = {
     future: ['filed_at', 'resolved_at'],
     rules: (raw: Raw): FieldError[] => {
       const errors = exactlyOne(raw, 'decision_id', 'decision_external_id');
-      if ((raw.outcome === 'upheld' || raw.outcome === 'overturned') && !given(raw.resolved_at)) {
+      if (['upheld', 'overturned', 'partially_overturned', 'closed'].includes(String(raw.outcome)) && !given(raw.resolved_at)) {
         errors.push({ path: 'resolved_at', message: `required when the outcome is ${raw.outcome}` });
       }
       const filed = instant(raw.filed_at);
