@@ -36,6 +36,7 @@ const int = (name: string): Column => ({ name, type: 'INTEGER' });
 const text = (name: string): Column => ({ name, type: 'VARCHAR' });
 const ts = (name: string): Column => ({ name, type: 'TIMESTAMPTZ' });
 const bool = (name: string): Column => ({ name, type: 'BOOLEAN' });
+const dbl = (name: string): Column => ({ name, type: 'DOUBLE' });
 
 const from = (column: Column, expr: string) => ({ ...column, expr });
 
@@ -73,8 +74,20 @@ const CASE_DIMENSIONS = [
 export const TABLES: readonly CopiedTable[] = [
   { name: 'surfaces', kind: 'dimension', columns: [int('id'), text('key'), text('name'), bool('active')] },
   { name: 'report_types', kind: 'dimension', columns: [int('id'), text('key'), text('name'), bool('urgent')] },
-  { name: 'vendors', kind: 'dimension', columns: [int('id'), text('key'), text('name'), text('timezone')] },
-  { name: 'queues', kind: 'dimension', columns: [int('id'), text('key'), text('name'), int('vendor_id')] },
+  {
+    name: 'vendors',
+    kind: 'dimension',
+    columns: [
+      int('id'),
+      text('key'),
+      text('name'),
+      text('timezone'),
+      dbl('first_action_target'),
+      dbl('resolution_target'),
+      dbl('qa_accuracy_target'),
+    ],
+  },
+  { name: 'queues', kind: 'dimension', columns: [int('id'), text('key'), text('name'), int('vendor_id'), int('minutes_per_case')] },
   {
     name: 'sla_policies',
     kind: 'dimension',
