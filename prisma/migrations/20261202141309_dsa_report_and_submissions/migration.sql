@@ -60,8 +60,8 @@ CREATE INDEX "dsa_submissions_status_next_attempt_at_idx" ON "dsa_submissions"("
 -- CreateIndex
 CREATE INDEX "dsa_submissions_status_decided_at_idx" ON "dsa_submissions"("status", "decided_at");
 
--- The template's keyword (sub-category) of the seeded policies where one fits exactly; the others are
--- reported under their category's KEYWORD_OTHER until an admin names one (`/trustops dsa keyword`).
+-- The template keyword (sub-category) of the seeded policies where one fits exactly, the others are
+-- reported under the KEYWORD_OTHER row of their category until an admin names one (dsa keyword command).
 UPDATE "dsa_category_map" SET "keyword" = 'KEYWORD_HATE_SPEECH' WHERE "policy" = 'hate_speech' AND "category" = 'STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH';
 UPDATE "dsa_category_map" SET "keyword" = 'KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL' WHERE "policy" = 'csam' AND "category" = 'STATEMENT_CATEGORY_PROTECTION_OF_MINORS';
 UPDATE "dsa_category_map" SET "keyword" = 'KEYWORD_CYBER_HARASSMENT' WHERE "policy" = 'harassment' AND "category" = 'STATEMENT_CATEGORY_CYBER_VIOLENCE';
