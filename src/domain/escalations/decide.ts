@@ -4,6 +4,7 @@ import { recordAudit } from '../../db/repositories/audit';
 import { AppError, badInput } from '../../errors';
 import type { CaseStatus, EscalationStatus } from '../../generated/prisma/client';
 import type { NewAlert } from '../alerts/outbox';
+import { onTerminationApproved } from '../copyright/repeat-infringers';
 import type { Actor, DomainDeps } from '../deps';
 import { requireRole } from '../roles/roles';
 import { utcMinute } from '../time';
@@ -197,6 +198,8 @@ export async function voteOnEscalation(
     else if (approvals >= e.required_approvals) status = 'approved';
     if (status !== 'pending') {
       messages = await conclude(tx, deps, e, { status, actor: input.actor, reason }, now);
+      // A repeat-infringer termination approved: the account_banned decision it asked for.
+      if (status === 'approved') await onTerminationApproved(tx, { escalationId: e.id, actor: input.actor, at: now });
     } else {
       const note: ThreadNote = {
         escalationId: e.id,
