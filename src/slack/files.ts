@@ -60,3 +60,59 @@ async function step<T>(method: string, call: () => Promise<T>): Promise<T> {
     throw new Error(`files upload: ${method} failed: ${reason}`, { cause: err });
   }
 }
+
+/**
+ * The first two steps of the v2 flow for bytes in memory (a chart, a small CSV): reserve the upload and
+ * post the bytes. The file then exists but is shared nowhere; its id is returned so the caller can keep
+ * it before completeUpload, which posts a message the caller could not otherwise find again.
+ */
+export async function startUpload(client: WebClient, file: { filename: string; bytes: Buffer }): Promise<string> {
+  const { upload_url: uploadUrl, file_id: fileId } = await step('files.getUploadURLExternal', () =>
+    client.files.getUploadURLExternal({ filename: file.filename, length: file.bytes.length }),
+  );
+  if (!uploadUrl || !fileId) throw new Error('files upload: files.getUploadURLExternal returned no upload_url');
+  let res: Response;
+  try {
+    res = await fetch(uploadUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(file.bytes),
+    });
+  } catch (err) {
+    const reason = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
+    throw new Error(`files upload: posting to upload_url failed: ${reason}`, { cause: err });
+  }
+  const answer = await res.text().catch(() => '');
+  if (!res.ok) throw new Error(`files upload: upload_url answered ${res.status} ${answer.slice(0, 200)}`.trimEnd());
+  return fileId;
+}
+
+/** The last step: shares an uploaded file to a channel, as a reply in a thread when `threadTs` is given. */
+export async function completeUpload(
+  client: WebClient,
+  input: { fileId: string; channelId: string; threadTs?: string; title?: string },
+): Promise<void> {
+  const files: [{ id: string; title?: string }] = [{ id: input.fileId, title: input.title }];
+  const common = { files, channel_id: input.channelId };
+  await step('files.completeUploadExternal', () =>
+    client.files.completeUploadExternal(input.threadTs ? { ...common, thread_ts: input.threadTs } : common),
+  );
+}
+
+/**
+ * Whether a file is shared in a channel (and, with `threadTs`, in that thread), from files.info's `shares`:
+ * how a retry tells an upload that was completed, though its answer was lost, from one that was not.
+ * A file Slack does not know is not shared.
+ */
+export async function fileSharedIn(client: WebClient, fileId: string, at: { channelId: string; threadTs?: string }): Promise<boolean> {
+  let info: { file?: { shares?: Record<string, Record<string, { ts?: string; thread_ts?: string }[]>> } };
+  try {
+    info = (await client.files.info({ file: fileId })) as typeof info;
+  } catch (err) {
+    if ((err as { data?: { error?: unknown } }).data?.error === 'file_not_found') return false;
+    const slackError = (err as { data?: { error?: unknown } }).data?.error;
+    throw new Error(`files.info failed: ${typeof slackError === 'string' ? slackError : (err as Error).message}`, { cause: err });
+  }
+  const shares = Object.values(info.file?.shares ?? {}).flatMap((side) => side[at.channelId] ?? []);
+  return shares.some((s) => at.threadTs === undefined || s.thread_ts === at.threadTs || s.ts === at.threadTs);
+}

@@ -41,7 +41,7 @@ import { type Proportion, proportion } from './wilson';
  */
 
 export type DigestTargets = { firstAction: number; resolution: number; qaAccuracy: number };
-/** Until each vendor has its own targets (issue 12 leaves them to configuration), these. */
+/** A vendor's targets where its row has none (the copy of an older file); each vendor's own are data. */
 export const DEFAULT_TARGETS: DigestTargets = { firstAction: 0.95, resolution: 0.9, qaAccuracy: 0.95 };
 /** Reviewer minutes a case takes where its queue has no `minutes:` setting yet. */
 export const DEFAULT_MINUTES_PER_CASE = 10;
@@ -77,6 +77,7 @@ export type DayCounts = {
 
 export type Attainment = { met: number; missed: number; rate: number | null; target: number; belowTarget: boolean };
 export type VendorRef = { id: number; key: string; name: string; timeZone: string };
+type VendorRow = VendorRef & { targets: DigestTargets };
 
 export type Scorecard = {
   vendor: VendorRef;
@@ -118,8 +119,9 @@ export type ScorecardInput = {
   to: string;
   /** The zone of the local days; by default each vendor's own. */
   timeZone?: string;
-  /** Minutes of reviewer time per case, by queue id. */
+  /** Minutes of reviewer time per case, by queue id; by default each queue's own setting (minutes_per_case). */
   minutesPerCase?: ReadonlyMap<number, number>;
+  /** The same targets for every vendor; by default each vendor's own. */
   targets?: DigestTargets;
 };
 
@@ -153,8 +155,22 @@ export async function scorecards(deps: ScorecardDeps, input: ScorecardInput & { 
   const days = checkPeriod(input.from, input.to);
   const now = deps.clock.now();
   return deps.analytics.read(async (reader) => {
-    const all = (await reader.query('SELECT id, key, name, timezone FROM vendors ORDER BY key')).map(
-      (r): VendorRef => ({ id: Number(r.id), key: String(r.key), name: String(r.name), timeZone: String(r.timezone) }),
+    const all = (
+      await reader.query(
+        'SELECT id, key, name, timezone, first_action_target, resolution_target, qa_accuracy_target FROM vendors ORDER BY key',
+      )
+    ).map(
+      (r): VendorRow => ({
+        id: Number(r.id),
+        key: String(r.key),
+        name: String(r.name),
+        timeZone: String(r.timezone),
+        targets: {
+          firstAction: r.first_action_target == null ? DEFAULT_TARGETS.firstAction : Number(r.first_action_target),
+          resolution: r.resolution_target == null ? DEFAULT_TARGETS.resolution : Number(r.resolution_target),
+          qaAccuracy: r.qa_accuracy_target == null ? DEFAULT_TARGETS.qaAccuracy : Number(r.qa_accuracy_target),
+        },
+      }),
     );
     let vendors = all;
     if (input.vendorKeys) {
@@ -168,7 +184,7 @@ export async function scorecards(deps: ScorecardDeps, input: ScorecardInput & { 
       vendors = all.filter((v) => input.vendorKeys!.includes(v.key));
     }
     // Vendors sharing a zone share day bounds: one set of statements per zone.
-    const byZone = new Map<string, VendorRef[]>();
+    const byZone = new Map<string, VendorRow[]>();
     for (const v of vendors) {
       const zone = input.timeZone ?? v.timeZone;
       byZone.set(zone, [...(byZone.get(zone) ?? []), v]);
@@ -225,13 +241,12 @@ const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 
 async function zoneScorecards(
   reader: AnalyticsReader,
-  vendors: VendorRef[],
+  vendors: VendorRow[],
   timeZone: string,
   days: number,
   now: Date,
   input: ScorecardInput,
 ): Promise<Scorecard[]> {
-  const targets = input.targets ?? DEFAULT_TARGETS;
   const seriesFrom = addDays(input.to, -(SERIES_DAYS - 1));
   const baselineFrom = addDays(input.from, -BASELINE_DAYS);
   // YYYY-MM-DD strings sort as dates.
@@ -293,15 +308,15 @@ async function zoneScorecards(
   const asOfMs = asOf.getTime();
   // Open at the as-of instant: opened before it, neither resolved nor closed before it.
   const backlog = (await reader.query(
-    `WITH vq AS (SELECT id AS queue_id, vendor_id FROM queues WHERE vendor_id IN (${ids})),
+    `WITH vq AS (SELECT id AS queue_id, vendor_id, minutes_per_case FROM queues WHERE vendor_id IN (${ids})),
      b AS (
-       SELECT vq.vendor_id, c.queue_id, c.id, c.opened_at, ${asOfMs} - epoch_ms(c.opened_at) AS age,
+       SELECT vq.vendor_id, c.queue_id, vq.minutes_per_case, c.id, c.opened_at, ${asOfMs} - epoch_ms(c.opened_at) AS age,
               least(CASE WHEN c.first_action_due_at < $1 AND coalesce(c.first_action_at >= $1, true) THEN c.first_action_due_at END,
                     CASE WHEN c.resolution_due_at < $1 THEN c.resolution_due_at END) AS breached_at
          FROM cases c JOIN vq ON vq.queue_id = c.queue_id
         WHERE c.opened_at < $1 AND coalesce(${done} >= $1, true)
      )
-     SELECT vendor_id, queue_id, count(*) AS total,
+     SELECT vendor_id, queue_id, any_value(minutes_per_case) AS minutes_per_case, count(*) AS total,
             count(*) FILTER (WHERE age < ${4 * HOUR}) AS under4h,
             count(*) FILTER (WHERE age >= ${4 * HOUR} AND age < ${DAY}) AS from4to24h,
             count(*) FILTER (WHERE age >= ${DAY} AND age < ${3 * DAY}) AS from1to3d,
@@ -325,7 +340,7 @@ async function zoneScorecards(
 
   return vendors.map((vendor) =>
     buildScorecard({
-      vendor,
+      vendor: { id: vendor.id, key: vendor.key, name: vendor.name, timeZone: vendor.timeZone },
       timeZone,
       from: input.from,
       to: input.to,
@@ -334,7 +349,7 @@ async function zoneScorecards(
       end,
       asOf,
       firstDate,
-      targets,
+      targets: input.targets ?? vendor.targets,
       minutesPerCase: input.minutesPerCase,
       events: events.filter((r) => Number(r.vendor_id) === vendor.id),
       backlog: backlog.filter((r) => Number(r.vendor_id) === vendor.id),
@@ -438,7 +453,11 @@ function buildScorecard(x: {
     (r) => num(r.breach_id),
   );
   let reviewerMinutes = 0;
-  for (const r of x.backlog) reviewerMinutes += num(r.total) * (x.minutesPerCase?.get(num(r.queue_id)) ?? DEFAULT_MINUTES_PER_CASE);
+  for (const r of x.backlog) {
+    const perCase =
+      x.minutesPerCase?.get(num(r.queue_id)) ?? (r.minutes_per_case == null ? DEFAULT_MINUTES_PER_CASE : num(r.minutes_per_case));
+    reviewerMinutes += num(r.total) * perCase;
+  }
 
   const throughputTotal = sum('decided');
   const baseline = all.filter((d) => d.date >= addDays(x.from, -BASELINE_DAYS) && d.date < x.from);

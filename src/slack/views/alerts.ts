@@ -1,7 +1,9 @@
 import type { OutboundAlert } from '../../domain/alerts/port';
+import { DIGEST_KIND, OVERVIEW_KIND, type OverviewDigestData, type VendorDigestData } from '../../domain/digests/send';
 import type { ExpiredNotice, OutcomeDm, ThreadNote } from '../../domain/escalations/decide';
 import type { EscalationCardData } from '../../domain/escalations/escalations';
 import type { SlackMessage } from './blocks';
+import { overviewDigestAlert, vendorDigestAlert } from './digest';
 import { escalationCard, escalationExpiredNotice, escalationOutcomeDm, escalationThreadNote } from './escalation';
 import { type SlaAlertData, type SlaRollupData, slaAlertCard, slaRollupCard } from './sla';
 import { type TriageData, triageCard } from './triage';
@@ -26,6 +28,10 @@ export function renderAlert(alert: OutboundAlert, opts: { reviewUrl: string }): 
       return escalationExpiredNotice(alert.message as ExpiredNotice);
     case 'sla_rollup':
       return slaRollupCard(alert.message as SlaRollupData);
+    case DIGEST_KIND:
+      return vendorDigestAlert(alert.message as VendorDigestData);
+    case OVERVIEW_KIND:
+      return overviewDigestAlert(alert.message as OverviewDigestData);
     default:
       throw new Error(`no view for alert kind ${alert.kind}`);
   }

@@ -1,5 +1,7 @@
-import type { Overview, RankedVendor, TargetName } from '../../domain/digests/overview';
+import { buildOverview, type Overview, type RankedVendor, type TargetName } from '../../domain/digests/overview';
+import { reviveDate, reviveScorecard } from '../../domain/digests/revive';
 import type { Attainment, Scorecard } from '../../domain/digests/scorecard';
+import type { OverviewDigestData, VendorDigestData } from '../../domain/digests/send';
 import type { Proportion } from '../../domain/digests/wilson';
 import { type Block, context, divider, fields, header, message, type SlackMessage, section } from './blocks';
 import { duration } from './metrics';
@@ -186,7 +188,7 @@ function rankingBlocks(title: string, ranked: readonly RankedVendor[], o: Overvi
 }
 
 /** The overview digest for the vendor-ops channel: every vendor ranked, noise and missed targets marked. */
-export function overviewDigestMessage(o: Overview): SlackMessage {
+export function overviewDigestMessage(o: Overview, opts: { lateSentAt?: Date; missedDays?: readonly string[] } = {}): SlackMessage {
   const missing = o.bySla.filter((r) => (o.missedTargets.get(r.card.vendor.id) ?? []).length > 0).length;
   const blocks: Block[] = [
     header(`Vendor overview — ${o.date}`),
@@ -196,6 +198,14 @@ export function overviewDigestMessage(o: Overview): SlackMessage {
     ...rankingBlocks('SLA attainment (first actions and resolutions completed)', o.bySla, o, 'sla'),
     divider(),
     ...rankingBlocks('QA accuracy', o.byQa, o, 'qa'),
+    ...[
+      opts.lateSentAt ? lateMarker(o.date, opts.lateSentAt) : undefined,
+      opts.missedDays?.length
+        ? md`Also not sent while the bot was down: ${opts.missedDays.slice(0, 14).join(', ')}${opts.missedDays.length > 14 ? ` and ${opts.missedDays.length - 14} more` : ''}.`
+        : undefined,
+    ]
+      .filter((t): t is Mrkdwn => t !== undefined)
+      .map((t) => context(t)),
     context(
       '"≈ within the noise": its 95 % interval overlaps that of the vendor ranked just above, so the day\'s data do not tell them apart. QA accuracy under 30 reviews, or with an interval wider than 20 points, is "too few to say".',
     ),
@@ -206,4 +216,51 @@ export function overviewDigestMessage(o: Overview): SlackMessage {
 /** The CSV file for the overview's thread. */
 export function overviewCsvFileName(o: Overview): string {
   return `vendor-overview-${o.date}.csv`;
+}
+
+/** A vendor digest from the outbox (figures computed when the day was claimed); null on a quiet day set to "none". */
+export function vendorDigestAlert(data: VendorDigestData): SlackMessage {
+  const message = digestMessage(reviveScorecard(data.card), {
+    quietDays: data.quietDays,
+    lateSentAt: reviveDate(data.lateSentAt),
+    missedDays: data.missedDays,
+  });
+  // The job queues nothing for a silent quiet day; a message is always there when this is called.
+  return message ?? quietDigestMessage(reviveScorecard(data.card));
+}
+
+/** The overview digest from the outbox. */
+export function overviewDigestAlert(data: OverviewDigestData): SlackMessage {
+  return overviewDigestMessage(buildOverview(data.cards.map((c) => reviveScorecard(c))), {
+    lateSentAt: reviveDate(data.lateSentAt),
+    missedDays: data.missedDays,
+  });
+}
+
+/** The answer to `digest schedule`: when, where, and what a quiet day gets. */
+export function digestScheduledMessage(
+  s: { vendor: string; time: string; timeZone: string; channel: string | null; quiet: 'one_line' | 'none' },
+  vendorOps: string,
+): SlackMessage {
+  const where = s.channel
+    ? /^[CG][A-Z0-9]+$/.test(s.channel)
+      ? md`<#${s.channel}>`
+      : md`#${s.channel}`
+    : md`#${vendorOps} (the vendor has no channel of its own)`;
+  const quiet = s.quiet === 'none' ? 'nothing on a quiet day' : 'one line on a quiet day';
+  const text = md`${s.vendor}'s digest goes out daily at ${s.time} ${s.timeZone} to ${where}, for the day before there; ${quiet}.`;
+  return message(text, [section(md`:white_check_mark: ${text}`)]);
+}
+
+/** A digest as it would be sent, shown only to the one who asked; nothing is recorded or sent. */
+export function digestPreviewMessage(sent: SlackMessage, o: { channel: string; silent: boolean }): SlackMessage {
+  const note = o.silent
+    ? md`:eyes: Preview only. A quiet day: with this vendor's setting (\`quiet:none\`) nothing would be posted. This is the line it would post otherwise.`
+    : md`:eyes: Preview only: this is what would go to ${/^[CG][A-Z0-9]+$/.test(o.channel) ? md`<#${o.channel}>` : md`#${o.channel}`}, with its chart in the thread. Nothing was sent or recorded.`;
+  return message(sent.text, [context(note), ...(sent.blocks ?? [])]);
+}
+
+/** A message with a closing note (a context line). */
+export function withNote(m: SlackMessage, note: string): SlackMessage {
+  return message(m.text, [...(m.blocks ?? []), context(md`${note}`)]);
 }

@@ -30,6 +30,7 @@ import { surfaceListMessage } from '../../views/surfaces';
 import { md, mention } from '../../views/text';
 import { tokenCreatedMessage, tokenListMessage } from '../../views/tokens';
 import { closest, parseGroupRef, parseUserRef } from './args';
+import { DIGEST_SUBCOMMANDS } from './digests';
 
 /** `args` are the words after the subcommand (quotes group words); `rest` is that text as typed. */
 export type CommandContext = {
@@ -319,6 +320,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       throw badInput(`\`token ${verb}\` is not a token command: use \`create\`, \`list\` or \`revoke\`.`, TOKEN_CREATE_EXAMPLE);
     },
   },
+  ...DIGEST_SUBCOMMANDS,
 ];
 
 /** `key:value` words; an unknown key or a word without a colon is a mistake worth naming. */

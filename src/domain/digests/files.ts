@@ -1,0 +1,154 @@
+import type { DomainDeps } from '../deps';
+import { type ChartPort, chartDays, renderTrendChart } from './chart';
+import { buildOverview, overviewCsv } from './overview';
+import { reviveScorecard } from './revive';
+import type { Scorecard } from './scorecard';
+import type { OverviewDigestData, VendorDigestData } from './send';
+
+/**
+ * The file each digest carries in its thread — the vendor's 30-day chart (PNG), the overview's full table
+ * (CSV) — posted once the digest's message is, exactly once. files.completeUploadExternal posts its own
+ * message and carries no metadata the outbox could look the post up by, so the file's id is stored
+ * before that call, and a later attempt (after a crash, a lost answer, another replica taking the lease
+ * over) first asks files.info whether that file is already shared in the thread: if so it is done; if not,
+ * the upload starts over. Attempts are leased (one process at a time per digest) and retried with backoff.
+ */
+
+/** Slack's files upload v2, and files.info, as the digests need them (src/slack/digest-files.ts). */
+export type ThreadFilePort = {
+  /** Reserves an upload and sends the bytes (getUploadURLExternal, then the upload): the file exists, shared nowhere. */
+  upload(file: { filename: string; bytes: Buffer }): Promise<string>;
+  /** Shares an uploaded file as a reply in a thread (completeUploadExternal with thread_ts). */
+  share(fileId: string, to: { channel: string; threadTs: string; title: string }): Promise<void>;
+  /** Whether the file is shared in that thread (files.info's shares); false when it is not, or does not exist. */
+  isShared(fileId: string, at: { channel: string; threadTs: string }): Promise<boolean>;
+};
+
+export type DigestFileDeps = Pick<DomainDeps, 'db' | 'clock' | 'log'> & { files: ThreadFilePort; charts: ChartPort };
+
+const LEASE_MS = 60_000;
+const MAX_ATTEMPTS = 6;
+
+type Claimed = {
+  id: number;
+  file_kind: 'chart' | 'csv';
+  file_id: string | null;
+  file_attempts: number;
+  lease: Date;
+  alert_status: string;
+  slack_channel: string | null;
+  slack_ts: string | null;
+  message: unknown;
+};
+
+export type FileRunResult = { shared: number; adopted: number; failed: number; waiting: number };
+
+/** Sends every pending thread file whose digest is posted; resolves when none is left to take now. */
+export async function deliverDigestFiles(deps: DigestFileDeps): Promise<FileRunResult> {
+  const result: FileRunResult = { shared: 0, adopted: 0, failed: 0, waiting: 0 };
+  for (;;) {
+    const row = await claimOne(deps);
+    if (!row) break;
+    const outcome = await deliverOne(deps, row);
+    result[outcome]++;
+  }
+  result.waiting = await pendingFiles(deps);
+  return result;
+}
+
+/** Thread files still to send (their digest not posted yet, or waiting for a retry). */
+export async function pendingFiles(deps: Pick<DomainDeps, 'db'>): Promise<number> {
+  const [row] = await deps.db.$queryRawUnsafe<{ n: number }[]>(
+    `SELECT count(*)::int AS n FROM digest_ledger WHERE file_status = 'pending'`,
+  );
+  return row?.n ?? 0;
+}
+
+async function claimOne(deps: DigestFileDeps): Promise<Claimed | undefined> {
+  const now = deps.clock.now();
+  const rows = await deps.db.$queryRawUnsafe<Claimed[]>(
+    `WITH next AS (
+       SELECT d.id FROM digest_ledger d JOIN alerts a ON a.id = d.alert_id
+        WHERE d.file_status = 'pending' AND (d.file_lease_until IS NULL OR d.file_lease_until <= $1::timestamptz)
+          AND (a.slack_ts IS NOT NULL OR a.status = 'failed')
+        ORDER BY d.id LIMIT 1 FOR UPDATE OF d SKIP LOCKED
+     )
+     UPDATE digest_ledger d SET file_lease_until = $2::timestamptz, file_attempts = d.file_attempts + 1
+       FROM next, alerts a
+      WHERE d.id = next.id AND a.id = d.alert_id
+     RETURNING d.id, d.file_kind, d.file_id, d.file_attempts, d.file_lease_until AS lease, a.status::text AS alert_status,
+               a.slack_channel, a.slack_ts, a.message`,
+    now.toISOString(),
+    new Date(now.getTime() + LEASE_MS).toISOString(),
+  );
+  return rows[0];
+}
+
+/** Updates the row only while the lease is still ours; false when another process took it over. */
+async function update(deps: DigestFileDeps, row: Claimed, set: string, ...values: unknown[]): Promise<boolean> {
+  const n = await deps.db.$executeRawUnsafe(
+    `UPDATE digest_ledger SET ${set} WHERE id = $1 AND file_status = 'pending' AND file_lease_until = $2::timestamptz`,
+    row.id,
+    row.lease.toISOString(),
+    ...values,
+  );
+  return n === 1;
+}
+
+async function deliverOne(deps: DigestFileDeps, row: Claimed): Promise<'shared' | 'adopted' | 'failed' | 'waiting'> {
+  if (!row.slack_ts || !row.slack_channel) {
+    await update(deps, row, `file_status = 'failed', file_error = 'the digest itself was not posted'`);
+    return 'failed';
+  }
+  const at = { channel: row.slack_channel, threadTs: row.slack_ts };
+  try {
+    if (row.file_id && (await deps.files.isShared(row.file_id, at))) {
+      await update(deps, row, `file_status = 'done', file_error = NULL`);
+      deps.log.info('digest file found already shared; adopted', { ledgerId: row.id, fileId: row.file_id });
+      return 'adopted';
+    }
+    const file = await buildFile(deps, row);
+    const fileId = await deps.files.upload({ filename: file.filename, bytes: file.bytes });
+    // Kept before sharing: the share posts a message we could not find again without it.
+    if (!(await update(deps, row, 'file_id = $3', fileId))) return 'waiting';
+    await deps.files.share(fileId, { ...at, title: file.title });
+    await update(deps, row, `file_status = 'done', file_error = NULL`);
+    return 'shared';
+  } catch (err) {
+    const message = (err as Error).message.slice(0, 1000);
+    if (row.file_attempts >= MAX_ATTEMPTS) {
+      await update(deps, row, `file_status = 'failed', file_error = $3`, message).catch(() => {});
+      deps.log.warn('digest file failed', { ledgerId: row.id, attempts: row.file_attempts, error: message });
+      return 'failed';
+    }
+    const retryAt = new Date(deps.clock.now().getTime() + Math.min(2 ** row.file_attempts * 5000, 10 * 60_000));
+    await update(deps, row, 'file_lease_until = $3::timestamptz, file_error = $4', retryAt.toISOString(), message).catch(() => {});
+    deps.log.warn('digest file not sent; will retry', { ledgerId: row.id, attempts: row.file_attempts, error: message });
+    return 'waiting';
+  }
+}
+
+async function buildFile(deps: DigestFileDeps, row: Claimed): Promise<{ filename: string; title: string; bytes: Buffer }> {
+  if (row.file_kind === 'csv') {
+    const data = row.message as OverviewDigestData;
+    const overview = buildOverview(data.cards.map((c) => reviveScorecard(c)));
+    return {
+      filename: `vendor-overview-${overview.date}.csv`,
+      title: `Vendor overview ${overview.date} (every vendor)`,
+      bytes: Buffer.from(overviewCsv(overview), 'utf8'),
+    };
+  }
+  const card = reviveScorecard((row.message as VendorDigestData).card);
+  const chart = await digestChart(deps.charts, card);
+  return { filename: chartFileName(card), title: chartTitle(card), bytes: chart };
+}
+
+export const chartTitle = (card: Scorecard) => `${card.vendor.name}: the 30 days to ${card.period.to}`;
+export const chartFileName = (card: Scorecard) => `digest-${card.vendor.key}-${card.period.to}.png`;
+
+/** The trend chart of a scorecard: its 30-day series, its targets as reference lines, as PNG. */
+export async function digestChart(charts: ChartPort, card: Scorecard): Promise<Buffer> {
+  const targets = { firstAction: card.sla.firstAction.target, resolution: card.sla.resolution.target, qaAccuracy: card.qa.target };
+  const rendered = await renderTrendChart(charts, chartDays(card.series), { title: chartTitle(card), targets });
+  return rendered.png;
+}

@@ -1,0 +1,206 @@
+import { TX_OPTIONS, type Tx } from '../../db/client';
+import { enqueueAlerts } from '../alerts/outbox';
+import type { DomainDeps } from '../deps';
+import { type Plan, planDigest } from './schedule';
+import { type Scorecard, scorecards, vendorScorecard } from './scorecard';
+
+/**
+ * Sends the daily digests, exactly once per subject (a vendor, or the overview) and local day, across
+ * restarts and replicas. Each run (every minute, and at start-up) plans from the ledger (digest_ledger):
+ * a subject whose latest due day is not in it gets that day's digest, marked late when past its time, with
+ * the days in between (downtime) recorded as missed and listed under it rather than sent one by one.
+ *
+ * The figures are read first (outside any transaction, on the analytics copy); then one transaction
+ * claims the day in the ledger (unique subject, date, kind: a replica that lost the race rolls back and
+ * sends nothing) and queues the message in the alert outbox, whose delivery posts it once. The digest's
+ * thread file (the vendor's chart, the overview's CSV) is marked pending on the same row: files.ts sends it
+ * once the message is posted.
+ *
+ * A vendor digest goes to the vendor's own channel (often shared with the vendor through Slack Connect:
+ * the message carries that vendor's figures only, never another vendor nor a rank), or to the vendor-ops
+ * channel when it has none. The overview, which ranks vendors, goes to the vendor-ops channel only.
+ */
+
+export type QuietSetting = 'one_line' | 'none';
+export const OVERVIEW = 'overview';
+export const subjectOf = (vendorId: number) => `vendor:${vendorId}`;
+
+/** The outbox payload of a vendor digest: its scorecard (series included, for the chart) and how to render it. */
+export type VendorDigestData = {
+  card: Scorecard;
+  quietDays: QuietSetting;
+  lateSentAt?: Date;
+  missedDays?: string[];
+};
+/** The outbox payload of the overview: every vendor's card for the day (no series: the overview draws no chart). */
+export type OverviewDigestData = { cards: Scorecard[]; lateSentAt?: Date; missedDays?: string[] };
+
+export const DIGEST_KIND = 'digest';
+export const OVERVIEW_KIND = 'digest_overview';
+
+export type DigestRunDeps = Pick<DomainDeps, 'db' | 'analytics' | 'clock' | 'log' | 'channels' | 'timeZone' | 'alertsQueued'> & {
+  /** The overview's HH:MM in the reporting zone (TRUSTOPS_DIGEST_TIME). */
+  overviewTime: string;
+};
+
+export type DigestRunResult = { sent: string[]; quiet: string[]; lost: string[] };
+
+type VendorRow = {
+  id: number;
+  key: string;
+  timezone: string;
+  slack_channel: string | null;
+  digest_time: string;
+  digest_quiet: QuietSetting;
+};
+
+/** Sends every digest due at `now` that the ledger does not hold yet. */
+export async function runDigests(deps: DigestRunDeps, now: Date = deps.clock.now()): Promise<DigestRunResult> {
+  const result: DigestRunResult = { sent: [], quiet: [], lost: [] };
+  const vendors = await deps.db.$queryRawUnsafe<VendorRow[]>(
+    'SELECT id, key, timezone, slack_channel, digest_time, digest_quiet::text AS digest_quiet FROM vendors ORDER BY key',
+  );
+  const last = await lastSent(deps.db);
+  for (const v of vendors) {
+    const plan = planDigest(now, v.timezone, v.digest_time, last.get(subjectOf(v.id)) ?? null);
+    if (!plan) continue;
+    try {
+      const outcome = await sendVendorDigest(deps, v, plan, now);
+      result[outcome].push(`${v.key} ${plan.date}`);
+    } catch (err) {
+      // One vendor's failure (a vendor removed meanwhile, the copy not readable) must not hold back the others.
+      deps.log.error('vendor digest failed', { vendor: v.key, date: plan.date, err });
+    }
+  }
+  const plan = planDigest(now, deps.timeZone, deps.overviewTime, last.get(OVERVIEW) ?? null);
+  if (plan && vendors.length) {
+    const outcome = await sendOverview(deps, plan, now);
+    result[outcome].push(`${OVERVIEW} ${plan.date}`);
+  }
+  return result;
+}
+
+async function lastSent(db: DigestRunDeps['db']): Promise<Map<string, string>> {
+  const rows = await db.$queryRawUnsafe<{ subject: string; last: string }[]>(
+    `SELECT subject, to_char(max(local_date), 'YYYY-MM-DD') AS last FROM digest_ledger GROUP BY subject`,
+  );
+  return new Map(rows.map((r) => [r.subject, r.last]));
+}
+
+async function sendVendorDigest(deps: DigestRunDeps, v: VendorRow, plan: Plan, now: Date): Promise<'sent' | 'quiet' | 'lost'> {
+  const card = await vendorScorecard(deps, v.key, { from: plan.date, to: plan.date });
+  const silent = card.quiet && v.digest_quiet === 'none' && plan.missed.length === 0;
+  const data: VendorDigestData = {
+    card,
+    quietDays: v.digest_quiet,
+    ...(plan.late ? { lateSentAt: now } : {}),
+    ...(plan.missed.length ? { missedDays: plan.missed } : {}),
+  };
+  const claimed = await claimAndQueue(deps, {
+    subject: subjectOf(v.id),
+    vendorId: v.id,
+    kind: 'vendor',
+    plan,
+    now,
+    alert: silent
+      ? undefined
+      : { kind: DIGEST_KIND, channel: v.slack_channel ?? deps.channels.vendorOps, message: data, file: card.quiet ? undefined : 'chart' },
+  });
+  if (!claimed) return 'lost';
+  return silent ? 'quiet' : 'sent';
+}
+
+async function sendOverview(deps: DigestRunDeps, plan: Plan, now: Date): Promise<'sent' | 'lost'> {
+  const cards = (await scorecards(deps, { from: plan.date, to: plan.date, timeZone: deps.timeZone })).map((c) => ({ ...c, series: [] }));
+  const data: OverviewDigestData = {
+    cards,
+    ...(plan.late ? { lateSentAt: now } : {}),
+    ...(plan.missed.length ? { missedDays: plan.missed } : {}),
+  };
+  const claimed = await claimAndQueue(deps, {
+    subject: OVERVIEW,
+    vendorId: null,
+    kind: 'overview',
+    plan,
+    now,
+    alert: { kind: OVERVIEW_KIND, channel: deps.channels.vendorOps, message: data, file: 'csv' },
+  });
+  return claimed ? 'sent' : 'lost';
+}
+
+class LostRace extends Error {}
+
+/**
+ * In one transaction: the ledger row of the day (the claim), rows for the missed days, and the message in
+ * the outbox. False when another process claimed the day first (nothing is written then).
+ */
+async function claimAndQueue(
+  deps: DigestRunDeps,
+  x: {
+    subject: string;
+    vendorId: number | null;
+    kind: 'vendor' | 'overview';
+    plan: Plan;
+    now: Date;
+    alert?: { kind: string; channel: string; message: VendorDigestData | OverviewDigestData; file?: 'chart' | 'csv' };
+  },
+): Promise<boolean> {
+  try {
+    await deps.db.$transaction(async (tx: Tx) => {
+      const outcome = !x.alert ? 'quiet' : x.plan.late ? 'late' : 'sent';
+      const claimed = await tx.$queryRawUnsafe<{ id: number }[]>(
+        `INSERT INTO digest_ledger (subject, vendor_id, local_date, kind, outcome, file_kind, file_status, claimed_at)
+         VALUES ($1, $2, $3::date, $4, $5, $6, $7, $8::timestamptz)
+         ON CONFLICT (subject, local_date, kind) DO NOTHING RETURNING id`,
+        x.subject,
+        x.vendorId,
+        x.plan.date,
+        x.kind,
+        outcome,
+        x.alert?.file ?? null,
+        x.alert?.file ? 'pending' : null,
+        x.now.toISOString(),
+      );
+      const row = claimed[0];
+      if (!row) throw new LostRace();
+      if (x.plan.missed.length) {
+        await tx.$executeRawUnsafe(
+          `INSERT INTO digest_ledger (subject, vendor_id, local_date, kind, outcome, claimed_at)
+           SELECT $1, $2, d, $4, 'missed', $5::timestamptz FROM unnest($3::date[]) AS d
+           ON CONFLICT (subject, local_date, kind) DO NOTHING`,
+          x.subject,
+          x.vendorId,
+          x.plan.missed,
+          x.kind,
+          x.now.toISOString(),
+        );
+      }
+      if (!x.alert) return;
+      const dedupeKey = `digest:${x.subject}:${x.plan.date}`;
+      await enqueueAlerts(
+        tx,
+        [
+          {
+            kind: x.alert.kind,
+            dedupeKey,
+            channel: x.alert.channel,
+            message: x.alert.message as unknown as Record<string, unknown>,
+            entityType: 'digest',
+            entityId: String(row.id),
+          },
+        ],
+        x.now,
+      );
+      await tx.$executeRawUnsafe(
+        'UPDATE digest_ledger SET alert_id = (SELECT id FROM alerts WHERE dedupe_key = $2) WHERE id = $1',
+        row.id,
+        dedupeKey,
+      );
+    }, TX_OPTIONS);
+  } catch (err) {
+    if (err instanceof LostRace) return false;
+    throw err;
+  }
+  deps.alertsQueued();
+  return true;
+}
