@@ -4,6 +4,7 @@ import type { HomePublisher } from '../../home';
 import { LINK_BUTTONS } from '../../ids';
 import { registerAlertActions } from './alerts';
 import { registerCaseActions } from './cases';
+import { registerCopyrightDisputeActions } from './copyright-disputes';
 import { registerEscalationActions } from './escalations';
 import { registerMetricsActions } from './metrics';
 import { registerSlaActions } from './sla';
@@ -14,6 +15,7 @@ export function registerActions(app: App, deps: DomainDeps, home: HomePublisher)
   registerCaseActions(app, deps);
   registerMetricsActions(app, deps);
   registerAlertActions(app, deps);
+  registerCopyrightDisputeActions(app, deps);
   // Link buttons open their URL in the browser; the click that Slack also sends just needs an ack.
   for (const actionId of LINK_BUTTONS) {
     app.action(actionId, async ({ ack }) => {
