@@ -7,11 +7,13 @@ import { openDatabase } from './db/client';
 import { applyMigrations } from './db/migrate';
 import { seedDemoData } from './db/seed';
 import { type Jobs, startJobs } from './jobs';
+import { digestsJob } from './jobs/digests';
 import { escalationExpiryJob } from './jobs/escalation-expiry';
 import { slaScanJob } from './jobs/sla-scan';
 import { createLogger, redact } from './logger';
 import { startSandbox } from './sandbox';
 import { wireSandbox } from './sandbox/wire';
+import { digestPorts } from './slack/digest-files';
 
 // Known once the configuration is read, so even the last error line is redacted.
 let secrets: readonly string[] = [];
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
   jobs = startJobs({ db: db.prisma, log, metrics: running.metrics, clock: running.deps.clock }, [
     slaScanJob(config, { alertsQueued: running.deps.alertsQueued }),
     escalationExpiryJob(config, running.deps),
+    digestsJob(config, running.deps, digestPorts(running.app.client)),
   ]);
   if (emulator)
     await wireSandbox(emulator, { running, db, log, signingSecret: signingSecret!, jobs: () => jobs, ownsDatabase: db.embedded });
