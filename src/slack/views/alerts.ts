@@ -1,8 +1,18 @@
 import type { OutboundAlert } from '../../domain/alerts/port';
+import type { DisputeCardData } from '../../domain/copyright/cards';
+import {
+  DISPUTE_CARD_KIND,
+  DISPUTE_OVERDUE_KIND,
+  DISPUTE_THREAD_KIND,
+  type DisputeOverdueNotice,
+  type DisputeThreadNote,
+} from '../../domain/copyright/dispute-card';
 import { DIGEST_KIND, OVERVIEW_KIND, type OverviewDigestData, type VendorDigestData } from '../../domain/digests/send';
 import type { ExpiredNotice, OutcomeDm, ThreadNote } from '../../domain/escalations/decide';
 import type { EscalationCardData } from '../../domain/escalations/escalations';
 import type { SlackMessage } from './blocks';
+import { disputeCard } from './copyright';
+import { disputeOverdueMessage, disputeThreadMessage } from './copyright-disputes';
 import { overviewDigestAlert, vendorDigestAlert } from './digest';
 import { escalationCard, escalationExpiredNotice, escalationOutcomeDm, escalationThreadNote } from './escalation';
 import { type SlaAlertData, type SlaRollupData, slaAlertCard, slaRollupCard } from './sla';
@@ -32,6 +42,12 @@ export function renderAlert(alert: OutboundAlert, opts: { reviewUrl: string }): 
       return vendorDigestAlert(alert.message as VendorDigestData);
     case OVERVIEW_KIND:
       return overviewDigestAlert(alert.message as OverviewDigestData);
+    case DISPUTE_CARD_KIND:
+      return disputeCard(alert.message as DisputeCardData);
+    case DISPUTE_THREAD_KIND:
+      return disputeThreadMessage(alert.message as DisputeThreadNote);
+    case DISPUTE_OVERDUE_KIND:
+      return disputeOverdueMessage(alert.message as DisputeOverdueNotice);
     default:
       throw new Error(`no view for alert kind ${alert.kind}`);
   }
