@@ -1,0 +1,306 @@
+// The figures of the template report, read from the analytics copy (src/analytics) in one snapshot. The
+// sources and times follow `export dsa` (dsa.ts): its SOURCE_SQL and TIME_TO_ACTION_SQL, and its
+// aggregates are read in the same snapshot so the consistency checks can hold the two against each other.
+import type { Analytics } from '../../../analytics/types';
+import type { DateRange } from '../../metrics/range';
+import { type DsaAggregates, dsaAggregates, SOURCE_SQL, TIME_TO_ACTION_SQL } from '../dsa';
+import { UNMAPPED } from '../dsa-mapping';
+import { ACTION_RESTRICTION_COLUMN, COMPLAINT_TYPES, COPYRIGHT_POLICY, SUSPENDING_ACTIONS, SUSPENSION_REASONS } from './restrictions';
+import { KEYWORD_OTHER, NOT_SPECIFIED_NOTICE, RESTRICTION_COLUMNS, type RestrictionColumn } from './template';
+
+type Deps = { analytics: Pick<Analytics, 'read'> };
+type Row = Record<string, unknown>;
+
+/** A figure per template row: key `TOTAL`, `<category>` or `<category>/<keyword>`. */
+export const rowKey = (category?: string, keyword?: string) =>
+  category === undefined ? 'TOTAL' : keyword ? `${category}/${keyword}` : category;
+
+export type NoticeFigures = {
+  received: number;
+  receivedTf: number;
+  items: number;
+  itemsTf: number;
+  medianHours: number | null;
+  medianHoursTf: number | null;
+  law: number;
+  lawTf: number;
+  tc: number;
+  tcTf: number;
+};
+export type OwnInitiativeFigures = { measures: number; automated: number; warnings: number; byColumn: Record<RestrictionColumn, number> };
+export type Scoped = { total: number; ownInitiative: number; namTotal: number; namTrustedFlagger: number };
+export type AppealFigures = {
+  total: number;
+  upheld: number;
+  partiallyReversed: number;
+  reversed: number;
+  omitted: number;
+  medianHours: number | null;
+};
+
+export type ReportFigures = {
+  /** The `export dsa` aggregates of the same range and snapshot. */
+  aggregates: DsaAggregates;
+  notices: Record<string, NoticeFigures>;
+  ownIllegal: Record<string, OwnInitiativeFigures>;
+  ownTc: Record<string, OwnInitiativeFigures>;
+  appeals: { all: AppealFigures; byType: Record<string, AppealFigures>; untyped: number };
+  suspensions: Record<string, number>;
+  automated: { measuresAutomated: Scoped; measuresNotAutomated: Scoped; noticesAutomated: Scoped; noticesNotAutomated: Scoped };
+  qa: {
+    reviewed: number;
+    agreed: number;
+    /** Reviews of automated restricting decisions, and how many QA found a violation in. */
+    positives: number;
+    truePositives: number;
+    /** Reviews of automated no_violation decisions that QA found to be violations after all (missed). */
+    negatives: number;
+    falseNegatives: number;
+  };
+};
+
+const num = (v: unknown) => Number(v ?? 0);
+const hours = (ms: unknown) => (ms === null || ms === undefined ? null : Math.round((Number(ms) / 3_600_000) * 1e6) / 1e6);
+const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const list = (xs: readonly string[]) => xs.map(quote).join(', ');
+
+// $1, $2: the range; $3, $4: the UNMAPPED category and ground. A mapping without a keyword counts under KEYWORD_OTHER.
+const MAPPED = `coalesce(m.category, $3) AS category, coalesce(m.keyword, '${KEYWORD_OTHER}') AS keyword,
+                coalesce(m.decision_ground, $4) AS ground`;
+const ROW_SETS = 'GROUPING SETS ((category, keyword), (category), ())';
+
+const NOTICES_SQL = `
+  WITH n AS (
+    SELECT category AS policy, trusted_flagger AS tf, count(*) AS n, sum(coalesce(items, 1)) AS items
+      FROM reports
+     WHERE received_at >= $1 AND received_at < $2 AND NOT own_initiative
+     GROUP BY ALL)
+  SELECT CASE WHEN n.policy IS NULL THEN '${NOT_SPECIFIED_NOTICE}' ELSE coalesce(m.category, $3) END AS category,
+         CASE WHEN n.policy IS NULL THEN NULL ELSE coalesce(m.keyword, '${KEYWORD_OTHER}') END AS keyword,
+         n.policy, sum(n.n) AS received, coalesce(sum(n.n) FILTER (WHERE n.tf), 0) AS received_tf,
+         sum(n.items) AS items, coalesce(sum(n.items) FILTER (WHERE n.tf), 0) AS items_tf
+    FROM n LEFT JOIN dsa_category_map m ON m.policy = n.policy
+   GROUP BY ALL`;
+
+// Actions on notices: every action but no_violation on a case whose first report was a notice.
+const NOTICE_ACTIONS_SQL = `
+  WITH x AS (
+    SELECT ${MAPPED}, d.case_first_report_trusted_flagger AS tf, ${TIME_TO_ACTION_SQL} AS ms
+      FROM decisions d LEFT JOIN dsa_category_map m ON m.policy = d.policy
+     WHERE d.decided_at >= $1 AND d.decided_at < $2 AND d.action <> 'no_violation'
+       AND (${SOURCE_SQL}) <> 'SOURCE_VOLUNTARY')
+  SELECT category, keyword, grouping(category, keyword) AS g,
+         count(*) FILTER (WHERE ground = 'DECISION_GROUND_ILLEGAL_CONTENT') AS law,
+         count(*) FILTER (WHERE ground = 'DECISION_GROUND_ILLEGAL_CONTENT' AND tf) AS law_tf,
+         count(*) FILTER (WHERE ground <> 'DECISION_GROUND_ILLEGAL_CONTENT') AS tc,
+         count(*) FILTER (WHERE ground <> 'DECISION_GROUND_ILLEGAL_CONTENT' AND tf) AS tc_tf,
+         quantile_cont(ms, 0.5) AS p50, quantile_cont(ms, 0.5) FILTER (WHERE tf) AS p50_tf
+    FROM x GROUP BY ${ROW_SETS}`;
+
+const COLUMN_FILTERS = RESTRICTION_COLUMNS.map((column, k) => {
+  const actions = Object.keys(ACTION_RESTRICTION_COLUMN).filter((a) => ACTION_RESTRICTION_COLUMN[a] === column);
+  return actions.length ? `count(*) FILTER (WHERE action IN (${list(actions)})) AS c${k}` : `0 AS c${k}`;
+}).join(',\n         ');
+
+const OWN_INITIATIVE_SQL = `
+  WITH x AS (
+    SELECT ${MAPPED}, d.action, d.automated
+      FROM decisions d LEFT JOIN dsa_category_map m ON m.policy = d.policy
+     WHERE d.decided_at >= $1 AND d.decided_at < $2 AND d.action <> 'no_violation'
+       AND (${SOURCE_SQL}) = 'SOURCE_VOLUNTARY')
+  SELECT ground, category, keyword, grouping(category, keyword) AS g, count(*) AS measures,
+         count(*) FILTER (WHERE automated) AS automated, count(*) FILTER (WHERE action = 'account_warned') AS warnings,
+         ${COLUMN_FILTERS}
+    FROM x GROUP BY ground, ${ROW_SETS}`;
+
+// The complaint type: as intake gave it, else from what the appealed decision did (see complaintTypeOfAction).
+const complaintTypeSql = () => {
+  const byColumn = (prefix: string) =>
+    list(Object.keys(ACTION_RESTRICTION_COLUMN).filter((a) => ACTION_RESTRICTION_COLUMN[a]!.startsWith(prefix)));
+  return `coalesce(a.complaint_type, CASE
+      WHEN a.decision_action = 'no_violation' THEN 'no_action_on_notice'
+      WHEN a.decision_action IN (${byColumn('Visibility')}) THEN 'visibility'
+      WHEN a.decision_action IN (${byColumn('Monetary')}) THEN 'monetary'
+      WHEN a.decision_action IN (${byColumn('Provision')}) THEN 'provision'
+      WHEN a.decision_action IN (${byColumn('Account')}) THEN 'account' END)`;
+};
+
+const APPEALS_SQL = `
+  WITH x AS (
+    SELECT ${complaintTypeSql()} AS type, a.outcome,
+           CASE WHEN a.outcome IN ('upheld', 'overturned', 'partially_overturned') AND a.resolved_at IS NOT NULL
+                THEN (epoch_ms(a.resolved_at) - epoch_ms(a.filed_at))::DOUBLE END AS ms
+      FROM appeals a
+     WHERE a.filed_at >= $1 AND a.filed_at < $2)
+  SELECT type, grouping(type) AS g, count(*) AS total,
+         count(*) FILTER (WHERE outcome = 'upheld') AS upheld,
+         count(*) FILTER (WHERE outcome = 'partially_overturned') AS partially,
+         count(*) FILTER (WHERE outcome = 'overturned') AS reversed,
+         count(*) FILTER (WHERE outcome = 'closed') AS omitted,
+         quantile_cont(ms, 0.5) AS p50
+    FROM x GROUP BY GROUPING SETS ((type), ())`;
+
+// Repeat offenders' suspensions by reason; a suspension or ban under the copyright policy with no reason
+// given is a repeat-infringer ban: manifestly illegal content.
+const SUSPENSIONS_SQL = `
+  SELECT coalesce(suspension_reason,
+                  CASE WHEN policy = ${quote(COPYRIGHT_POLICY)} AND action IN ('account_suspended', 'account_banned')
+                       THEN 'manifestly_illegal_content' END) AS reason, count(*) AS n
+    FROM decisions
+   WHERE decided_at >= $1 AND decided_at < $2 AND action IN (${list(SUSPENDING_ACTIONS)})
+   GROUP BY 1`;
+
+const AUTOMATION_SQL = `
+  SELECT ${SOURCE_SQL} AS source, d.automated, d.action <> 'no_violation' AS measure, count(*) AS n
+    FROM decisions d
+   WHERE d.decided_at >= $1 AND d.decided_at < $2
+   GROUP BY ALL`;
+
+const QA_SQL = `
+  SELECT decision_action <> 'no_violation' AS positive, outcome,
+         coalesce(correct_action, decision_action) <> 'no_violation' AS violation, count(*) AS n
+    FROM qa_reviews
+   WHERE reviewed_at >= $1 AND reviewed_at < $2 AND decision_automated
+   GROUP BY ALL`;
+
+const zeroScoped = (): Scoped => ({ total: 0, ownInitiative: 0, namTotal: 0, namTrustedFlagger: 0 });
+const zeroNotice = (): NoticeFigures => ({
+  received: 0,
+  receivedTf: 0,
+  items: 0,
+  itemsTf: 0,
+  medianHours: null,
+  medianHoursTf: null,
+  law: 0,
+  lawTf: 0,
+  tc: 0,
+  tcTf: 0,
+});
+export const zeroOwn = (): OwnInitiativeFigures => ({
+  measures: 0,
+  automated: 0,
+  warnings: 0,
+  byColumn: Object.fromEntries(RESTRICTION_COLUMNS.map((c) => [c, 0])) as Record<RestrictionColumn, number>,
+});
+const zeroAppeal = (): AppealFigures => ({ total: 0, upheld: 0, partiallyReversed: 0, reversed: 0, omitted: 0, medianHours: null });
+
+const keyOf = (r: Row) =>
+  num(r.g) === 3 ? rowKey() : num(r.g) === 1 ? rowKey(String(r.category)) : rowKey(String(r.category), String(r.keyword));
+
+/** Every figure of the template report for a range: one snapshot of the read model. */
+export async function reportFigures(deps: Deps, range: DateRange): Promise<ReportFigures> {
+  // The aggregates of `export dsa` are read in the same snapshot (the same DuckDB transaction), so the checks
+  // compare like with like however the facts move meanwhile.
+  const [aggregates, noticeRows, actionRows, ownRows, appealRows, suspensionRows, automationRows, qaRows] = await deps.analytics.read(
+    async (reader) => {
+      const q = (sql: string, ...params: string[]) => reader.query(sql, [range.start, range.end, ...params]);
+      return [
+        await dsaAggregates({ analytics: { read: (fn) => fn(reader) } }, range),
+        await q(NOTICES_SQL, UNMAPPED.category),
+        await q(NOTICE_ACTIONS_SQL, UNMAPPED.category, UNMAPPED.ground),
+        await q(OWN_INITIATIVE_SQL, UNMAPPED.category, UNMAPPED.ground),
+        await q(APPEALS_SQL),
+        await q(SUSPENSIONS_SQL),
+        await q(AUTOMATION_SQL),
+        await q(QA_SQL),
+      ] as const;
+    },
+  );
+
+  const notices: Record<string, NoticeFigures> = {};
+  const notice = (key: string) => {
+    notices[key] ??= zeroNotice();
+    return notices[key];
+  };
+  for (const r of noticeRows) {
+    const category = String(r.category);
+    const keys = [rowKey(), rowKey(category), ...(r.keyword === null ? [] : [rowKey(category, String(r.keyword))])];
+    for (const key of keys) {
+      const n = notice(key);
+      n.received += num(r.received);
+      n.receivedTf += num(r.received_tf);
+      n.items += num(r.items);
+      n.itemsTf += num(r.items_tf);
+    }
+  }
+  for (const r of actionRows) {
+    const n = notice(keyOf(r));
+    n.law = num(r.law);
+    n.lawTf = num(r.law_tf);
+    n.tc = num(r.tc);
+    n.tcTf = num(r.tc_tf);
+    n.medianHours = hours(r.p50);
+    n.medianHoursTf = hours(r.p50_tf);
+  }
+
+  const ownIllegal: Record<string, OwnInitiativeFigures> = {};
+  const ownTc: Record<string, OwnInitiativeFigures> = {};
+  for (const r of ownRows) {
+    const sheet = r.ground === 'DECISION_GROUND_ILLEGAL_CONTENT' ? ownIllegal : ownTc;
+    const f = zeroOwn();
+    f.measures = num(r.measures);
+    f.automated = num(r.automated);
+    f.warnings = num(r.warnings);
+    RESTRICTION_COLUMNS.forEach((c, k) => {
+      f.byColumn[c] = num(r[`c${k}`]);
+    });
+    sheet[keyOf(r)] = f;
+  }
+
+  const appeals = { all: zeroAppeal(), byType: {} as Record<string, AppealFigures>, untyped: 0 };
+  for (const type of Object.keys(COMPLAINT_TYPES)) appeals.byType[type] = zeroAppeal();
+  for (const r of appealRows) {
+    const f: AppealFigures = {
+      total: num(r.total),
+      upheld: num(r.upheld),
+      partiallyReversed: num(r.partially),
+      reversed: num(r.reversed),
+      omitted: num(r.omitted),
+      medianHours: hours(r.p50),
+    };
+    if (num(r.g) !== 0) appeals.all = f;
+    else if (r.type === null) appeals.untyped = f.total;
+    else appeals.byType[String(r.type)] = f;
+  }
+
+  const suspensions: Record<string, number> = Object.fromEntries(SUSPENSION_REASONS.map((s) => [s, 0]));
+  for (const r of suspensionRows) if (r.reason !== null) suspensions[String(r.reason)] = num(r.n);
+
+  const automated = {
+    measuresAutomated: zeroScoped(),
+    measuresNotAutomated: zeroScoped(),
+    noticesAutomated: zeroScoped(),
+    noticesNotAutomated: zeroScoped(),
+  };
+  for (const r of automationRows) {
+    const n = num(r.n);
+    const own = r.source === 'SOURCE_VOLUNTARY';
+    const add = (s: Scoped) => {
+      s.total += n;
+      if (own) s.ownInitiative += n;
+      else s.namTotal += n;
+      if (r.source === 'SOURCE_TRUSTED_FLAGGER') s.namTrustedFlagger += n;
+    };
+    if (r.measure) add(r.automated ? automated.measuresAutomated : automated.measuresNotAutomated);
+    // Notices processed: every decision on a notice, no_violation included.
+    if (!own) add(r.automated ? automated.noticesAutomated : automated.noticesNotAutomated);
+  }
+  for (const s of [automated.noticesAutomated, automated.noticesNotAutomated]) {
+    s.total = s.namTotal;
+  }
+
+  const qa = { reviewed: 0, agreed: 0, positives: 0, truePositives: 0, negatives: 0, falseNegatives: 0 };
+  for (const r of qaRows) {
+    const n = num(r.n);
+    qa.reviewed += n;
+    if (r.outcome === 'agree') qa.agreed += n;
+    if (r.positive) {
+      qa.positives += n;
+      if (r.outcome === 'agree' || r.violation) qa.truePositives += n;
+    } else {
+      qa.negatives += n;
+      if (r.outcome === 'disagree' && r.violation) qa.falseNegatives += n;
+    }
+  }
+  return { aggregates, notices, ownIllegal, ownTc, appeals, suspensions, automated, qa };
+}
