@@ -7,6 +7,7 @@ import { openDatabase } from './db/client';
 import { applyMigrations } from './db/migrate';
 import { seedDemoData } from './db/seed';
 import { type Jobs, startJobs } from './jobs';
+import { copyrightRemindersJob } from './jobs/copyright-reminders';
 import { digestsJob } from './jobs/digests';
 import { escalationExpiryJob } from './jobs/escalation-expiry';
 import { slaScanJob } from './jobs/sla-scan';
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
   jobs = startJobs({ db: db.prisma, log, metrics: running.metrics, clock: running.deps.clock }, [
     slaScanJob(config, { alertsQueued: running.deps.alertsQueued }),
     escalationExpiryJob(config, running.deps),
+    copyrightRemindersJob(config, running.deps),
     digestsJob(config, running.deps, digestPorts(running.app.client)),
   ]);
   if (emulator)
