@@ -31,6 +31,7 @@ import { md, mention } from '../../views/text';
 import { tokenCreatedMessage, tokenListMessage } from '../../views/tokens';
 import { closest, parseGroupRef, parseUserRef } from './args';
 import { DIGEST_SUBCOMMANDS } from './digests';
+import { dsaCommand, exportDsaReport } from './dsa-report';
 
 /** `args` are the words after the subcommand (quotes group words); `rest` is that text as typed. */
 export type CommandContext = {
@@ -213,12 +214,13 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   },
   {
     name: 'export',
-    usage: '/trustops export <metrics|dsa|decisions> <range> [filters]',
+    usage: '/trustops export <metrics|dsa|decisions> <range> [filters] | dsa-report <period>',
     description:
       'Uploads files to this conversation: `metrics` the figures as CSV; `dsa` the DSA transparency aggregates as CSV and JSON; `decisions` one row per decision as CSV and a DSA statement of reasons per decision as JSON lines.',
     example: EXPORT_EXAMPLE,
     async run({ deps, actor, rest, client, channelId, progress }) {
       const [kind, ...more] = rest.trim().split(/\s+/);
+      if (kind === 'dsa-report') return exportDsaReport({ deps, actor, client, channelId, progress }, more.join(' '));
       if (!kind || !(EXPORTS as readonly string[]).includes(kind))
         throw badInput(
           `${kind ? `\`${kind}\` is not an export` : 'Say what to export'}: use ${EXPORTS.map((e) => `\`${e}\``).join(', ')}.`,
@@ -242,12 +244,13 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   },
   {
     name: 'dsa',
-    usage: '/trustops dsa map [<policy> <category> <illegal|incompatible>]',
+    usage:
+      '/trustops dsa map [<policy> <category> <illegal|incompatible>] | keyword <policy> <KEYWORD_…> | report-config [<key> <value>] | submissions',
     description: 'How policies are reported under the DSA: list the mapping to statement categories, or change one (admins).',
     example: DSA_MAP_EXAMPLE,
-    async run({ deps, actor, args }) {
+    async run({ deps, actor, args, rest }) {
       const [verb, policy, category, ground, ...extra] = args;
-      if (verb !== 'map') throw badInput('`dsa` has one command: `map`.', DSA_MAP_EXAMPLE);
+      if (verb !== 'map') return dsaCommand(deps, actor, args, rest);
       if (!policy) return dsaMappingMessage(await listDsaMappings(deps));
       if (!category || !ground || extra.length)
         throw badInput('`dsa map` needs a policy, a DSA statement category and a ground (illegal or incompatible).', DSA_MAP_EXAMPLE);

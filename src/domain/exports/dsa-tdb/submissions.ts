@@ -1,0 +1,52 @@
+// The statement-of-reasons outbox (dsa_submissions), as admins see it.
+import type { Db } from '../../../db/client';
+import type { Actor, DomainDeps } from '../../deps';
+import { requireRole } from '../../roles/roles';
+
+export type SubmissionView = {
+  counts: Record<'pending' | 'sending' | 'accepted' | 'refused', number>;
+  /** The decision time of the oldest statement not accepted yet; null when every one is. */
+  oldestUnaccepted: Date | null;
+  refused: { puid: string; decisionId: number; attempts: number; reasons: unknown; lastError: string | null; decidedAt: Date }[];
+  /** Pending statements that failed at least once, with why (network, 5xx, 429). */
+  retrying: { puid: string; attempts: number; lastError: string | null; nextAttemptAt: Date }[];
+  now: Date;
+};
+
+/** When the oldest statement not yet accepted by the database was decided (the "without undue delay" gauge). */
+export async function oldestUnaccepted(db: Db): Promise<Date | null> {
+  const row = await db.dsaSubmission.findFirst({
+    where: { status: { not: 'accepted' } },
+    orderBy: { decidedAt: 'asc' },
+    select: { decidedAt: true },
+  });
+  return row?.decidedAt ?? null;
+}
+
+/** `/trustops dsa submissions` (admins): how the submission stands, and every refused statement with the database's reasons. */
+export async function listDsaSubmissions(deps: DomainDeps, actor: Actor, limit = 20): Promise<SubmissionView> {
+  await requireRole(deps, actor, 'admin', 'see the DSA Transparency Database submissions');
+  const groups = await deps.db.dsaSubmission.groupBy({ by: ['status'], _count: { _all: true } });
+  const counts = { pending: 0, sending: 0, accepted: 0, refused: 0 };
+  for (const g of groups) counts[g.status as keyof typeof counts] = g._count._all;
+  const refused = await deps.db.dsaSubmission.findMany({ where: { status: 'refused' }, orderBy: { id: 'asc' }, take: limit });
+  const retrying = await deps.db.dsaSubmission.findMany({
+    where: { status: 'pending', lastError: { not: null } },
+    orderBy: { nextAttemptAt: 'asc' },
+    take: 5,
+  });
+  return {
+    counts,
+    oldestUnaccepted: await oldestUnaccepted(deps.db),
+    refused: refused.map((r) => ({
+      puid: r.puid,
+      decisionId: r.decisionId,
+      attempts: r.attempts,
+      reasons: r.reasons,
+      lastError: r.lastError,
+      decidedAt: r.decidedAt,
+    })),
+    retrying: retrying.map((r) => ({ puid: r.puid, attempts: r.attempts, lastError: r.lastError, nextAttemptAt: r.nextAttemptAt })),
+    now: deps.clock.now(),
+  };
+}

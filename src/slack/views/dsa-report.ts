@@ -1,0 +1,67 @@
+import type { ReportSettings } from '../../domain/exports/dsa-report/sheets';
+import type { SubmissionView } from '../../domain/exports/dsa-tdb/submissions';
+import { context, header, message, type SlackMessage, section } from './blocks';
+import { joinMd, md } from './text';
+
+/** "3 h 20 min", "2 d 4 h", "45 s". */
+function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+function reasonsText(reasons: unknown): string {
+  if (reasons === null || reasons === undefined) return 'no reason given';
+  if (typeof reasons === 'string') return reasons;
+  if (typeof reasons === 'object' && !Array.isArray(reasons))
+    return Object.entries(reasons as Record<string, unknown>)
+      .map(([field, m]) => `${field}: ${Array.isArray(m) ? m.join(' ') : String(m)}`)
+      .join('; ');
+  return JSON.stringify(reasons);
+}
+
+/** `/trustops dsa submissions`: where the statements of reasons stand, and each refused one with the database's reasons. */
+export function dsaSubmissionsMessage(v: SubmissionView): SlackMessage {
+  const { pending, sending, accepted, refused } = v.counts;
+  const oldest = v.oldestUnaccepted
+    ? `the oldest not accepted was decided ${age(v.now.getTime() - v.oldestUnaccepted.getTime())} ago`
+    : 'every statement is accepted';
+  const summary = `Statements of reasons: ${accepted} accepted, ${pending + sending} waiting, ${refused} refused; ${oldest}.`;
+  const refusedLines = v.refused.map(
+    (r) =>
+      md`• \`${r.puid}\` (decision ${String(r.decisionId)}, ${String(r.attempts)} attempt${r.attempts === 1 ? '' : 's'}): ${reasonsText(r.reasons)}`,
+  );
+  const retryLines = v.retrying.map((r) => md`• \`${r.puid}\`: ${r.lastError ?? ''} — next try ${r.nextAttemptAt.toISOString()}`);
+  return message(summary, [
+    header('DSA Transparency Database'),
+    section(summary),
+    ...(refusedLines.length
+      ? [section(joinMd([md`*Refused* (fix the decision or its mapping; they are not resent by themselves):`, ...refusedLines], '\n'))]
+      : []),
+    ...(retryLines.length ? [section(joinMd([md`*Retrying*:`, ...retryLines], '\n'))] : []),
+    context(
+      refused > v.refused.length
+        ? `Showing the first ${v.refused.length} of ${refused} refused statements.`
+        : 'Submission runs when TRUSTOPS_DSA_TDB_URL and TRUSTOPS_DSA_TDB_TOKEN are set.',
+    ),
+  ]);
+}
+
+export function reportSettingsMessage(s: ReportSettings): SlackMessage {
+  const show = (v: string | number | null) => (v === null ? '_not set_' : String(v));
+  const lines = [
+    md`• \`service\`: ${show(s.serviceName)}`,
+    md`• \`provider\`: ${show(s.providerName)}`,
+    md`• \`recipients\`: ${show(s.averageMonthlyRecipients)}`,
+    md`• \`previous\`: ${show(s.previousPublicationDate)}`,
+  ];
+  return message('DSA report settings', [
+    header('DSA transparency report settings'),
+    section(joinMd(lines, '\n')),
+    context('Change one: `/trustops dsa report-config <service|provider|recipients|previous> <value>` (admins).'),
+  ]);
+}
