@@ -27,7 +27,10 @@ async function seed(db: PrismaClient): Promise<void> {
     where: { key: 'kiri' },
     data: { name: 'Kiri Moderation', timezone: 'Pacific/Kiritimati', digestTime: '04:00' },
   });
-  await db.vendor.update({ where: { key: 'calm' }, data: { timezone: 'UTC', digestTime: '14:00', digestQuiet: 'none', slackChannel: 'calm-ops' } });
+  await db.vendor.update({
+    where: { key: 'calm' },
+    data: { timezone: 'UTC', digestTime: '14:00', digestQuiet: 'none', slackChannel: 'calm-ops' },
+  });
   await db.vendor.update({ where: { key: 'still' }, data: { timezone: 'UTC', digestTime: '14:00', slackChannel: 'still-ops' } });
   // acme, Dec 1 in New York (05:00 UTC Dec 1 – 05:00 UTC Dec 2): two cases opened and decided, one open.
   await f.openCase('a1', '2026-12-01T14:00:00Z', { queue: 'acme', firstAction: '2026-12-01T14:30:00Z', resolved: '2026-12-01T14:30:00Z' });
