@@ -10,6 +10,7 @@ import { type DomainDeps, domainDeps } from './domain/deps';
 import { syncConfiguredAdmins } from './domain/roles/roles';
 import { apiRoutes } from './http/api';
 import { copyrightCounterNoticeRoutes } from './http/copyright-counter-notices';
+import { copyrightNoticeRoutes } from './http/copyright-notices';
 import type { ScheduledJob } from './http/health';
 import { requestLabeler } from './http/metrics';
 import { httpRoutes, sendJson } from './http/routes';
@@ -130,6 +131,7 @@ async function serve(
     ...httpRoutes({ db: deps.db, metrics, clock, jobs: opts.jobs, delivery: delivery.status, analytics: analytics.status }),
     // Before the generic /api/v1/imports/:kind, so its own kind is served here.
     ...copyrightCounterNoticeRoutes(deps, config.TRUSTOPS_INTAKE_TOKEN),
+    ...copyrightNoticeRoutes(deps, config.TRUSTOPS_INTAKE_TOKEN),
     ...apiRoutes(deps, config.TRUSTOPS_INTAKE_TOKEN),
   ];
   const socketMode = Boolean(opts.slack.appToken);

@@ -1,5 +1,5 @@
 import type { OutboundAlert } from '../../domain/alerts/port';
-import type { DisputeCardData } from '../../domain/copyright/cards';
+import type { DisputeCardData, IncompleteNoticeCardData, NoticeCardData } from '../../domain/copyright/cards';
 import {
   DISPUTE_CARD_KIND,
   DISPUTE_OVERDUE_KIND,
@@ -7,11 +7,12 @@ import {
   type DisputeOverdueNotice,
   type DisputeThreadNote,
 } from '../../domain/copyright/dispute-card';
+import { INCOMPLETE_NOTICE_CARD_KIND, NOTICE_CARD_KIND } from '../../domain/copyright/notices';
 import { DIGEST_KIND, OVERVIEW_KIND, type OverviewDigestData, type VendorDigestData } from '../../domain/digests/send';
 import type { ExpiredNotice, OutcomeDm, ThreadNote } from '../../domain/escalations/decide';
 import type { EscalationCardData } from '../../domain/escalations/escalations';
 import type { SlackMessage } from './blocks';
-import { disputeCard } from './copyright';
+import { disputeCard, incompleteNoticeCard, noticeCard } from './copyright';
 import { disputeOverdueMessage, disputeThreadMessage } from './copyright-disputes';
 import { overviewDigestAlert, vendorDigestAlert } from './digest';
 import { escalationCard, escalationExpiredNotice, escalationOutcomeDm, escalationThreadNote } from './escalation';
@@ -48,6 +49,10 @@ export function renderAlert(alert: OutboundAlert, opts: { reviewUrl: string }): 
       return disputeThreadMessage(alert.message as DisputeThreadNote);
     case DISPUTE_OVERDUE_KIND:
       return disputeOverdueMessage(alert.message as DisputeOverdueNotice);
+    case NOTICE_CARD_KIND:
+      return noticeCard(alert.message as NoticeCardData);
+    case INCOMPLETE_NOTICE_CARD_KIND:
+      return incompleteNoticeCard(alert.message as IncompleteNoticeCardData);
     default:
       throw new Error(`no view for alert kind ${alert.kind}`);
   }
