@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { homeDisputes } from '../domain/copyright/dispute-detail';
 import type { DomainDeps } from '../domain/deps';
 import { homeEscalations } from '../domain/escalations/queries';
 import { lookUpMetrics } from '../domain/metrics/lookup';
@@ -65,9 +66,10 @@ export function createHomePublisher(opts: { client: WebClient; deps: DomainDeps;
         .catch((err) => deps.log.warn('App Home refresh failed', { err }));
     const [surfaceCount, figures] = await Promise.all([deps.db.surface.count({ where: { active: true } }), building ? undefined : wanted]);
     const shown = hasRole(role, 'analyst') ? escalations : undefined;
+    const disputes = await homeDisputes(deps, role);
     await client.views.publish({
       user_id: userId,
-      view: homeView({ role, surfaceCount, escalations: shown, notice, reviewUrl: opts.reviewUrl, headline: figures }),
+      view: homeView({ role, surfaceCount, escalations: shown, disputes, notice, reviewUrl: opts.reviewUrl, headline: figures }),
     });
   };
 

@@ -1,7 +1,9 @@
+import type { HomeDisputes } from '../../domain/copyright/dispute-detail';
 import type { EscalationSummary, HomeEscalations } from '../../domain/escalations/queries';
 import type { Figures } from '../../domain/metrics/figures';
 import type { RoleName } from '../../domain/roles/roles';
 import { type Block, context, divider, fields, type HomeView, header, homeTab, section } from './blocks';
+import { homeDisputeBlocks } from './copyright-disputes';
 import { decisionButtons } from './escalation';
 import { duration } from './metrics';
 import { md, mention, type Text, truncate } from './text';
@@ -20,6 +22,8 @@ export type HomeInput = {
   role: RoleName;
   surfaceCount: number;
   escalations?: HomeEscalations;
+  /** Open copyright disputes, soonest latest restore date first (analysts and above). */
+  disputes?: HomeDisputes;
   /** The answer to a button clicked in App Home, which has no channel to answer in. */
   notice?: HomeNotice;
   reviewUrl: string;
@@ -68,6 +72,7 @@ export function homeView(input: HomeInput): HomeView {
     for (const e of esc.escalations) blocks.push(...escalationBlocks(e, esc.mode === 'decide', input.reviewUrl));
     if (esc.more > 0) blocks.push(context(`…and ${esc.more} more; the escalation channel has them all.`));
   }
+  if (input.disputes) blocks.push(...homeDisputeBlocks(input.disputes));
   blocks.push(context('Type `/trustops help` in any channel to see every command.'));
   return homeTab(blocks);
 }
