@@ -105,7 +105,9 @@ export async function setDsaMapping(deps: DomainDeps, input: SetDsaMappingInput)
   const now = deps.clock.now();
   return deps.db.$transaction(async (tx) => {
     const before = await tx.dsaCategoryMap.findUnique({ where: { policy } });
-    const data = { category, decisionGround: ground, groundText, explanation, updatedBy: input.actor.id, updatedAt: now };
+    // A keyword belongs to one category (the DSA template's sub-category): a new category drops it.
+    const keyword = before && before.category === category ? before.keyword : null;
+    const data = { category, decisionGround: ground, keyword, groundText, explanation, updatedBy: input.actor.id, updatedAt: now };
     const row = await tx.dsaCategoryMap.upsert({ where: { policy }, create: { policy, ...data }, update: data });
     const view = (r: typeof before) =>
       r && { category: r.category, ground: r.decisionGround, groundText: r.groundText, explanation: r.explanation };
