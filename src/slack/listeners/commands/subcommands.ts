@@ -30,6 +30,7 @@ import { surfaceListMessage } from '../../views/surfaces';
 import { md, mention } from '../../views/text';
 import { tokenCreatedMessage, tokenListMessage } from '../../views/tokens';
 import { closest, parseGroupRef, parseUserRef } from './args';
+import { COPYRIGHT_SUBCOMMANDS } from './copyright';
 import { DIGEST_SUBCOMMANDS } from './digests';
 import { dsaCommand, exportDsaReport } from './dsa-report';
 
@@ -324,6 +325,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     },
   },
   ...DIGEST_SUBCOMMANDS,
+  ...COPYRIGHT_SUBCOMMANDS,
 ];
 
 /** `key:value` words; an unknown key or a word without a colon is a mistake worth naming. */
