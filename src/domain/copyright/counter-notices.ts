@@ -181,9 +181,32 @@ async function recordCounterNotice(
     },
     at: now,
   });
+  await fileComplaints(tx, created.id, notice.id, resolved.items, input.received_at);
   await queueDisputeCard(tx, deps, cal, created.id, now);
   return { status: 'created', receipt: await receiptOf(tx, created.id) };
 }
+
+/**
+ * A counter-notice is the affected user's complaint against the takedown (the DSA counts it among the
+ * complaints, Art. 20/24): one appeal per takedown decision it disputes, filed at its receipt, decided
+ * when the dispute is (overturned on a restore, upheld on a hold or a rejection; see dispute-actions).
+ */
+async function fileComplaints(tx: Tx, counterNoticeId: number, noticeId: number, items: readonly string[], receivedAt: Date) {
+  await tx.$executeRawUnsafe(
+    `INSERT INTO appeals (external_id, decision_id, outcome, filed_at)
+     SELECT $1 || d.decision_id, d.decision_id, 'pending', $2::timestamptz
+       FROM (SELECT DISTINCT decision_id FROM copyright_notice_items
+              WHERE notice_id = $3 AND content_ref = ANY($4::text[]) AND decision_id IS NOT NULL) d
+     ON CONFLICT (external_id) DO NOTHING`,
+    complaintKey(counterNoticeId),
+    receivedAt.toISOString(),
+    noticeId,
+    items,
+  );
+}
+
+/** The external id prefix of a counter-notice's complaints (appeals): `counter-notice:<id>:<decision id>`. */
+export const complaintKey = (counterNoticeId: number) => `counter-notice:${counterNoticeId}:`;
 
 /** `POST /api/v1/copyright/counter-notices`. */
 export async function submitCounterNotice(deps: DomainDeps, actor: Actor, raw: unknown): Promise<CounterNoticeOutcome> {

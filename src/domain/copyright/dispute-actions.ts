@@ -19,6 +19,7 @@ import type { Actor, DomainDeps } from '../deps';
 import { requireRole } from '../roles/roles';
 import { utcMinute } from '../time';
 import { type CopyrightCalendar, receiptDate } from './calendar';
+import { complaintKey } from './counter-notices';
 import {
   type DisputeRow,
   type DisputeThreadEvent,
@@ -224,6 +225,14 @@ async function conclude(
         : {}),
     },
   });
+  // The complaints the counter-notice filed (counter-notices.ts) are decided with it.
+  await tx.$executeRawUnsafe(
+    `UPDATE appeals SET outcome = $2::"AppealOutcome", resolved_at = $3::timestamptz
+      WHERE starts_with(external_id, $1) AND outcome = 'pending'`,
+    complaintKey(r.id),
+    status === 'restored' ? 'overturned' : 'upheld',
+    now.toISOString(),
+  );
   const restored =
     status === 'restored' ? await restoreItems(tx, r, actor, restoreReasonText(r, outcome, extra.restoreReason), now) : undefined;
   await recordAudit(tx, {
