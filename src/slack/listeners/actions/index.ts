@@ -5,6 +5,7 @@ import { LINK_BUTTONS } from '../../ids';
 import { registerAlertActions } from './alerts';
 import { registerCaseActions } from './cases';
 import { registerCopyrightDisputeActions } from './copyright-disputes';
+import { registerCopyrightNoticeActions } from './copyright-notices';
 import { registerEscalationActions } from './escalations';
 import { registerMetricsActions } from './metrics';
 import { registerSlaActions } from './sla';
@@ -16,6 +17,7 @@ export function registerActions(app: App, deps: DomainDeps, home: HomePublisher)
   registerMetricsActions(app, deps);
   registerAlertActions(app, deps);
   registerCopyrightDisputeActions(app, deps);
+  registerCopyrightNoticeActions(app, deps);
   // Link buttons open their URL in the browser; the click that Slack also sends just needs an ack.
   for (const actionId of LINK_BUTTONS) {
     app.action(actionId, async ({ ack }) => {
