@@ -468,9 +468,11 @@ export class SlackEmulator {
     } else if (section === 'response' && post) {
       await this.handleResponseUrl(req, res, id);
     } else if (section === 'files' && req.method === 'GET') {
-      const bytes = this.workspace.files.get(id)?.bytes;
-      if (!bytes) return sendText(res, 404, 'file_not_found');
-      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
+      const file = this.workspace.files.get(id);
+      if (!file?.bytes) return sendText(res, 404, 'file_not_found');
+      // Images with their type, so the page can preview them (a digest's chart); anything else as bytes.
+      const mimetype = String(this.workspace.fileObject(file).mimetype);
+      res.writeHead(200, { 'content-type': mimetype.startsWith('image/') ? mimetype : 'application/octet-stream' }).end(file.bytes);
     } else {
       sendText(res, 404, 'not_found');
     }

@@ -319,10 +319,13 @@ export const PAGE_CLIENT_JS = String.raw`
     return el('div', { className: 'files' }, (list || []).map(function (f) {
       // Built by the emulator today, but checked like every other link.
       var href = safeHref(f.url_private_download || f.url_private || '');
-      return el('div', { className: 'file' }, [
+      var box = el('div', { className: 'file' }, [
         el('div', null, [el('div', { text: f.title || f.name }), el('div', { className: 'kind', text: (f.pretty_type || f.filetype || '') + (f.size !== undefined ? ' · ' + f.size + ' bytes' : '') })]),
         href ? el('a', { href: href, download: f.name, text: 'Download' }) : null,
       ]);
+      // Images are previewed, as Slack does (a chart in a digest's thread).
+      var preview = /^image\/(png|jpeg|gif)$/.test(f.mimetype || '') ? safeHref(f.url_private || '') : '';
+      return preview ? el('div', { className: 'file-image' }, [box, el('img', { src: preview, alt: f.title || f.name })]) : box;
     }));
   }
 

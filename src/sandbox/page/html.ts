@@ -120,6 +120,7 @@ a { color: #1264a3; }
 .files { display: flex; flex-direction: column; gap: 4px; margin-top: 4px; }
 .file { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; display: flex; gap: 10px; align-items: center; max-width: 480px; }
 .file .kind { font-size: 11px; color: #616061; }
+.file-image img { display: block; max-width: 100%; margin-top: 4px; border: 1px solid #ddd; border-radius: 6px; }
 .attachment { border-left: 4px solid #ddd; padding-left: 8px; margin: 4px 0; }
 .replies-link { background: none; border: 0; color: #1264a3; padding: 0; font-size: 13px; font-weight: 600; }
 .composer { display: flex; gap: 8px; padding: 8px 16px 12px; border-top: 1px solid #eee; flex-wrap: wrap; }
