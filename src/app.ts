@@ -15,6 +15,7 @@ import type { ScheduledJob } from './http/health';
 import { requestLabeler } from './http/metrics';
 import { httpRoutes, sendJson } from './http/routes';
 import { type DeliveryWorker, startAlertDelivery } from './jobs/alert-delivery';
+import { startDsaSubmissions } from './jobs/dsa-submission';
 import type { Logger } from './logger';
 import { createMetrics, type Metrics, registerAnalyticsGauges } from './metrics';
 import { boltLogger } from './slack/bolt-logger';
@@ -114,6 +115,19 @@ async function serve(
   const { metrics, clock, logger, notifier, identity, analytics } = parts;
   registerAnalyticsGauges(metrics.registry, analytics.status);
   const delivery = startAlertDelivery({ db: opts.db.prisma, log, metrics, clock, notifier, maxAgeMs: config.TRUSTOPS_ALERT_MAX_AGE });
+  // Statements of reasons to the DSA Transparency Database: only when both its URL and token are set.
+  const tdb =
+    config.TRUSTOPS_DSA_TDB_URL && config.TRUSTOPS_DSA_TDB_TOKEN
+      ? startDsaSubmissions({
+          db: opts.db.prisma,
+          log,
+          clock,
+          registry: metrics.registry,
+          url: config.TRUSTOPS_DSA_TDB_URL,
+          token: config.TRUSTOPS_DSA_TDB_TOKEN,
+          timeZone: config.TRUSTOPS_TIMEZONE,
+        })
+      : undefined;
   // Bound once the Bolt app (and its client) exists, below.
   let home: HomePublisher | undefined;
   const deps = domainDeps(config, {
@@ -206,6 +220,7 @@ async function serve(
     delivery,
     async stop() {
       home?.stop();
+      await tdb?.stop();
       await delivery.stop();
       await app.stop();
       if (socketMode) await closeServer(server);
