@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { delivery } from './delivery';
+import { digestsBench } from './digests';
 import { escalationClicks } from './escalation-clicks';
 import { importBench } from './import';
 import { intakeLoad } from './intake-load';
@@ -17,6 +18,7 @@ BENCHES['sla-scan'] = slaScanBench;
 BENCHES.delivery = delivery;
 BENCHES['escalation-clicks'] = escalationClicks;
 BENCHES.metrics = metricsBench;
+BENCHES.digests = digestsBench;
 
 async function main() {
   const wanted = process.argv.slice(2);
