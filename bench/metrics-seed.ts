@@ -847,8 +847,13 @@ export async function keptMetricsDatabase(
   ]);
   if (exists) {
     const url = urlFor(name);
-    const [held] = await sql(url, 'SELECT count(*)::int AS n FROM vendors');
-    if (Number(held?.n) !== vendors)
+    // The seed's vendors (the bootstrap's default vendor is not one of them), and no more bench vendors than asked.
+    const [held] = await sql(
+      url,
+      "SELECT count(*) FILTER (WHERE key = ANY($1::text[]))::int AS n, count(*) FILTER (WHERE key LIKE 'bench\\_vendor\\_%')::int AS bench FROM vendors",
+      [fleet.vendors.map((v) => v.key)],
+    );
+    if (Number(held?.n) !== vendors || Number(held?.bench) !== vendors - DEMO_VENDORS.length)
       throw new Error(
         `${name} holds ${held?.n} vendors, not ${vendors} (seeded before the vendor-count option?): drop it (DROP DATABASE ${name}) to reseed`,
       );
