@@ -88,7 +88,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
       memory: config.TRUSTOPS_ANALYTICS_MEMORY,
       threads: config.TRUSTOPS_ANALYTICS_THREADS,
       log,
-      copyStreams: opts.db.embedded ? 1 : 2,
+      copyStreams: opts.db.embedded ? 1 : 3,
     }));
   const closeAnalytics = () => (opts.analytics ? Promise.resolve() : analytics.close());
   try {

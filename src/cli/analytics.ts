@@ -50,7 +50,7 @@ runCli(async () => {
       log,
       syncIntervalMs: 0,
       pruneEveryMs: 0,
-      copyStreams: db.embedded ? 1 : 2,
+      copyStreams: db.embedded ? 1 : 3,
     });
     const madeHere = !before.has(path.basename(engine.file));
     const which = engine.file === served ? '(the served file)' : madeHere ? '(a fresh copy)' : "(a stopped replica's file)";
