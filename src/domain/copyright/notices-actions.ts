@@ -51,7 +51,12 @@ async function lockNotice(tx: Tx, where: { id: number } | { externalId: string }
 function alreadyDecided(n: LockedNotice): AppError {
   if (n.status === 'retracted') {
     const at = n.retracted_at ? utcMinute(n.retracted_at) : 'an unknown time';
-    return new AppError('conflict', `Notice ${n.external_id} was already retracted (recorded by ${who(n.retracted_by)} at ${at}).`);
+    return new AppError(
+      'conflict',
+      `Notice ${n.external_id} was already retracted (recorded by ${who(n.retracted_by)} at ${at}).`,
+      undefined,
+      n.retracted_by && /^[UW]/.test(n.retracted_by) ? [n.retracted_by] : [],
+    );
   }
   if (n.status === 'incomplete')
     return new AppError('conflict', `Notice ${n.external_id} is incomplete: it cannot be acted on until the sender completes it.`);
