@@ -271,7 +271,7 @@ describe('POST /api/v1/imports/notices', () => {
       headers: { authorization: `Bearer ${INTAKE_TOKEN}`, 'content-type': 'text/csv' },
       body: csv,
     });
-        return { status: res.status, // biome-ignore lint/suspicious/noExplicitAny: JSON answers read field by field
+    // biome-ignore lint/suspicious/noExplicitAny: JSON answers read field by field
     return { status: res.status, json: (await res.json()) as any };
   };
 
