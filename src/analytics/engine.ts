@@ -43,8 +43,8 @@ export type AnalyticsOptions = {
    */
   persistEveryMs?: number;
   /**
-   * Postgres connections a build copies on, in one snapshot (default 2). 1 for the embedded database: PGlite
-   * is one session, where a second transaction would wait for the first.
+   * Postgres connections a build copies on, in one snapshot (default 3; more is taken as 3). 1 for the embedded
+   * database: PGlite is one session, where a second transaction would wait for the first.
    */
   copyStreams?: number;
 };
@@ -460,15 +460,15 @@ class Engine {
           log.info('analytics: building', { table, rows: loaded, of: total, percent: Math.floor((100 * loaded) / (total || 1)) });
         }
       };
-      // Postgres streams on two connections sharing one snapshot (an exported one), the tables a case reads
-      // (decisions, reports) on one and the rest on the other; DuckDB fills each table, derived columns
-      // included, as soon as the files it reads are there.
+      // Postgres streams on three connections sharing one snapshot (an exported one): each table a case reads
+      // (reports, decisions) on one of its own, so DuckDB can stage both early, and the rest on the third (two
+      // streams: the tables a case reads on one; one stream: everything in turn). DuckDB fills each table,
+      // derived columns included, as soon as the files it reads are there.
       const isSource = (t: CopiedTable) => (SOURCES as readonly string[]).includes(t.name);
-      const streams = this.opts.copyStreams ?? 2;
-      const queues =
-        streams > 1
-          ? [TABLES.filter(isSource), TABLES.filter((t) => !isSource(t))]
-          : [[...TABLES.filter(isSource), ...TABLES.filter((t) => !isSource(t))]];
+      const streams = this.opts.copyStreams ?? 3;
+      const sources = TABLES.filter(isSource);
+      const rest = TABLES.filter((t) => !isSource(t));
+      const queues = streams <= 1 ? [[...sources, ...rest]] : streams === 2 ? [sources, rest] : [...sources.map((t) => [t]), rest];
       const file = (t: CopiedTable) => path.join(work, `${t.name}.csv`);
       const copied = new Map(TABLES.map((t) => [t.name, deferred()]));
       // The tables a case reads are staged in memory as soon as their files are there (while Postgres still
@@ -523,12 +523,10 @@ class Engine {
             return head;
           }
           const exported = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]?.id as string;
-          await this.pg.inSnapshot(
-            async (helper) => {
-              await Promise.all([copyAll(client, first ?? []), copyAll(helper, others.flat())]);
-            },
-            { snapshot: exported, separate: true },
-          );
+          await Promise.all([
+            copyAll(client, first ?? []),
+            ...others.map((tables) => this.pg.inSnapshot((helper) => copyAll(helper, tables), { snapshot: exported, separate: true })),
+          ]);
           return head;
         });
         await duck;
