@@ -26,9 +26,9 @@ export function slackThreadFiles(opts: { token: string; apiUrl?: string; clientO
 
 let renderer: ChartRenderer | undefined;
 
-/** The process's chart renderer (one worker thread, started on first use; idle, it keeps nothing alive). */
+/** The process's chart renderer (two worker threads, each started on first use; idle, they keep nothing alive). */
 export function sharedChartRenderer(): ChartRenderer {
-  renderer ??= new ChartRenderer();
+  renderer ??= new ChartRenderer({ workers: 2 });
   return renderer;
 }
 

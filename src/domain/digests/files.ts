@@ -43,15 +43,21 @@ type Claimed = {
 
 export type FileRunResult = { shared: number; adopted: number; failed: number; waiting: number };
 
-/** Sends every pending thread file whose digest is posted; resolves when none is left to take now. */
-export async function deliverDigestFiles(deps: DigestFileDeps): Promise<FileRunResult> {
+/**
+ * Sends every pending thread file whose digest is posted; resolves when none is left to take now. `lanes`
+ * files go at once (default 3), so one file's rendering overlaps another's upload.
+ */
+export async function deliverDigestFiles(deps: DigestFileDeps, opts: { lanes?: number } = {}): Promise<FileRunResult> {
   const result: FileRunResult = { shared: 0, adopted: 0, failed: 0, waiting: 0 };
-  for (;;) {
-    const row = await claimOne(deps);
-    if (!row) break;
-    const outcome = await deliverOne(deps, row);
-    result[outcome]++;
-  }
+  const lane = async () => {
+    for (;;) {
+      const row = await claimOne(deps);
+      if (!row) return;
+      const outcome = await deliverOne(deps, row);
+      result[outcome]++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.lanes ?? 3) }, lane));
   result.waiting = await pendingFiles(deps);
   return result;
 }
