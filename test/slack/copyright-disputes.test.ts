@@ -585,3 +585,32 @@ describe('the dispute card', () => {
     expect(JSON.stringify(viewer.args)).not.toContain('Open copyright disputes');
   });
 });
+
+describe('/trustops copyright dispute <id>', () => {
+  it('shows one dispute with its timeline, to analysts only; bad ids say what is wrong', async () => {
+    clock.set('2026-12-02T12:00:00Z');
+    const d = await dispute();
+    await click(ANALYST, 'copyright_claimant_notified', d.card);
+    await waitUntil(
+      'claimant notified',
+      async () => ((await t.db.prisma.counterNotice.findUniqueOrThrow({ where: { id: d.id } })).claimantNotifiedAt ? true : undefined),
+      10_000,
+    );
+    const reply = await t.command(`copyright dispute ${d.id}`, ANALYST);
+    expect(reply.response_type).toBe('ephemeral');
+    const json = JSON.stringify(reply.blocks);
+    for (const s of [
+      'Timeline',
+      'Counter-notice received',
+      'Claimant notified',
+      'Thursday 2026-12-10',
+      'Wednesday 2026-12-16',
+      `<@${ANALYST}>`,
+    ])
+      expect(json).toContain(s);
+    expect(json).not.toContain('"type":"actions"');
+    expect((await t.command(`copyright dispute ${d.id}`, VIEWER)).text).toContain('Only analysts can see copyright disputes');
+    expect((await t.command('copyright dispute abc', ANALYST)).text).toContain('`abc` is not a counter-notice id.');
+    expect((await t.command('copyright dispute 999999', ANALYST)).text).toContain('There is no counter-notice 999999.');
+  });
+});
