@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { delivery } from './delivery';
 import { digestsBench } from './digests';
+import { dsaReportBench } from './dsa-report';
 import { escalationClicks } from './escalation-clicks';
 import { importBench } from './import';
 import { intakeLoad } from './intake-load';
@@ -19,6 +20,7 @@ BENCHES.delivery = delivery;
 BENCHES['escalation-clicks'] = escalationClicks;
 BENCHES.metrics = metricsBench;
 BENCHES.digests = digestsBench;
+BENCHES['dsa-report'] = dsaReportBench;
 
 async function main() {
   const wanted = process.argv.slice(2);
