@@ -2,6 +2,7 @@
 // Figures are measured on the machine it runs on; nothing here is asserted.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { copyrightBench } from './copyright';
 import { delivery } from './delivery';
 import { digestsBench } from './digests';
 import { dsaReportBench } from './dsa-report';
@@ -21,6 +22,7 @@ BENCHES['escalation-clicks'] = escalationClicks;
 BENCHES.metrics = metricsBench;
 BENCHES.digests = digestsBench;
 BENCHES['dsa-report'] = dsaReportBench;
+BENCHES.copyright = copyrightBench;
 
 async function main() {
   const wanted = process.argv.slice(2);
