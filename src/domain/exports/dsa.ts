@@ -382,7 +382,7 @@ function idWindows(buckets: Row[], { windowRows, idBucket }: DecisionWindows): [
 
 const MAPPINGS_SQL = 'SELECT policy, category, decision_ground, ground_text, explanation FROM dsa_category_map';
 
-function toDecisionRow(r: Row, mappings: Map<string, Row>): DecisionRow {
+export function toDecisionRow(r: Row, mappings: Map<string, Row>): DecisionRow {
   const m = mappings.get(String(r.policy));
   return {
     id: num(r.id),
