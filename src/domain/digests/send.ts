@@ -77,14 +77,12 @@ export async function runDigests(deps: DigestRunDeps, now: Date = deps.clock.now
       deps.log.error('vendor digests failed', { date, vendors: group.map((g) => g.v.key), err });
       continue;
     }
-    for (const { v, plan } of group) {
-      try {
-        const outcome = await sendVendorDigest(deps, v, plan, now, cards.get(v.key)!);
-        result[outcome].push(`${v.key} ${plan.date}`);
-      } catch (err) {
-        // One vendor's failure must not hold back the others.
-        deps.log.error('vendor digest failed', { vendor: v.key, date: plan.date, err });
-      }
+    const claims = group.map(({ v, plan }) => vendorClaim(deps, v, plan, now, cards.get(v.key)!));
+    try {
+      const won = await claimAndQueue(deps, claims);
+      for (const c of claims) result[!won.has(c.subject) ? 'lost' : c.alert ? 'sent' : 'quiet'].push(`${c.label} ${c.plan.date}`);
+    } catch (err) {
+      deps.log.error('vendor digests failed', { date, vendors: group.map((g) => g.v.key), err });
     }
   }
   const plan = planDigest(now, deps.timeZone, deps.overviewTime, last.get(OVERVIEW) ?? null);
@@ -102,13 +100,18 @@ async function lastSent(db: DigestRunDeps['db']): Promise<Map<string, string>> {
   return new Map(rows.map((r) => [r.subject, r.last]));
 }
 
-async function sendVendorDigest(
-  deps: DigestRunDeps,
-  v: VendorRow,
-  plan: Plan,
-  now: Date,
-  card: Scorecard,
-): Promise<'sent' | 'quiet' | 'lost'> {
+type Claim = {
+  subject: string;
+  /** For logs and results: the vendor key, or "overview". */
+  label: string;
+  vendorId: number | null;
+  kind: 'vendor' | 'overview';
+  plan: Plan;
+  now: Date;
+  alert?: { kind: string; channel: string; message: VendorDigestData | OverviewDigestData; file?: 'chart' | 'csv' };
+};
+
+function vendorClaim(deps: DigestRunDeps, v: VendorRow, plan: Plan, now: Date, card: Scorecard): Claim {
   const silent = card.quiet && v.digest_quiet === 'none' && plan.missed.length === 0;
   const data: VendorDigestData = {
     card,
@@ -116,8 +119,9 @@ async function sendVendorDigest(
     ...(plan.late ? { lateSentAt: now } : {}),
     ...(plan.missed.length ? { missedDays: plan.missed } : {}),
   };
-  const claimed = await claimAndQueue(deps, {
+  return {
     subject: subjectOf(v.id),
+    label: v.key,
     vendorId: v.id,
     kind: 'vendor',
     plan,
@@ -125,9 +129,7 @@ async function sendVendorDigest(
     alert: silent
       ? undefined
       : { kind: DIGEST_KIND, channel: v.slack_channel ?? deps.channels.vendorOps, message: data, file: card.quiet ? undefined : 'chart' },
-  });
-  if (!claimed) return 'lost';
-  return silent ? 'quiet' : 'sent';
+  };
 }
 
 async function sendOverview(deps: DigestRunDeps, plan: Plan, now: Date): Promise<'sent' | 'lost'> {
@@ -137,90 +139,83 @@ async function sendOverview(deps: DigestRunDeps, plan: Plan, now: Date): Promise
     ...(plan.late ? { lateSentAt: now } : {}),
     ...(plan.missed.length ? { missedDays: plan.missed } : {}),
   };
-  const claimed = await claimAndQueue(deps, {
-    subject: OVERVIEW,
-    vendorId: null,
-    kind: 'overview',
-    plan,
-    now,
-    alert: { kind: OVERVIEW_KIND, channel: deps.channels.vendorOps, message: data, file: 'csv' },
-  });
-  return claimed ? 'sent' : 'lost';
+  const won = await claimAndQueue(deps, [
+    {
+      subject: OVERVIEW,
+      label: OVERVIEW,
+      vendorId: null,
+      kind: 'overview',
+      plan,
+      now,
+      alert: { kind: OVERVIEW_KIND, channel: deps.channels.vendorOps, message: data, file: 'csv' },
+    },
+  ]);
+  return won.has(OVERVIEW) ? 'sent' : 'lost';
 }
 
-class LostRace extends Error {}
-
 /**
- * In one transaction: the ledger row of the day (the claim), rows for the missed days, and the message in
- * the outbox. False when another process claimed the day first (nothing is written then).
+ * In one transaction: each day's ledger row (the claim), rows for its missed days, and the messages in the
+ * outbox, for the claims this process won; a day another process claimed first is skipped (its row is
+ * theirs). Rows are inserted in subject order, so two processes claiming overlapping sets wait on each other
+ * rather than deadlock. Returns the subjects won.
  */
-async function claimAndQueue(
-  deps: DigestRunDeps,
-  x: {
-    subject: string;
-    vendorId: number | null;
-    kind: 'vendor' | 'overview';
-    plan: Plan;
-    now: Date;
-    alert?: { kind: string; channel: string; message: VendorDigestData | OverviewDigestData; file?: 'chart' | 'csv' };
-  },
-): Promise<boolean> {
-  try {
-    await deps.db.$transaction(async (tx: Tx) => {
-      const outcome = !x.alert ? 'quiet' : x.plan.late ? 'late' : 'sent';
-      const claimed = await tx.$queryRawUnsafe<{ id: number }[]>(
-        `INSERT INTO digest_ledger (subject, vendor_id, local_date, kind, outcome, file_kind, file_status, claimed_at)
-         VALUES ($1, $2, $3::date, $4, $5, $6, $7, $8::timestamptz)
-         ON CONFLICT (subject, local_date, kind) DO NOTHING RETURNING id`,
-        x.subject,
-        x.vendorId,
-        x.plan.date,
-        x.kind,
-        outcome,
-        x.alert?.file ?? null,
-        x.alert?.file ? 'pending' : null,
-        x.now.toISOString(),
-      );
-      const row = claimed[0];
-      if (!row) throw new LostRace();
-      if (x.plan.missed.length) {
-        await tx.$executeRawUnsafe(
-          `INSERT INTO digest_ledger (subject, vendor_id, local_date, kind, outcome, claimed_at)
-           SELECT $1, $2, d, $4, 'missed', $5::timestamptz FROM unnest($3::date[]) AS d
-           ON CONFLICT (subject, local_date, kind) DO NOTHING`,
-          x.subject,
-          x.vendorId,
-          x.plan.missed,
-          x.kind,
-          x.now.toISOString(),
-        );
-      }
-      if (!x.alert) return;
-      const dedupeKey = `digest:${x.subject}:${x.plan.date}`;
-      await enqueueAlerts(
-        tx,
-        [
-          {
-            kind: x.alert.kind,
-            dedupeKey,
-            channel: x.alert.channel,
-            message: x.alert.message as unknown as Record<string, unknown>,
-            entityType: 'digest',
-            entityId: String(row.id),
-          },
-        ],
-        x.now,
-      );
+async function claimAndQueue(deps: DigestRunDeps, claims: readonly Claim[]): Promise<Set<string>> {
+  const sorted = [...claims].sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
+  if (!sorted.length) return new Set();
+  const now = sorted[0]!.now.toISOString();
+  const won = await deps.db.$transaction(async (tx: Tx) => {
+    const rows = await tx.$queryRawUnsafe<{ id: number; subject: string }[]>(
+      `INSERT INTO digest_ledger (subject, vendor_id, local_date, kind, outcome, file_kind, file_status, claimed_at)
+       SELECT s, v, d, k, o, fk, fs, $8::timestamptz
+         FROM unnest($1::text[], $2::int[], $3::date[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS t(s, v, d, k, o, fk, fs, n)
+        ORDER BY n
+       ON CONFLICT (subject, local_date, kind) DO NOTHING RETURNING id, subject`,
+      sorted.map((c) => c.subject),
+      sorted.map((c) => c.vendorId),
+      sorted.map((c) => c.plan.date),
+      sorted.map((c) => c.kind),
+      sorted.map((c) => (!c.alert ? 'quiet' : c.plan.late ? 'late' : 'sent')),
+      sorted.map((c) => c.alert?.file ?? null),
+      sorted.map((c) => (c.alert?.file ? 'pending' : null)),
+      now,
+    );
+    const ids = new Map(rows.map((r) => [r.subject, r.id]));
+    const mine = sorted.filter((c) => ids.has(c.subject));
+    const missed = mine.flatMap((c) => c.plan.missed.map((d) => ({ c, d })));
+    if (missed.length) {
       await tx.$executeRawUnsafe(
-        'UPDATE digest_ledger SET alert_id = (SELECT id FROM alerts WHERE dedupe_key = $2) WHERE id = $1',
-        row.id,
-        dedupeKey,
+        `INSERT INTO digest_ledger (subject, vendor_id, local_date, kind, outcome, claimed_at)
+         SELECT s, v, d, k, 'missed', $5::timestamptz FROM unnest($1::text[], $2::int[], $3::date[], $4::text[]) AS t(s, v, d, k)
+         ON CONFLICT (subject, local_date, kind) DO NOTHING`,
+        missed.map((m) => m.c.subject),
+        missed.map((m) => m.c.vendorId),
+        missed.map((m) => m.d),
+        missed.map((m) => m.c.kind),
+        now,
       );
-    }, TX_OPTIONS);
-  } catch (err) {
-    if (err instanceof LostRace) return false;
-    throw err;
-  }
-  deps.alertsQueued();
-  return true;
+    }
+    const posting = mine.filter((c) => c.alert);
+    await enqueueAlerts(
+      tx,
+      posting.map((c) => ({
+        kind: c.alert!.kind,
+        dedupeKey: `digest:${c.subject}:${c.plan.date}`,
+        channel: c.alert!.channel,
+        message: c.alert!.message as unknown as Record<string, unknown>,
+        entityType: 'digest',
+        entityId: String(ids.get(c.subject)),
+      })),
+      sorted[0]!.now,
+    );
+    if (posting.length) {
+      await tx.$executeRawUnsafe(
+        `UPDATE digest_ledger d SET alert_id = a.id FROM alerts a
+          WHERE a.entity_type = 'digest' AND a.entity_id = d.id::text AND d.id = ANY($1::int[])`,
+        posting.map((c) => ids.get(c.subject)),
+      );
+    }
+    return new Set(mine.map((c) => c.subject));
+  }, TX_OPTIONS);
+  if (won.size) deps.alertsQueued();
+  return won;
 }
