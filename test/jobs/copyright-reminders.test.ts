@@ -1,7 +1,7 @@
 import { runningClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { holdForSuit } from '../../src/domain/copyright/dispute-actions';
-import { scanDisputeReminders } from '../../src/domain/copyright/dispute-reminders';
+import { refreshDisputeCards, scanDisputeReminders } from '../../src/domain/copyright/dispute-reminders';
 import { submitNotice } from '../../src/domain/copyright/notices';
 import { takeDownNotice } from '../../src/domain/copyright/notices-actions';
 import { startJobs } from '../../src/jobs';
@@ -133,6 +133,19 @@ describe('dispute reminders', () => {
       .messages(COPYRIGHT)
       .filter((m) => m.thread_ts === card.slackTs && JSON.stringify(m).includes('Claimant not yet notified'));
     expect(replies).toHaveLength(1);
+  });
+
+  it('redraws open dispute cards once a day, so business days left are today’s', async () => {
+    clock.set('2026-12-01T15:00:00Z'); // Tuesday 1 Dec, 10:00 in New York
+    const counts = await Promise.all([refreshDisputeCards(a.running.deps), refreshDisputeCards(b.running.deps)]);
+    expect(counts[0]! + counts[1]!).toBe(1); // the held dispute has no clock to redraw
+    expect(await refreshDisputeCards(a.running.deps)).toBe(0);
+    await drained();
+    const card = await cardAlert(id);
+    // Business days after Tue 1 Dec: 2, 3, 4, 7, 8, 9, 10 to the earliest date; 11, 14, 15, 16 more to the latest.
+    expect(JSON.stringify(a.emulator.message(card.slackChannel!, card.slackTs!)?.blocks)).toContain(
+      'Restore allowed in 7 business days; 11 business days left to the latest date',
+    );
   });
 
   it('opens the window at 09:00 New York on the earliest date: the card is updated and the thread told, once', async () => {

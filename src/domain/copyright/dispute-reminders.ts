@@ -13,7 +13,8 @@ import { TX_OPTIONS } from '../../db/client';
 import { recordAudit } from '../../db/repositories/audit';
 import type { NewAlert } from '../alerts/outbox';
 import type { DomainDeps } from '../deps';
-import { type CopyrightCalendar, localTimeOn, WINDOW_OPENS_REMINDER_TIME } from './calendar';
+import { startOfLocalDate } from '../time';
+import { type CopyrightCalendar, localTimeOn, receiptDate, WINDOW_OPENS_REMINDER_TIME } from './calendar';
 import {
   calendarOf,
   DISPUTE_OVERDUE_KIND,
@@ -125,3 +126,32 @@ export async function scanDisputeReminders(deps: DomainDeps): Promise<ReminderSc
 }
 
 const remindAtOf = (cal: CopyrightCalendar, earliest: string) => localTimeOn(cal, earliest, WINDOW_OPENS_REMINDER_TIME);
+
+/**
+ * Once a day on the copyright calendar, the cards of pending disputes are re-rendered, so "business days
+ * left" is today's count (a card's clock says as of when). A card already refreshed today is left alone.
+ */
+export async function refreshDisputeCards(deps: DomainDeps): Promise<number> {
+  const now = deps.clock.now();
+  let refreshed = 0;
+  for (;;) {
+    const n = await deps.db.$transaction(async (tx) => {
+      const cal = await loadCopyrightCalendar(deps, tx);
+      const today = startOfLocalDate(receiptDate(cal, now), cal.timeZone);
+      const rows = await tx.$queryRawUnsafe<{ id: number }[]>(
+        `SELECT c.id FROM counter_notices c
+           JOIN alerts a ON a.dedupe_key = 'copyright:counter_notice:' || c.id || ':card'
+          WHERE c.outcome IS NULL AND c.latest_restore_at IS NOT NULL
+            AND (a.message->'clock'->>'asOf')::timestamptz < $1::timestamptz
+          ORDER BY c.id LIMIT ${BATCH} FOR UPDATE OF c SKIP LOCKED`,
+        today.toISOString(),
+      );
+      for (const r of rows) await updateDisputeCard(tx, cal, r.id, now);
+      return rows.length;
+    }, TX_OPTIONS);
+    refreshed += n;
+    if (n < BATCH) break;
+  }
+  if (refreshed > 0) deps.alertsQueued();
+  return refreshed;
+}
