@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "CounterNoticeOutcome" ADD VALUE 'notice_retracted';
