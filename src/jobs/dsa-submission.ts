@@ -7,9 +7,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
-import type { DecisionGround, SourceType, StatementCategory } from '../domain/exports/dsa-enums';
-import { UNMAPPED } from '../domain/exports/dsa-mapping';
-import { type DecisionRow, RESTRICTIONS, type StatementOfReasons, statementOfReasons } from '../domain/exports/dsa-sor';
+import { toDecisionRow } from '../domain/exports/dsa';
+import { RESTRICTIONS, type StatementOfReasons, statementOfReasons } from '../domain/exports/dsa-sor';
 import { oldestUnaccepted } from '../domain/exports/dsa-tdb/submissions';
 import { type FieldErrors, validateStatement } from '../domain/exports/dsa-tdb/validate';
 import type { Logger } from '../logger';
@@ -91,32 +90,6 @@ const ROWS_SQL = `
 
 type Claimed = { id: number; decision_id: number; puid: string; attempts: number };
 type Pg = Record<string, unknown>;
-
-function toDecisionRow(r: Pg): DecisionRow {
-  const mapped = r.category !== null && r.category !== undefined;
-  return {
-    id: Number(r.id),
-    externalId: (r.external_id as string | null) ?? null,
-    caseId: Number(r.case_id),
-    action: String(r.action),
-    policy: String(r.policy),
-    actorType: String(r.actor_type),
-    automated: Boolean(r.automated),
-    decidedAt: r.decided_at as Date,
-    openedAt: r.opened_at as Date,
-    category: mapped ? (r.category as StatementCategory) : UNMAPPED.category,
-    ground: mapped ? (r.decision_ground as DecisionGround) : UNMAPPED.ground,
-    groundText: (r.ground_text as string | null) ?? null,
-    explanation: (r.explanation as string | null) ?? null,
-    mapped,
-    sourceType: r.source as SourceType,
-    firstReportAt: (r.first_report_at as Date | null) ?? null,
-    reportType: (r.report_type as string | null) ?? null,
-    surface: (r.surface as string | null) ?? null,
-    jurisdiction: (r.jurisdiction as string | null) ?? null,
-    language: (r.language as string | null) ?? null,
-  };
-}
 
 type Item = Claimed & { statement: StatementOfReasons };
 /** What happened to each statement of a call. */
@@ -238,14 +211,13 @@ export function startDsaSubmissions(opts: DsaSubmissionOptions): DsaSubmissionWo
 
     // Our claim is (status sending, this lease): a worker that took a row over after our lease ran out changed it.
     const ours = `status = 'sending' AND next_attempt_at = '${lease.toISOString()}'::timestamptz`;
-    const rows = new Map(
-      (
-        await db.$queryRawUnsafe<Pg[]>(
-          ROWS_SQL,
-          claimed.map((c) => c.decision_id),
-        )
-      ).map((r) => [Number(r.id), toDecisionRow(r)]),
+    // The rows as `export decisions` reads them from the analytics copy (dsa.ts), here from Postgres itself.
+    const found = await db.$queryRawUnsafe<Pg[]>(
+      ROWS_SQL,
+      claimed.map((c) => c.decision_id),
     );
+    const mappings = new Map(found.filter((r) => r.category !== null).map((r) => [String(r.policy), r]));
+    const rows = new Map(found.map((r) => [Number(r.id), toDecisionRow(r, mappings)]));
     const items: Item[] = [];
     const invalid: { claim: Claimed; reasons: FieldErrors | string }[] = [];
     for (const c of claimed) {

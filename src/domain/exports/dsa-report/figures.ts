@@ -164,7 +164,7 @@ const QA_SQL = `
    GROUP BY ALL`;
 
 const zeroScoped = (): Scoped => ({ total: 0, ownInitiative: 0, namTotal: 0, namTrustedFlagger: 0 });
-const zeroNotice = (): NoticeFigures => ({
+export const zeroNotice = (): NoticeFigures => ({
   received: 0,
   receivedTf: 0,
   items: 0,

@@ -8,7 +8,7 @@ import { requireRole } from '../../roles/roles';
 import { localDate } from '../../time';
 import { csvLine } from '../csv';
 import type { ExportFile } from '../files';
-import { type ReportFigures, reportFigures, rowKey } from './figures';
+import { type ReportFigures, reportFigures, rowKey, zeroNotice } from './figures';
 import { readReportSettings } from './settings';
 import { buildSheets, checkSheets, describeFailure, type ReportSettings, type Sheet } from './sheets';
 import { KEYWORD_CATEGORY, KEYWORD_OTHER } from './template';
@@ -44,18 +44,7 @@ function foldInAggregates(f: ReportFigures): string[] {
   const extraTf = (agg?.trustedFlagger ?? 0) - (mine?.receivedTf ?? 0);
   if (extra > 0) {
     for (const key of [rowKey(), rowKey(IP), rowKey(IP, 'KEYWORD_COPYRIGHT_INFRINGEMENT')]) {
-      f.notices[key] ??= {
-        received: 0,
-        receivedTf: 0,
-        items: 0,
-        itemsTf: 0,
-        medianHours: null,
-        medianHoursTf: null,
-        law: 0,
-        lawTf: 0,
-        tc: 0,
-        tcTf: 0,
-      };
+      f.notices[key] ??= zeroNotice();
       const n = f.notices[key]!;
       n.received += extra;
       n.items += extra;

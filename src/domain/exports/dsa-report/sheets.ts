@@ -2,7 +2,7 @@
 // anything is written. Pure: figures, settings and dates in, sheets out.
 import { proportion } from '../../digests/wilson';
 import type { AppealFigures, NoticeFigures, OwnInitiativeFigures, ReportFigures, Scoped } from './figures';
-import { rowKey, zeroOwn } from './figures';
+import { rowKey, zeroNotice, zeroOwn } from './figures';
 import { COMPLAINT_TYPES, SUSPENSION_INDICATORS, SUSPENSION_REASONS } from './restrictions';
 import {
   HEADERS,
@@ -112,30 +112,19 @@ export function buildSheets(f: ReportFigures, ctx: ReportContext): Sheet[] {
 
   const noticeRow = (r: TemplateRow): Cell[] => {
     const key = r.kind === 'total' ? rowKey() : r.kind === 'category' ? rowKey(r.category) : rowKey(r.category, r.keyword);
-    const n: NoticeFigures = f.notices[key] ?? {
-      received: 0,
-      receivedTf: 0,
-      items: 0,
-      itemsTf: 0,
-      medianHours: null,
-      medianHoursTf: null,
-      law: 0,
-      lawTf: 0,
-      tc: 0,
-      tcTf: 0,
-    };
-    const medianContext = (m: number | null, actions: number, tf: boolean) =>
-      m !== null ? null : `No ${tf ? 'Trusted Flagger notice' : 'notice'} in this row led to an action in the period.${actions ? '' : ''}`;
+    const n: NoticeFigures = f.notices[key] ?? zeroNotice();
+    const medianContext = (m: number | null, tf: boolean) =>
+      m !== null ? null : `No ${tf ? 'Trusted Flagger notice' : 'notice'} in this row led to an action in the period.`;
     const contexts: (string | null)[] = [
       r.kind === 'total' ? 'Notices received in the period (reports not marked own-initiative), each counted once.' : null,
       null,
       r.kind === 'total' ? 'Each notice counts the items of information it names (1 unless intake says otherwise).' : null,
       null,
-      medianContext(n.medianHours, n.law + n.tc, false) ??
+      medianContext(n.medianHours, false) ??
         (r.kind === 'total'
           ? "From the receipt of the case's first notice to the action, in hours; notices with no action are left out."
           : null),
-      medianContext(n.medianHoursTf, n.lawTf + n.tcTf, true),
+      medianContext(n.medianHoursTf, true),
       r.kind === 'total' ? 'Actions on notice-based cases decided in the period, under a policy reported as illegal content.' : null,
       null,
       r.kind === 'total'
