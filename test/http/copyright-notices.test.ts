@@ -229,6 +229,14 @@ describe('POST /api/v1/copyright/notices/{external_id}/retraction', () => {
     expect(wrong.status).toBe(400);
     const n = await t.db.prisma.copyrightNotice.findUniqueOrThrow({ where: { externalId: body.external_id } });
     expect(n).toMatchObject({ status: 'retracted', retractedBy: 'api:intake', retractionReason: 'Licensed after all' });
+    // Withdrawn before anyone acted: its cases are closed as no violation, so no SLA runs on them.
+    const caseIds = (await t.db.prisma.copyrightNoticeItem.findMany({ where: { noticeId: n.id } })).map((i) => i.caseId!);
+    const decisions = await t.db.prisma.decision.findMany({ where: { caseId: { in: caseIds } } });
+    expect(decisions.map((d) => [d.action, d.actorType, d.automated])).toEqual([
+      ['no_violation', 'automated', true],
+      ['no_violation', 'automated', true],
+    ]);
+    expect((await t.db.prisma.case.findMany({ where: { id: { in: caseIds } } })).map((c) => c.status)).toEqual(['decided', 'decided']);
   });
 });
 

@@ -70,6 +70,49 @@ function alreadyDecided(n: LockedNotice): AppError {
   );
 }
 
+/**
+ * The cases only this notice keeps open are decided no violation (a rejected or withdrawn claim leaves
+ * nothing to act on); a case another open notice also claims stays as it is. Returns the cases decided.
+ */
+async function decideOwnCases(tx: Tx, n: LockedNotice, actor: Actor, reason: string, now: Date): Promise<{ id: number }[]> {
+  const caseIds = (
+    await tx.copyrightNoticeItem.findMany({ where: { noticeId: n.id, caseId: { not: null } }, select: { caseId: true } })
+  ).map((i) => i.caseId!);
+  // Only cases this notice alone keeps open are decided: another notice's claim on the same content stands.
+  const own = caseIds.length
+    ? await tx.$queryRawUnsafe<{ id: number }[]>(
+        `SELECT c.id FROM cases c WHERE c.id = ANY($1::int[]) AND c.status IN ('queued', 'in_review')
+              AND NOT EXISTS (SELECT 1 FROM copyright_notice_items o JOIN copyright_notices n2 ON n2.id = o.notice_id
+                               WHERE o.case_id = c.id AND o.notice_id <> $2 AND n2.status = 'received')`,
+        caseIds,
+        n.id,
+      )
+    : [];
+  if (own.length) {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO decisions (case_id, action, policy, actor_type, actor_id, automated, reason, decided_at, created_at)
+         SELECT c, $2, $3, $7::"ActorType", $4, $8, $5, $6::timestamptz, $6::timestamptz FROM unnest($1::int[]) AS c`,
+      own.map((c) => c.id),
+      REJECTION_ACTION,
+      COPYRIGHT_POLICY,
+      actor.id,
+      reason,
+      now.toISOString(),
+      // A person's decision from Slack; the claimant's withdrawal through the API decides by itself.
+      actor.origin === 'slack' ? 'internal_analyst' : 'automated',
+      actor.origin !== 'slack',
+    );
+    await tx.$executeRawUnsafe(
+      `UPDATE cases SET status = 'decided', first_action_at = coalesce(first_action_at, $2::timestamptz),
+                resolved_at = coalesce(resolved_at, $2::timestamptz), updated_at = $2::timestamptz
+          WHERE id = ANY($1::int[])`,
+      own.map((c) => c.id),
+      now.toISOString(),
+    );
+  }
+  return own;
+}
+
 export type TakedownResult = {
   noticeId: number;
   externalId: string;
@@ -182,38 +225,7 @@ export async function rejectNotice(
   const result = await deps.db.$transaction(async (tx) => {
     const n = await lockNotice(tx, { id: input.noticeId });
     if (n.status !== 'received') throw alreadyDecided(n);
-    const caseIds = (
-      await tx.copyrightNoticeItem.findMany({ where: { noticeId: n.id, caseId: { not: null } }, select: { caseId: true } })
-    ).map((i) => i.caseId!);
-    // Only cases this notice alone keeps open are decided: another notice's claim on the same content stands.
-    const own = caseIds.length
-      ? await tx.$queryRawUnsafe<{ id: number }[]>(
-          `SELECT c.id FROM cases c WHERE c.id = ANY($1::int[]) AND c.status IN ('queued', 'in_review')
-              AND NOT EXISTS (SELECT 1 FROM copyright_notice_items o JOIN copyright_notices n2 ON n2.id = o.notice_id
-                               WHERE o.case_id = c.id AND o.notice_id <> $2 AND n2.status = 'received')`,
-          caseIds,
-          n.id,
-        )
-      : [];
-    if (own.length) {
-      await tx.$executeRawUnsafe(
-        `INSERT INTO decisions (case_id, action, policy, actor_type, actor_id, automated, reason, decided_at, created_at)
-         SELECT c, $2, $3, 'internal_analyst', $4, false, $5, $6::timestamptz, $6::timestamptz FROM unnest($1::int[]) AS c`,
-        own.map((c) => c.id),
-        REJECTION_ACTION,
-        COPYRIGHT_POLICY,
-        input.actor.id,
-        `Copyright notice ${n.external_id} rejected: ${input.reason}`,
-        now.toISOString(),
-      );
-      await tx.$executeRawUnsafe(
-        `UPDATE cases SET status = 'decided', first_action_at = coalesce(first_action_at, $2::timestamptz),
-                resolved_at = coalesce(resolved_at, $2::timestamptz), updated_at = $2::timestamptz
-          WHERE id = ANY($1::int[])`,
-        own.map((c) => c.id),
-        now.toISOString(),
-      );
-    }
+    const own = await decideOwnCases(tx, n, input.actor, `Copyright notice ${n.external_id} rejected: ${input.reason}`, now);
     await tx.copyrightNotice.update({
       where: { id: n.id },
       data: {
@@ -333,6 +345,8 @@ export async function retractNotice(
         data: { reversedAt: now, reversedBy: input.actor.id, reversalReason: reversal },
       });
     }
+    // Withdrawn before anyone acted: its own cases have nothing left to decide.
+    if (n.status === 'received') await decideOwnCases(tx, n, input.actor, reversal, now);
     const strikes = await tx.copyrightStrike.updateMany({
       where: { noticeId: n.id, removedAt: null },
       data: { removedAt: now, removedReason: 'retracted', removedBy: input.actor.id },
