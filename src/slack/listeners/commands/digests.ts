@@ -1,5 +1,3 @@
-import type { WebClient } from '@slack/web-api';
-import type { Actor, DomainDeps } from '../../../domain/deps';
 import { chartFileName, chartTitle, digestChart } from '../../../domain/digests/files';
 import {
   PREVIEW_EXAMPLE,
@@ -15,7 +13,6 @@ import { whileBuilding } from '../../../domain/metrics/building';
 import { badInput } from '../../../errors';
 import { sharedChartRenderer } from '../../digest-files';
 import { completeUpload, startUpload } from '../../files';
-import type { SlackMessage } from '../../views/blocks';
 import {
   digestMessage,
   digestPreviewMessage,
@@ -25,19 +22,7 @@ import {
   withNote,
 } from '../../views/digest';
 import { okMessage } from '../../views/feedback';
-import type { HelpEntry } from '../../views/help';
-
-// The shape of subcommands.ts's Subcommand, written out here: importing it would close an import circle.
-type Ctx = {
-  deps: DomainDeps;
-  actor: Actor;
-  args: string[];
-  rest: string;
-  channelId: string;
-  client: WebClient;
-  progress(text: string, opts?: { atOnce?: boolean }): void;
-};
-type Subcommand = HelpEntry & { name: string; role?: 'viewer' | 'admin'; run(ctx: Ctx): Promise<SlackMessage> };
+import type { Subcommand } from './types';
 
 const DIGEST_VERBS = ['schedule', 'preview'] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

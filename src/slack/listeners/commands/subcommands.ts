@@ -1,7 +1,5 @@
-import type { WebClient } from '@slack/web-api';
 import { listFailedAlerts } from '../../../domain/alerts/failed';
 import { CASE_EXAMPLE, getCaseDetail } from '../../../domain/cases/detail';
-import type { Actor, DomainDeps } from '../../../domain/deps';
 import { ESCALATE_EXAMPLE, raiseEscalation, SEVERITIES, SEVERITY_RULES, type Severity } from '../../../domain/escalations/escalations';
 import { listDsaMappings, setDsaMapping } from '../../../domain/exports/dsa-mapping';
 import { exportFiles } from '../../../domain/exports/files';
@@ -11,19 +9,18 @@ import { addRoute, listRoutes, ROUTE_ADD_EXAMPLE, removeRoute } from '../../../d
 import { whileBuilding } from '../../../domain/metrics/building';
 import { lookUpMetrics, METRICS_EXAMPLE, parseMetricsQuery } from '../../../domain/metrics/lookup';
 import { RANGE_EXAMPLES } from '../../../domain/metrics/range';
-import { type AssignedRole, ROLES, type RoleName, setGroupRole, setRole } from '../../../domain/roles/roles';
+import { type AssignedRole, ROLES, setGroupRole, setRole } from '../../../domain/roles/roles';
 import { slaSummary } from '../../../domain/sla/summary';
 import { addSurface, listSurfaces } from '../../../domain/surfaces/surfaces';
 import { createIntakeToken, listIntakeTokens, revokeIntakeToken, TOKEN_CREATE_EXAMPLE } from '../../../domain/tokens/tokens';
 import { AppError, badInput } from '../../../errors';
 import { uploadExport } from '../../exports';
 import { failedAlertsMessage } from '../../views/alerts-failed';
-import type { SlackMessage } from '../../views/blocks';
 import { caseMessage } from '../../views/case';
 import { describeRule, reportTypeListMessage, routeListMessage } from '../../views/catalog';
 import { dsaMappingMessage } from '../../views/dsa';
 import { okMessage } from '../../views/feedback';
-import { type HelpEntry, helpMessage } from '../../views/help';
+import { helpMessage } from '../../views/help';
 import { metricsMessage } from '../../views/metrics';
 import { slaSummaryMessage } from '../../views/sla-summary';
 import { surfaceListMessage } from '../../views/surfaces';
@@ -34,24 +31,9 @@ import { COPYRIGHT_SUBCOMMANDS } from './copyright';
 import { DIGEST_SUBCOMMANDS } from './digests';
 import { dsaCommand, exportDsaReport } from './dsa-report';
 
-/** `args` are the words after the subcommand (quotes group words); `rest` is that text as typed. */
-export type CommandContext = {
-  deps: DomainDeps;
-  actor: Actor;
-  args: string[];
-  rest: string;
-  channelId: string;
-  client: WebClient;
-  /** Replaces the "working…" answer of a long command with a progress line (throttled). */
-  progress(text: string, opts?: { atOnce?: boolean }): void;
-};
+import type { Subcommand } from './types';
 
-export type Subcommand = HelpEntry & {
-  name: string;
-  /** The least role that may run it at all (viewer when unset); operations check finer roles themselves. */
-  role?: RoleName;
-  run(ctx: CommandContext): Promise<SlackMessage>;
-};
+export type { CommandContext, Subcommand } from './types';
 
 const EXPORT_EXAMPLE = '/trustops export dsa 2026-H1';
 const EXPORTS = ['metrics', 'dsa', 'decisions'] as const;
