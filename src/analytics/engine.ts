@@ -363,14 +363,21 @@ class Engine {
    */
   private async apply(changed: Changed[], files: Map<string, string>): Promise<void> {
     const w = this.writer;
+    // Statements with no decision between them go to DuckDB as one script: one round trip instead of one each
+    // (a catch-up is some thirty statements, most of them on a few hundred rows, where the trip is the cost).
     const run = async (statements: string[]) => {
-      for (const sql of statements) await w.run(sql);
+      if (statements.length) await w.run(statements.join(';\n'));
+    };
+    /** Runs `statements`, then the count query `count`, as one script: the count. */
+    const counted = async (statements: string[], count: string) => {
+      const [row] = (await w.runAndReadAll([...statements, count].join(';\n'))).getRowObjectsJS();
+      return Number(row?.n ?? 0);
     };
     const ids = (table: string) => `(SELECT row_id FROM _changed WHERE tbl = '${table}')`;
     const csv = (t: CopiedTable) => readCsv(t, files.get(t.name) as string);
-    await w.run(
+    const prepare = [
       `CREATE OR REPLACE TEMP TABLE _changed AS SELECT * FROM read_csv(${literal(files.get('') as string)}, ${CSV}, columns = {'tbl': 'VARCHAR', 'row_id': 'BIGINT'})`,
-    );
+    ];
     const everything = changed.some((c) => c.whole && tableNamed(c.tbl)?.kind === 'fact');
     // Cases whose first decision may change: those of changed decisions, before and after the change.
     const marked = changed.flatMap((c) => {
@@ -387,34 +394,35 @@ class Engine {
       const moved = selfReads(t.derived).map((col) => `x.${col} IS DISTINCT FROM o.${col}`);
       marked.push(`SELECT x.id FROM ${csv(t)} x LEFT JOIN ${t.name} o ON o.id = x.id WHERE o.id IS NULL OR ${moved.join(' OR ')}`);
     }
-    await w.run(
+    prepare.push(
       `CREATE OR REPLACE TEMP TABLE _cases AS SELECT DISTINCT id FROM (${['SELECT NULL::BIGINT AS id', ...marked].join(' UNION ALL ')}) WHERE id IS NOT NULL`,
     );
     // Parents as their children read them, before the change: changed rows, and cases whose firsts may change.
     for (const parent of PARENTS) {
       const cols = new Set([...readByChildren(parent), ...derivedOf(parent)]);
       const scope = parent === 'cases' ? `(SELECT row_id FROM _changed WHERE tbl = 'cases' UNION SELECT id FROM _cases)` : ids(parent);
-      await w.run(`CREATE OR REPLACE TEMP TABLE _old_${parent} AS SELECT id, ${[...cols].join(', ')} FROM ${parent} WHERE id IN ${scope}`);
+      prepare.push(`CREATE OR REPLACE TEMP TABLE _old_${parent} AS SELECT id, ${[...cols].join(', ')} FROM ${parent} WHERE id IN ${scope}`);
     }
     for (const c of changed) {
       const t = tableNamed(c.tbl) as CopiedTable;
-      await w.run(c.whole ? `DELETE FROM ${t.name}` : `DELETE FROM ${t.name} WHERE id IN ${ids(t.name)}`);
-      await w.run(`INSERT INTO ${t.name} ${insertedRows(t, csv(t))}`);
+      prepare.push(c.whole ? `DELETE FROM ${t.name}` : `DELETE FROM ${t.name} WHERE id IN ${ids(t.name)}`);
+      prepare.push(`INSERT INTO ${t.name} ${insertedRows(t, csv(t))}`);
     }
     if (everything) {
-      for (const t of TABLES) if (t.derived) await run(refreshSql(t, undefined));
+      await run([...prepare, ...TABLES.flatMap((t) => (t.derived ? refreshSql(t, undefined) : []))]);
       return;
     }
-    for (const parent of PARENTS) await w.run(`CREATE OR REPLACE TEMP TABLE _fixed_${parent} (id INTEGER)`);
-    const [marks] = (await w.runAndReadAll('SELECT count(*) AS n FROM _cases')).getRowObjectsJS();
-    if (Number(marks?.n ?? 0) > 0) await run(refreshSql(tableNamed('cases') as CopiedTable, '_cases', '_fixed_cases'));
+    for (const parent of PARENTS) prepare.push(`CREATE OR REPLACE TEMP TABLE _fixed_${parent} (id INTEGER)`);
+    const marks = await counted(prepare, 'SELECT count(*) AS n FROM _cases');
+    const pending = marks > 0 ? refreshSql(tableNamed('cases') as CopiedTable, '_cases', '_fixed_cases') : [];
     for (const parent of PARENTS) {
-      const [touched] = (
-        await w.runAndReadAll(`SELECT (SELECT count(*) FROM _old_${parent}) + (SELECT count(*) FROM _fixed_${parent}) AS n`)
-      ).getRowObjectsJS();
-      if (!Number(touched?.n ?? 0)) continue;
+      const touched = await counted(
+        pending.splice(0),
+        `SELECT (SELECT count(*) FROM _old_${parent}) + (SELECT count(*) FROM _fixed_${parent}) AS n`,
+      );
+      if (!touched) continue;
       // The same rows as _old_<parent>, now (after the level above rewrote what it had to).
-      await w.run(
+      pending.push(
         `CREATE OR REPLACE TEMP TABLE _new AS SELECT id, ${[...new Set([...readByChildren(parent), ...derivedOf(parent)])].join(', ')}
            FROM ${parent} WHERE id IN (SELECT id FROM _old_${parent})`,
       );
@@ -429,14 +437,14 @@ class Engine {
         const rewritten = reads.some((c) => derivedOf(parent).includes(c))
           ? ` UNION SELECT id FROM _fixed_${parent} WHERE id NOT IN (SELECT id FROM _old_${parent})`
           : '';
-        await w.run(
+        pending.push(
           `CREATE OR REPLACE TEMP TABLE _moved AS SELECT n.id FROM _new n JOIN _old_${parent} o ON o.id = n.id WHERE ${differs}${rewritten}`,
         );
-        const [moved] = (await w.runAndReadAll('SELECT count(*) AS n FROM _moved')).getRowObjectsJS();
-        if (Number(moved?.n ?? 0) > 0)
-          await run(refreshSql(t, '_moved', PARENTS.includes(t.name as never) ? `_fixed_${t.name}` : undefined));
+        const moved = await counted(pending.splice(0), 'SELECT count(*) AS n FROM _moved');
+        if (moved > 0) pending.push(...refreshSql(t, '_moved', PARENTS.includes(t.name as never) ? `_fixed_${t.name}` : undefined));
       }
     }
+    await run(pending);
   }
 
   private async build(): Promise<void> {
@@ -654,12 +662,14 @@ class Engine {
     this.persisted = { snapshot, at: Date.now() };
   }
 
+  /** Sets the given keys, in one script (the values came from Postgres or from us; quoted as literals). */
   private async writeMeta(values: Meta): Promise<void> {
-    for (const [key, value] of Object.entries(values)) {
-      if (value === undefined) continue;
-      await this.writer.run('DELETE FROM _analytics_meta WHERE key = $1', [key]);
-      await this.writer.run('INSERT INTO _analytics_meta VALUES ($1, $2)', [key, value]);
-    }
+    const set = Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined);
+    if (!set.length) return;
+    await this.writer.run(
+      `DELETE FROM _analytics_meta WHERE key IN (${set.map(([k]) => literal(k)).join(', ')});
+       INSERT INTO _analytics_meta VALUES ${set.map(([k, v]) => `(${literal(k)}, ${literal(v)})`).join(', ')}`,
+    );
   }
 
   private async countRows(): Promise<void> {
