@@ -11,7 +11,7 @@ import { setStrikePolicy, strikePolicy } from '../../../domain/copyright/repeat-
 import { copyrightFiguresMessage } from '../../views/copyright-figures';
 import { okMessage } from '../../views/feedback';
 import { COPYRIGHT_DISPUTE_USAGE, copyrightDisputeCommand, isCopyrightDisputeVerb } from './copyright-disputes';
-import type { Subcommand } from './subcommands';
+import type { Subcommand } from './types';
 
 export const POLICY_EXAMPLE = '/trustops copyright policy strikes:3 window:365';
 
