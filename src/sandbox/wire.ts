@@ -7,7 +7,7 @@ import { startDemoOver } from './demo-reset';
 import { SANDBOX_USERS, type Sandbox } from './index';
 
 /** Jobs that fall due when the sandbox's clock jumps: run at once, not at the next minute's tick. */
-const DUE_JOBS = ['sla-scan', 'escalation-expiry', 'digests'];
+const DUE_JOBS = ['sla-scan', 'escalation-expiry', 'digests', 'copyright-reminders'];
 
 /**
  * Connects the sandbox page to the running bot: where to send signed requests, the roles shown in the
