@@ -324,7 +324,8 @@ class Engine {
           await this.writeMeta({ snapshot: fetched.head.snapshot });
           return probe ? await probe.duck(this.writer) : undefined;
         });
-        await this.countRows();
+        // Updates leave counts as they were: only the tables rows went into or out of are counted again.
+        await this.countRows(fetched.changed.map((c) => c.tbl));
         this.persisted = { snapshot: fetched.head.snapshot, at: Date.now() };
       } else if (probe) {
         duckProbe = await probe.duck(this.writer);
@@ -672,10 +673,13 @@ class Engine {
     );
   }
 
-  private async countRows(): Promise<void> {
-    const sql = FACT_TABLES.map((t) => `SELECT '${t}' AS t, count(*) AS n FROM ${t}`).join(' UNION ALL ');
+  /** Rows per fact table, for the status: of `tables` (those a catch-up inserted into or deleted from), else all. */
+  private async countRows(tables: readonly string[] = FACT_TABLES): Promise<void> {
+    const counted = FACT_TABLES.filter((t) => tables.includes(t));
+    if (!counted.length) return;
+    const sql = counted.map((t) => `SELECT '${t}' AS t, count(*) AS n FROM ${t}`).join(' UNION ALL ');
     const rows = await readerOn(this.writer).query<{ t: string; n: number }>(sql);
-    this.rows = Object.fromEntries(rows.map((r) => [r.t, r.n]));
+    this.rows = { ...this.rows, ...Object.fromEntries(rows.map((r) => [r.t, r.n])) };
   }
 
   private workDir(): string {
