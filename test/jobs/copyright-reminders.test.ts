@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config';
 import { holdForSuit } from '../../src/domain/copyright/dispute-actions';
 import { refreshDisputeCards, scanDisputeReminders } from '../../src/domain/copyright/dispute-reminders';
 import { submitNotice } from '../../src/domain/copyright/notices';
-import { takeDownNotice } from '../../src/domain/copyright/notices-actions';
+import { retractNotice, takeDownNotice } from '../../src/domain/copyright/notices-actions';
 import { startJobs } from '../../src/jobs';
 import { copyrightRemindersJob } from '../../src/jobs/copyright-reminders';
 import { ADMIN, startTestApp, type TestApp } from '../support/app';
@@ -111,6 +111,7 @@ const said = (channel: string, text: string) => a.emulator.messages(channel).fil
 describe('dispute reminders', () => {
   let id: number;
   let held: number;
+  let retracted: number;
   beforeAll(async () => {
     clock.set('2026-11-25T20:05:00Z');
     id = await dispute(a);
@@ -120,6 +121,8 @@ describe('dispute reminders', () => {
       counterNoticeId: held,
       suit: { court: 'S.D.N.Y.', caseNumber: '1:26-cv-1', filedOn: '2026-11-25' },
     });
+    retracted = await dispute(a);
+    await retractNotice(a.running.deps, { actor: { id: 'api:intake', origin: 'api' }, externalId: `rem-notice-${seq}` });
     await drained();
   });
 
@@ -192,6 +195,17 @@ describe('dispute reminders', () => {
     expect(said(COPYRIGHT, 'The restore window is open')).toHaveLength(1);
     const card = await cardAlert(id);
     expect(JSON.stringify(a.emulator.message(card.slackChannel!, card.slackTs!)?.blocks)).toContain('Overdue');
+  });
+
+  it('closes a dispute whose notice was retracted: no reminder, no overdue alert, the complaint overturned', async () => {
+    const k = keys(retracted);
+    expect(await db.prisma.alert.count({ where: { dedupeKey: { in: [k.notify, k.open, k.overdue, k.overdueEscalation] } } })).toBe(0);
+    const row = await db.prisma.counterNotice.findUniqueOrThrow({ where: { id: retracted } });
+    expect(row).toMatchObject({ status: 'restored', outcome: 'notice_retracted' });
+    const appeals = await db.prisma.appeal.findMany({ where: { externalId: { startsWith: `counter-notice:${retracted}:` } } });
+    expect(appeals.map((x) => x.outcome)).toEqual(['overturned']);
+    const card = await cardAlert(retracted);
+    expect(JSON.stringify(a.emulator.message(card.slackChannel!, card.slackTs!)?.blocks)).toContain('the notice was retracted');
   });
 
   it('sends nothing for a dispute held for suit: its clock is stopped', async () => {

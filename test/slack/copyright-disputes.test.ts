@@ -250,6 +250,29 @@ describe('POST /api/v1/copyright/counter-notices', () => {
     expect(res2).toBeInstanceOf(Error); // the card offers no Restore button
   });
 
+  it('lets a corrected counter-notice replace an incomplete one for the same items; a complete one still blocks', async () => {
+    clock.set('2026-12-02T12:00:00Z');
+    const n = await takenDown([`https://claude.ai/share/fix-${seq}`]);
+    const incomplete = await post(counterBody(n.noticeExternalId, n.account, { signature: '' }));
+    expect(incomplete.json).toMatchObject({ status: 'incomplete', missing: ['signature'] });
+    // An incomplete counter-notice is not yet a complaint.
+    expect(await t.db.prisma.appeal.count({ where: { externalId: { startsWith: `counter-notice:${incomplete.json.id}:` } } })).toBe(0);
+    const fixed = await post(counterBody(n.noticeExternalId, n.account));
+    expect(fixed.status).toBe(201);
+    expect(fixed.json.status).toBe('pending');
+    const old = await t.db.prisma.counterNotice.findUniqueOrThrow({ where: { id: incomplete.json.id } });
+    expect(old).toMatchObject({
+      status: 'rejected',
+      outcome: 'rejected',
+      rejectionReason: `superseded by counter-notice ${fixed.json.external_id}`,
+    });
+    expect(await t.db.prisma.appeal.count({ where: { externalId: { startsWith: `counter-notice:${fixed.json.id}:` } } })).toBe(1);
+    const again = await post(counterBody(n.noticeExternalId, n.account));
+    expect(again.status).toBe(409);
+    expect(again.json.message).toContain(`already disputed by pending counter-notice ${fixed.json.external_id}`);
+    await card(incomplete.json.id, 'superseded by counter-notice');
+  });
+
   it('answers bad input: every field error, an unknown notice, a notice that took nothing down, items it did not take down', async () => {
     clock.set('2026-12-02T12:00:00Z');
     const malformed = await t.api('/api/v1/copyright/counter-notices', '{"external_id": ');
@@ -510,6 +533,9 @@ describe('the dispute card', () => {
     const a = await card(d.id, 'Held');
     expect(cardText(a)).toContain('1:26-cv-00042');
     expect(cardText(a)).not.toContain('"Restore"');
+    // Handed to a court: the complaint is closed without a decision on its merits.
+    const appeals = await t.db.prisma.appeal.findMany({ where: { externalId: { startsWith: `counter-notice:${d.id}:` } } });
+    expect(appeals.map((x) => x.outcome)).toEqual(['closed', 'closed']);
   });
 
   it('rejects a counter-notice with a reason, and asks for information in the thread', async () => {

@@ -54,7 +54,7 @@ export type NoticeCardData = {
   retracted?: Recorded;
 };
 
-export type DisputeStatus = 'pending' | 'restored' | 'restored_late' | 'restored_false_positive' | 'held' | 'rejected';
+export type DisputeStatus = 'pending' | 'restored' | 'restored_late' | 'restored_false_positive' | 'held' | 'rejected' | 'notice_retracted';
 
 export type DisputeCardData = {
   counterNoticeId: number;

@@ -15,7 +15,8 @@ import type { Actor, DomainDeps } from '../deps';
 import type { ImportResult, RowError } from '../intake/import';
 import { bodyHash, type FieldError } from '../intake/schemas';
 import { type CopyrightCalendar, receiptDate, restoreWindow } from './calendar';
-import { disputeRows, queueDisputeCard, storedWindow, windowColumns } from './dispute-card';
+import { supersedeIncomplete } from './dispute-actions';
+import { complaintKey, disputeRows, queueDisputeCard, storedWindow, windowColumns } from './dispute-card';
 import { loadCopyrightCalendar } from './holidays';
 import {
   COPYRIGHT_IMPORT_COLUMNS,
@@ -123,13 +124,19 @@ async function recordCounterNotice(
       items: resolved.notTakenDown,
     };
   }
-  // An item already disputed by a pending counter-notice has its clock running there.
-  const open = await tx.$queryRawUnsafe<{ external_id: string; ref: string }[]>(
-    `SELECT c.external_id, r AS ref FROM counter_notices c, unnest(c.items) AS r
+  // An item already disputed by a pending counter-notice has its clock running there; an incomplete one
+  // (no clock) is replaced by this one, the subscriber's corrected version.
+  const blocking = await tx.$queryRawUnsafe<{ id: number; external_id: string; ref: string; complete: boolean }[]>(
+    `SELECT c.id, c.external_id, r AS ref, cardinality(c.missing_elements) = 0 AS complete
+       FROM counter_notices c, unnest(c.items) AS r
       WHERE c.notice_id = $1 AND c.outcome IS NULL AND r = ANY($2::text[])`,
     notice.id,
     resolved.items,
   );
+  const open = blocking.filter((b) => b.complete);
+  if (open.length === 0 && blocking.length) {
+    await supersedeIncomplete(tx, deps, cal, [...new Set(blocking.map((b) => b.id))], input.external_id, actor, now);
+  }
   if (open.length) {
     const refs = open.map((o) => o.ref);
     return {
@@ -181,7 +188,8 @@ async function recordCounterNotice(
     },
     at: now,
   });
-  await fileComplaints(tx, created.id, notice.id, resolved.items, input.received_at);
+  // A complaint in the DSA's sense once complete: an incomplete counter-notice is not yet one.
+  if (check.complete) await fileComplaints(tx, created.id, notice.id, resolved.items, input.received_at);
   await queueDisputeCard(tx, deps, cal, created.id, now);
   return { status: 'created', receipt: await receiptOf(tx, created.id) };
 }
@@ -204,9 +212,6 @@ async function fileComplaints(tx: Tx, counterNoticeId: number, noticeId: number,
     items,
   );
 }
-
-/** The external id prefix of a counter-notice's complaints (appeals): `counter-notice:<id>:<decision id>`. */
-export const complaintKey = (counterNoticeId: number) => `counter-notice:${counterNoticeId}:`;
 
 /** `POST /api/v1/copyright/counter-notices`. */
 export async function submitCounterNotice(deps: DomainDeps, actor: Actor, raw: unknown): Promise<CounterNoticeOutcome> {

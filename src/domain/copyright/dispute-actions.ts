@@ -19,8 +19,8 @@ import type { Actor, DomainDeps } from '../deps';
 import { requireRole } from '../roles/roles';
 import { utcMinute } from '../time';
 import { type CopyrightCalendar, receiptDate } from './calendar';
-import { complaintKey } from './counter-notices';
 import {
+  complaintKey,
   type DisputeRow,
   type DisputeThreadEvent,
   type DisputeThreadNote,
@@ -41,6 +41,7 @@ const DECIDED_WORDS: Record<CounterNoticeOutcome, string> = {
   restored_false_positive: 'restored as a false positive',
   held: 'held for the claimant’s suit',
   rejected: 'rejected',
+  notice_retracted: 'closed by the retraction of its notice',
 };
 
 const isSlackUser = (id: string) => /^[UW][A-Z0-9]+$/.test(id);
@@ -207,6 +208,8 @@ async function conclude(
   extra: { restoreReason?: string; rejectionReason?: string; suit?: { court: string; caseNumber: string; filedOn: string } },
 ) {
   const status = outcome === 'held' ? 'held' : outcome === 'rejected' ? 'rejected' : 'restored';
+  const verb =
+    outcome === 'held' ? 'hold' : outcome === 'rejected' ? 'reject' : outcome === 'notice_retracted' ? 'notice_retracted' : 'restore';
   await tx.counterNotice.update({
     where: { id: r.id },
     data: {
@@ -230,7 +233,8 @@ async function conclude(
     `UPDATE appeals SET outcome = $2::"AppealOutcome", resolved_at = $3::timestamptz
       WHERE starts_with(external_id, $1) AND outcome = 'pending'`,
     complaintKey(r.id),
-    status === 'restored' ? 'overturned' : 'upheld',
+    // Restored: the takedown is reversed. Held for a court, nothing was decided on the merits here. Rejected: it stands.
+    status === 'restored' ? 'overturned' : outcome === 'held' ? 'closed' : 'upheld',
     now.toISOString(),
   );
   const restored =
@@ -238,7 +242,7 @@ async function conclude(
   await recordAudit(tx, {
     actor: actor.id,
     origin: actor.origin,
-    action: `counter_notice.${outcome === 'held' ? 'hold' : outcome === 'rejected' ? 'reject' : 'restore'}`,
+    action: `counter_notice.${verb}`,
     entityType: 'counter_notice',
     entityId: String(r.id),
     before: { status: 'pending' },
@@ -256,6 +260,7 @@ async function conclude(
 }
 
 function restoreReasonText(r: DisputeRow, outcome: CounterNoticeOutcome, reason: string | undefined): string {
+  if (outcome === 'notice_retracted') return `notice retracted while counter-notice ${r.external_id} was pending`;
   if (outcome === 'restored_false_positive')
     return `restored as a false positive (counter-notice ${r.external_id}): ${reason ?? ''}`.trim();
   return `restored on counter-notice ${r.external_id} (§512(g)(2)(C))`;
@@ -373,4 +378,47 @@ export async function disputeForAction(
   if (!r) throw new AppError('not_found', `There is no counter-notice ${input.counterNoticeId}.`);
   requireOpen(r, input.action);
   return { externalId: r.external_id };
+}
+
+/**
+ * Ends the pending disputes of a retracted notice: nothing is left to decide once everything it took
+ * down is back (no reminder, no overdue alert, the complaint overturned). Runs in the retraction's
+ * transaction; the reminder scan runs it too, for a retraction recorded without it. Returns how many.
+ */
+export async function closeDisputesOfRetractedNotice(
+  tx: Tx,
+  deps: Pick<DomainDeps, 'channels' | 'copyrightTimeZone'>,
+  noticeId: number,
+  actor: Actor,
+  now: Date,
+): Promise<number> {
+  const rows = await disputeRows(tx, 'c.notice_id = $1 AND c.outcome IS NULL ORDER BY c.id', [noticeId], 'update');
+  if (rows.length === 0) return 0;
+  const cal = await loadCopyrightCalendar({ ...deps, db: tx }, tx);
+  for (const r of rows) {
+    await conclude(tx, r, actor, 'notice_retracted', now, {});
+    await updateDisputeCard(tx, cal, r.id, now, [threadNote(deps, 'outcome', note(r, 'notice_retracted', actor, now))]);
+  }
+  return rows.length;
+}
+
+/**
+ * A later counter-notice for the same items replaces an incomplete one still pending (the subscriber's
+ * corrected version): the incomplete one is closed as rejected, naming its successor. Returns the ids closed.
+ */
+export async function supersedeIncomplete(
+  tx: Tx,
+  deps: Pick<DomainDeps, 'channels' | 'copyrightTimeZone'>,
+  cal: CopyrightCalendar,
+  counterNoticeIds: readonly number[],
+  successor: string,
+  actor: Actor,
+  now: Date,
+): Promise<void> {
+  const rows = await disputeRows(tx, 'c.id = ANY($1::int[]) AND c.outcome IS NULL ORDER BY c.id', [counterNoticeIds], 'update');
+  for (const r of rows) {
+    const reason = `superseded by counter-notice ${successor}`;
+    await conclude(tx, r, actor, 'rejected', now, { rejectionReason: reason });
+    await updateDisputeCard(tx, cal, r.id, now, [threadNote(deps, 'outcome', note(r, 'superseded', actor, now, { reason }))]);
+  }
 }

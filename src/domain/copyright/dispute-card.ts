@@ -27,6 +27,9 @@ export const DISPUTE_OVERDUE_KIND = 'copyright_dispute_overdue';
 /** The card shows this many disputed items; the rest are counted. */
 const CARD_ITEMS = 10;
 
+/** The external id prefix of a counter-notice's complaints (appeals): `counter-notice:<id>:<decision id>`. */
+export const complaintKey = (counterNoticeId: number) => `counter-notice:${counterNoticeId}:`;
+
 export const disputeCardKey = (counterNoticeId: number) => `copyright:counter_notice:${counterNoticeId}:card`;
 
 export type DisputeThreadEvent =
@@ -38,6 +41,8 @@ export type DisputeThreadEvent =
   | 'rejected'
   | 'info_requested'
   | 'window_moved'
+  | 'notice_retracted'
+  | 'superseded'
   | Exclude<ReminderKind, 'restore_overdue'>;
 
 /** A reply in the dispute card's thread. */
@@ -73,6 +78,7 @@ export const OUTCOME_STATUS: Record<CounterNoticeOutcome, Exclude<DisputeStatus,
   restored_false_positive: 'restored_false_positive',
   held: 'held',
   rejected: 'rejected',
+  notice_retracted: 'notice_retracted',
 };
 
 const dateOf = (d: Date) => d.toISOString().slice(0, 10);

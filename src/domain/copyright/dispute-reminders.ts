@@ -15,6 +15,7 @@ import type { NewAlert } from '../alerts/outbox';
 import type { DomainDeps } from '../deps';
 import { startOfLocalDate } from '../time';
 import { type CopyrightCalendar, localTimeOn, receiptDate, WINDOW_OPENS_REMINDER_TIME } from './calendar';
+import { closeDisputesOfRetractedNotice } from './dispute-actions';
 import {
   calendarOf,
   DISPUTE_OVERDUE_KIND,
@@ -37,6 +38,17 @@ export type ReminderScan = Record<ReminderKind, number>;
 export async function scanDisputeReminders(deps: DomainDeps): Promise<ReminderScan> {
   const now = deps.clock.now();
   const sent: ReminderScan = { claimant_notify_due: 0, window_open: 0, restore_overdue: 0 };
+  // A retraction recorded without closing its disputes (they are closed in its transaction): nothing to remind of.
+  const retracted = await deps.db.$queryRawUnsafe<{ notice_id: number }[]>(
+    `SELECT DISTINCT c.notice_id FROM counter_notices c JOIN copyright_notices n ON n.id = c.notice_id
+      WHERE c.outcome IS NULL AND n.status = 'retracted'`,
+  );
+  for (const { notice_id } of retracted) {
+    await deps.db.$transaction(
+      (tx) => closeDisputesOfRetractedNotice(tx, deps, notice_id, { id: 'system', origin: 'system' }, now),
+      TX_OPTIONS,
+    );
+  }
   let after = 0;
   for (;;) {
     const { count, last } = await deps.db.$transaction(async (tx) => {
@@ -45,6 +57,7 @@ export async function scanDisputeReminders(deps: DomainDeps): Promise<ReminderSc
       const rows = await disputeRows(
         tx,
         `c.id > $1 AND c.outcome IS NULL AND c.latest_restore_at IS NOT NULL AND cardinality(c.missing_elements) = 0
+           AND n.status <> 'retracted'
            AND (NOT EXISTS (SELECT 1 FROM alerts a WHERE a.dedupe_key = 'copyright:counter_notice:' || c.id || ':restore_overdue')
                 OR (c.claimant_notified_at IS NULL AND NOT EXISTS (
                       SELECT 1 FROM alerts a WHERE a.dedupe_key = 'copyright:counter_notice:' || c.id || ':claimant_notify_due')))

@@ -40,6 +40,12 @@ export function disputeThreadMessage(n: DisputeThreadNote): SlackMessage {
     case 'rejected':
       body = md`⛔ Counter-notice rejected${by}. The material stays down.${reason}`;
       break;
+    case 'notice_retracted':
+      body = md`↩️ The notice was retracted${by}: everything it took down is restored and its strikes removed. This dispute is closed.`;
+      break;
+    case 'superseded':
+      body = md`⛔ Closed${by}: ${n.reason ?? 'superseded by a later counter-notice'}.`;
+      break;
     case 'info_requested':
       body = md`❓${n.actor ? md` ${mention(n.actor)}` : ''} asks for more information:${reason}`;
       break;
@@ -80,6 +86,7 @@ const ACTION_WORDS: Record<string, string> = {
   'counter_notice.restore': 'Restored',
   'counter_notice.hold': 'Held: claimant filed suit',
   'counter_notice.reject': 'Counter-notice rejected',
+  'counter_notice.notice_retracted': 'Closed: the notice was retracted',
   'counter_notice.reminder.claimant_notify_due': 'Reminder: claimant not yet notified',
   'counter_notice.reminder.window_open': 'Reminder: restore window open',
   'counter_notice.reminder.restore_overdue': 'Overdue alert sent',

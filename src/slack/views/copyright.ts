@@ -222,6 +222,7 @@ const DECIDED_ICON: Record<Decided, string> = {
   restored_false_positive: '♻️',
   held: '⏸️',
   rejected: '⛔',
+  notice_retracted: '↩️',
 };
 const DECIDED: Record<Decided, Mrkdwn> = {
   restored: md`*Restored* in the window`,
@@ -229,6 +230,7 @@ const DECIDED: Record<Decided, Mrkdwn> = {
   restored_false_positive: md`*Restored now as a false positive*`,
   held: md`*Held*: the claimant filed suit; the material stays down and the clock is stopped`,
   rejected: md`*Counter-notice rejected*`,
+  notice_retracted: md`*Closed: the notice was retracted*; everything it took down is restored`,
 };
 
 const DISPUTE_BUTTON: Record<DisputeAction, { text: string; actionId: string; style?: 'primary' | 'danger' }> = {
