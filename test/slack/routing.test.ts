@@ -82,7 +82,7 @@ describe('/trustops route', () => {
 
   it.each([
     ['route add priority:high type:other', /needs `queue:&lt;queue&gt;`/],
-    ['route add queue:nowhere type:other', /There is no queue `nowhere`. Known queues: default, eu_review, urgent/],
+    ['route add queue:nowhere type:other', /There is no queue `nowhere`. Known queues: copyright, default, eu_review, urgent/],
     ['route add queue:eu_review', /needs at least one of type:, surface:/],
     ['route add queue:eu_review priority:asap type:other', /priority must be one of low, normal, high, urgent/],
     ['route add queue:eu_review colour:red', /`colour:red` is not one of/],
