@@ -66,7 +66,11 @@ export function createHomePublisher(opts: { client: WebClient; deps: DomainDeps;
         .catch((err) => deps.log.warn('App Home refresh failed', { err }));
     const [surfaceCount, figures] = await Promise.all([deps.db.surface.count({ where: { active: true } }), building ? undefined : wanted]);
     const shown = hasRole(role, 'analyst') ? escalations : undefined;
-    const disputes = await homeDisputes(deps, role);
+    // Like the figures: a failure here leaves the disputes out, never App Home blank.
+    const disputes = await homeDisputes(deps, role).catch((err) => {
+      deps.log.warn('App Home disputes failed', { err });
+      return undefined;
+    });
     await client.views.publish({
       user_id: userId,
       view: homeView({ role, surfaceCount, escalations: shown, disputes, notice, reviewUrl: opts.reviewUrl, headline: figures }),
