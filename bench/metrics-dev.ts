@@ -62,7 +62,9 @@ async function main() {
     await engine.catchUp();
     const ms = performance.now() - t;
     const cpu = process.cpuUsage(cpu0);
-    console.log(`${label}: ${ms.toFixed(1)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms CPU of this process (DuckDB's threads included)`);
+    console.log(
+      `${label}: ${ms.toFixed(1)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms CPU of this process (DuckDB's threads included)`,
+    );
     if (process.env.TRACE)
       for (const x of trace) if (x.ms >= Number(process.env.TRACE)) console.log(`   ${x.ms.toFixed(1).padStart(7)}  ${x.sql}`);
     trace = undefined;
