@@ -307,6 +307,15 @@ export class SlackEmulator {
     };
   }
 
+  /**
+   * files.completeUploadExternal answers at once but its message and share (files.info's `shares`) appear
+   * only `delayMs` later, as Slack shares asynchronously; a second completion of a file already completed
+   * posts nothing more. 0 restores sharing at once.
+   */
+  delayShares(delayMs: number): void {
+    this.workspace.shareDelayMs = delayMs;
+  }
+
   clearFaults(): void {
     this.faults = [];
     this.outages = [];
@@ -315,7 +324,7 @@ export class SlackEmulator {
   // --- workspace ----------------------------------------------------------------------------
 
   /** Adds a channel (or returns the existing one with that name). */
-  addChannel(name: string, opts: { id?: string; isPrivate?: boolean } = {}): SlackChannel {
+  addChannel(name: string, opts: { id?: string; isPrivate?: boolean; externallyShared?: boolean } = {}): SlackChannel {
     return { ...this.workspace.addChannel(name, opts) };
   }
 

@@ -1,7 +1,7 @@
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { ThreadFilePort } from '../domain/digests/files';
 import { ChartRenderer } from '../render/chart';
-import { completeUpload, fileSharedIn, startUpload } from './files';
+import { completeUpload, fileShareState, startUpload } from './files';
 
 /**
  * Slack's files upload v2 and files.info for the digests' thread files (charts, the overview CSV). Its
@@ -13,14 +13,14 @@ export function slackThreadFiles(opts: { token: string; apiUrl?: string; clientO
     slackApiUrl: opts.apiUrl,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
-    // A hung call ends well within the file pass's lease (1 min), so no other replica starts meanwhile.
+    // A hung call ends well within the file pass's lease (FILE_LEASE_MS), so no other replica starts meanwhile.
     timeout: 20_000,
     ...opts.clientOptions,
   });
   return {
     upload: (file) => startUpload(client, file),
     share: (fileId, to) => completeUpload(client, { fileId, channelId: to.channel, threadTs: to.threadTs, title: to.title }),
-    isShared: (fileId, at) => fileSharedIn(client, fileId, { channelId: at.channel, threadTs: at.threadTs }),
+    shareState: (fileId, at) => fileShareState(client, fileId, { channelId: at.channel, threadTs: at.threadTs }),
   };
 }
 

@@ -77,6 +77,8 @@ export async function startUpload(client: WebClient, file: { filename: string; b
       method: 'POST',
       headers: { 'content-type': 'application/octet-stream' },
       body: new Uint8Array(file.bytes),
+      // As long as a Web API call may take (20 s): a hung upload must end inside the digest file's lease.
+      signal: AbortSignal.timeout(20_000),
     });
   } catch (err) {
     const reason = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
@@ -100,19 +102,25 @@ export async function completeUpload(
 }
 
 /**
- * Whether a file is shared in a channel (and, with `threadTs`, in that thread), from files.info's `shares`:
- * how a retry tells an upload that was completed, though its answer was lost, from one that was not.
- * A file Slack does not know is not shared.
+ * Where a file stands for a channel (and, with `threadTs`, a thread), from files.info: `shared` there;
+ * `unshared` — Slack has the file, but its `shares` do not show it there (never completed, or completed and
+ * the share still on its way: Slack shares asynchronously); `missing` — Slack does not know the file. How a
+ * retry tells an upload completed, though its answer was lost, from one that was not — and never uploads a
+ * second file while the first may still appear.
  */
-export async function fileSharedIn(client: WebClient, fileId: string, at: { channelId: string; threadTs?: string }): Promise<boolean> {
+export async function fileShareState(
+  client: WebClient,
+  fileId: string,
+  at: { channelId: string; threadTs?: string },
+): Promise<'shared' | 'unshared' | 'missing'> {
   let info: { file?: { shares?: Record<string, Record<string, { ts?: string; thread_ts?: string }[]>> } };
   try {
     info = (await client.files.info({ file: fileId })) as typeof info;
   } catch (err) {
-    if ((err as { data?: { error?: unknown } }).data?.error === 'file_not_found') return false;
     const slackError = (err as { data?: { error?: unknown } }).data?.error;
+    if (slackError === 'file_not_found' || slackError === 'file_deleted') return 'missing';
     throw new Error(`files.info failed: ${typeof slackError === 'string' ? slackError : (err as Error).message}`, { cause: err });
   }
   const shares = Object.values(info.file?.shares ?? {}).flatMap((side) => side[at.channelId] ?? []);
-  return shares.some((s) => at.threadTs === undefined || s.thread_ts === at.threadTs || s.ts === at.threadTs);
+  return shares.some((s) => at.threadTs === undefined || s.thread_ts === at.threadTs || s.ts === at.threadTs) ? 'shared' : 'unshared';
 }

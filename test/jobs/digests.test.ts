@@ -1,6 +1,7 @@
 import { runningClock } from '../../src/clock';
 import type { Config } from '../../src/config';
 import { deliverDigestFiles } from '../../src/domain/digests/files';
+import { runDigests } from '../../src/domain/digests/send';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 import { digestsJob } from '../../src/jobs/digests';
 import type { SlackEmulator, StoredMessage } from '../../src/sandbox/emulator';
@@ -52,6 +53,14 @@ const topLevel = (emulator: SlackEmulator, channel: string) =>
   emulator.messages(channel).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
 const replies = (emulator: SlackEmulator, channel: string, ts: string) =>
   emulator.messages(channel).filter((m) => m.thread_ts === ts && m.ts !== ts);
+/** Polls an async condition (a database row, say) until it holds. */
+async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the condition');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 const fileIdOf = (m: StoredMessage | undefined) => (m?.files?.[0] as { id?: string } | undefined)?.id;
 
 function job(app: TestApp) {
@@ -247,6 +256,78 @@ describe('exactly once across replicas and restarts', () => {
       expect(replies(app.emulator, 'acme-ops', digest!.ts)).toHaveLength(1);
       expect(app.emulator.callsTo('files.getUploadURLExternal')).toHaveLength(3);
       expect(app.emulator.callsTo('files.info').length).toBe(3);
+    } finally {
+      await app.stop();
+      await db.drop();
+    }
+  }, 180_000);
+
+  // Review #12: Slack shares a completed file asynchronously. A retry that finds the file but no share yet
+  // completes that same file; uploading a second one would put two charts in the thread once both land.
+  it('a chart completed but not shared yet when the retry looks is completed again, never uploaded twice', async () => {
+    const db = await createTestDatabase();
+    const clock = runningClock(NOW);
+    const app = await startTestApp({ db, clock, env: ENV });
+    try {
+      await seed(db.prisma);
+      addChannels(app.emulator);
+      app.emulator.injectLostResponse({ method: 'files.completeUploadExternal', every: 1 });
+      app.emulator.delayShares(15_000);
+      const ports = digestPorts(app.running.app.client);
+      const config = { TRUSTOPS_DIGEST_TIME: ENV.TRUSTOPS_DIGEST_TIME } as Config;
+      await digestsJob(config, app.running.deps, { ...ports, waitForPostsMs: 6000, pollMs: 200 }).run(
+        { db: db.prisma, log: app.running.deps.log, metrics: app.running.metrics, clock },
+        new Date(),
+      );
+      expect(await db.prisma.digestLedger.count({ where: { fileStatus: 'pending', fileId: { not: null } } })).toBe(3);
+      app.emulator.clearFaults();
+      clock.advance(60_000);
+      const result = await deliverDigestFiles({ ...app.running.deps, ...ports });
+      expect(result).toMatchObject({ shared: 3, adopted: 0, failed: 0, waiting: 0 });
+      // Every file ever completed has landed by now (the delayed shares included).
+      const completed = () =>
+        app.emulator.callsTo('files.completeUploadExternal').flatMap((c) => (c.args.files as { id: string }[]).map((f) => f.id));
+      await app.emulator.waitUntil(() => completed().every((id) => (app.emulator.file(id)?.shares?.length ?? 0) > 0), 40_000, 'the shares');
+      expect(app.emulator.callsTo('files.getUploadURLExternal')).toHaveLength(3);
+      expect(new Set(completed()).size).toBe(3);
+      const [digest] = topLevel(app.emulator, 'acme-ops');
+      expect(replies(app.emulator, 'acme-ops', digest!.ts)).toHaveLength(1);
+      const ledger = await db.prisma.digestLedger.findMany({ where: { fileKind: { not: null } } });
+      expect(ledger.map((r) => r.fileStatus)).toEqual(['done', 'done', 'done']);
+    } finally {
+      await app.stop();
+      await db.drop();
+    }
+  }, 180_000);
+
+  // Review #12, the lease: while one process's completion is still in flight, another (a lane, a replica)
+  // must not take the file over, even past the old one-minute lease.
+  it('a file whose completion is in flight is not taken over by another process two minutes later', async () => {
+    const db = await createTestDatabase();
+    const clock = runningClock(NOW);
+    const app = await startTestApp({ db, clock, env: ENV });
+    try {
+      await seed(db.prisma);
+      addChannels(app.emulator);
+      const ports = digestPorts(app.running.app.client);
+      await runDigests({ ...app.running.deps, overviewTime: ENV.TRUSTOPS_DIGEST_TIME });
+      await until(async () => (await db.prisma.alert.count({ where: { slackTs: null } })) === 0);
+      app.emulator.injectSlowResponse({ method: 'files.completeUploadExternal', every: 1, delayMs: 4000 });
+      app.emulator.delayShares(8000);
+      const first = deliverDigestFiles({ ...app.running.deps, ...ports }, { lanes: 3 });
+      await app.emulator.waitUntil(
+        () => app.emulator.callsTo('files.getUploadURLExternal').length === 3 || undefined,
+        20_000,
+        'three uploads',
+      );
+      await until(async () => (await db.prisma.digestLedger.count({ where: { fileId: { not: null } } })) === 3);
+      clock.advance(2 * 60_000);
+      const second = await deliverDigestFiles({ ...app.running.deps, ...ports });
+      expect(second).toMatchObject({ shared: 0, adopted: 0, failed: 0 });
+      expect(await first).toMatchObject({ shared: 3, failed: 0 });
+      await app.emulator.waitUntil(() => replies(app.emulator, 'acme-ops', topLevel(app.emulator, 'acme-ops')[0]!.ts).length > 0, 20_000);
+      expect(app.emulator.callsTo('files.getUploadURLExternal')).toHaveLength(3);
+      expect(app.emulator.callsTo('files.info')).toHaveLength(0);
     } finally {
       await app.stop();
       await db.drop();

@@ -10,8 +10,10 @@ import type { OverviewDigestData, VendorDigestData } from './send';
  * (CSV) — posted once the digest's message is, exactly once. files.completeUploadExternal posts its own
  * message and carries no metadata the outbox could look the post up by, so the file's id is stored
  * before that call, and a later attempt (after a crash, a lost answer, another replica taking the lease
- * over) first asks files.info whether that file is already shared in the thread: if so it is done; if not,
- * the upload starts over. Attempts are leased (one process at a time per digest) and retried with backoff.
+ * over) first asks files.info about that file: shared in the thread ⇒ done; there but not shared yet (Slack
+ * shares asynchronously, or the completion never reached it) ⇒ that same file is completed, never a second
+ * one uploaded; unknown to Slack ⇒ the upload starts over. Attempts are leased (one process at a time per
+ * digest, the lease longer than an attempt can take) and retried with backoff.
  */
 
 /** Slack's files upload v2, and files.info, as the digests need them (src/slack/digest-files.ts). */
@@ -20,13 +22,23 @@ export type ThreadFilePort = {
   upload(file: { filename: string; bytes: Buffer }): Promise<string>;
   /** Shares an uploaded file as a reply in a thread (completeUploadExternal with thread_ts). */
   share(fileId: string, to: { channel: string; threadTs: string; title: string }): Promise<void>;
-  /** Whether the file is shared in that thread (files.info's shares); false when it is not, or does not exist. */
-  isShared(fileId: string, at: { channel: string; threadTs: string }): Promise<boolean>;
+  /**
+   * Where an uploaded file stands (files.info): `shared` in that thread; `unshared` — Slack has it but it is
+   * not shared there (not completed, or its share still on its way); `missing` — Slack does not know it.
+   */
+  shareState(fileId: string, at: { channel: string; threadTs: string }): Promise<FileShareState>;
 };
+
+export type FileShareState = 'shared' | 'unshared' | 'missing';
 
 export type DigestFileDeps = Pick<DomainDeps, 'db' | 'clock' | 'log'> & { files: ThreadFilePort; charts: ChartPort };
 
-const LEASE_MS = 60_000;
+/**
+ * One attempt is a render and at most four Slack calls of 20 s each (files.info, getUploadURLExternal, the
+ * byte upload, completeUploadExternal): the lease outlasts it with room to spare, so no other lane or
+ * replica takes a file over while its completion may still be in flight. Storing the file id renews it.
+ */
+export const FILE_LEASE_MS = 5 * 60_000;
 const MAX_ATTEMPTS = 6;
 
 type Claimed = {
@@ -85,7 +97,7 @@ async function claimOne(deps: DigestFileDeps): Promise<Claimed | undefined> {
      RETURNING d.id, d.file_kind, d.file_id, d.file_attempts, d.file_lease_until AS lease, a.status::text AS alert_status,
                a.slack_channel, a.slack_ts, a.message`,
     now.toISOString(),
-    new Date(now.getTime() + LEASE_MS).toISOString(),
+    new Date(now.getTime() + FILE_LEASE_MS).toISOString(),
   );
   return rows[0];
 }
@@ -108,15 +120,28 @@ async function deliverOne(deps: DigestFileDeps, row: Claimed): Promise<'shared' 
   }
   const at = { channel: row.slack_channel, threadTs: row.slack_ts };
   try {
-    if (row.file_id && (await deps.files.isShared(row.file_id, at))) {
+    const state = row.file_id ? await deps.files.shareState(row.file_id, at) : 'missing';
+    if (row.file_id && state === 'shared') {
       await update(deps, row, `file_status = 'done', file_error = NULL`);
       deps.log.info('digest file found already shared; adopted', { ledgerId: row.id, fileId: row.file_id });
       return 'adopted';
     }
     const file = await buildFile(deps, row);
+    if (row.file_id && state === 'unshared') {
+      // Slack has the file, not shared yet: complete that same file. Uploading another one would post a
+      // second file once the first one's share lands.
+      deps.log.info('digest file uploaded but not shared yet; completing the same file', { ledgerId: row.id, fileId: row.file_id });
+      await deps.files.share(row.file_id, { ...at, title: file.title });
+      await update(deps, row, `file_status = 'done', file_error = NULL`);
+      return 'shared';
+    }
     const fileId = await deps.files.upload({ filename: file.filename, bytes: file.bytes });
-    // Kept before sharing: the share posts a message we could not find again without it.
-    if (!(await update(deps, row, 'file_id = $3', fileId))) return 'waiting';
+    // Kept before sharing (the share posts a message we could not find again without it), and the lease
+    // renewed with it, so the completion below runs well inside it.
+    const lease = new Date(deps.clock.now().getTime() + FILE_LEASE_MS);
+    if (!(await update(deps, row, 'file_id = $3, file_lease_until = $4::timestamptz', fileId, lease.toISOString()))) return 'waiting';
+    row.lease = lease;
+    row.file_id = fileId;
     await deps.files.share(fileId, { ...at, title: file.title });
     await update(deps, row, `file_status = 'done', file_error = NULL`);
     return 'shared';

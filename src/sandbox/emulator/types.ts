@@ -37,6 +37,8 @@ export type SlackChannel = {
   /** For a DM: the other member. */
   user?: string;
   created: number;
+  /** Slack Connect: shared with another organisation (conversations.info's is_shared / is_ext_shared). */
+  is_ext_shared?: boolean;
 };
 
 export type StoredFile = {
@@ -51,6 +53,8 @@ export type StoredFile = {
   channels: string[];
   /** Where completeUploadExternal shared it (files.info's `shares`): channel, message ts, thread. */
   shares?: { channel: string; ts: string; thread_ts?: string }[];
+  /** completeUploadExternal accepted it (its share may still be on its way, see SlackEmulator.delayShares). */
+  completed?: boolean;
 };
 
 /** A message as Slack returns it; undefined fields are dropped when serialised. */

@@ -281,11 +281,19 @@ export const WEB_API: Record<string, Handler> = {
         const problem = ws.checkContent({ blocks: args.blocks });
         if (problem) return problem;
       }
-      for (const f of files) if (!f.channels.includes(channel.id)) f.channels.push(channel.id);
-      const message = ws.botMessage({ text: args.initial_comment, blocks: args.blocks, thread_ts: args.thread_ts });
-      message.files = files.map((f) => ws.fileObject(f));
-      const posted = ws.append(channel.id, message);
-      for (const f of files) f.shares = [...(f.shares ?? []), { channel: channel.id, ts: posted.ts, thread_ts: posted.thread_ts }];
+      // A file completed before (its answer lost, say) is not shared again.
+      const fresh = files.filter((f) => !f.completed);
+      for (const f of fresh) f.completed = true;
+      const share = () => {
+        if (fresh.length === 0) return;
+        for (const f of fresh) if (!f.channels.includes(channel.id)) f.channels.push(channel.id);
+        const message = ws.botMessage({ text: args.initial_comment, blocks: args.blocks, thread_ts: args.thread_ts });
+        message.files = fresh.map((f) => ws.fileObject(f));
+        const posted = ws.append(channel.id, message);
+        for (const f of fresh) f.shares = [...(f.shares ?? []), { channel: channel.id, ts: posted.ts, thread_ts: posted.thread_ts }];
+      };
+      if (ws.shareDelayMs > 0) setTimeout(share, ws.shareDelayMs).unref();
+      else share();
     }
     return { ok: true, files: files.map((f) => ws.fileObject(f)) };
   },

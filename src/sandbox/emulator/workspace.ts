@@ -60,6 +60,8 @@ export class Workspace {
   private readonly responseUrls = new Map<string, { ctx: ResponseContext; issuedAt: number; uses: number }>();
   private lastTsMicros = 0;
   private counter = 0;
+  /** How long completeUploadExternal's share takes to appear (Slack shares asynchronously); 0: at once. */
+  shareDelayMs = 0;
 
   constructor(readonly opts: WorkspaceOptions) {
     const created = Math.floor(opts.now() / 1000);
@@ -83,6 +85,7 @@ export class Workspace {
     this.ephemerals.length = 0;
     this.views.clear();
     this.files.clear();
+    this.shareDelayMs = 0;
     this.responses.length = 0;
     this.homeViews.clear();
     this.modalStacks.clear();
@@ -125,13 +128,20 @@ export class Workspace {
     return typeof ref === 'string' ? this.channels.get(ref) : undefined;
   }
 
-  addChannel(name: string, opts: { id?: string; isPrivate?: boolean } = {}): SlackChannel {
+  addChannel(name: string, opts: { id?: string; isPrivate?: boolean; externallyShared?: boolean } = {}): SlackChannel {
     const clean = name.replace(/^#/, '');
     const existing = this.resolveChannel(clean);
     if (existing) return existing;
     const isPrivate = opts.isPrivate ?? false;
     const id = opts.id ?? this.newId(isPrivate ? 'G' : 'C');
-    const channel: SlackChannel = { id, name: clean, is_private: isPrivate, is_im: false, created: this.nowSeconds() };
+    const channel: SlackChannel = {
+      id,
+      name: clean,
+      is_private: isPrivate,
+      is_im: false,
+      created: this.nowSeconds(),
+      ...(opts.externallyShared ? { is_ext_shared: true } : {}),
+    };
     this.channels.set(id, channel);
     return channel;
   }
