@@ -112,6 +112,50 @@ describe('/trustops vendor', () => {
     expect(file?.bytes?.subarray(0, 8).equals(PNG)).toBe(true);
   }, 30_000);
 
+  // Review #10: a vendor channel may be shared with that vendor (Slack Connect); another vendor's chart
+  // must never land there, nor in any conversation shared outside the workspace.
+  const uploads = () => t.emulator.callsTo('files.getUploadURLExternal').length;
+  const chartsIn = (channel: string) => t.emulator.messages(channel).filter((m) => m.files?.length).length;
+
+  it("posts no chart of acme in beta's channel: the figures only to the asker, and why", async () => {
+    const channel = t.emulator.addChannel('beta-ops');
+    const before = uploads();
+    const sent = await t.slack.command('vendor acme 2026-11-30..2026-12-01', { userId: 'U0VIEWER1', channelId: channel.id });
+    const [reply] = (await t.slack.waitForResponse(sent.responseUrl!, 20_000)) as {
+      text: string;
+      response_type?: string;
+      blocks?: unknown[];
+    }[];
+    expect(reply!.response_type).toBe('ephemeral');
+    expect(blocks(reply!)).toContain("The 30-day chart is not posted here: this is beta's digest channel");
+    expect(blocks(reply!)).toContain('in a direct message with the bot');
+    expect(uploads()).toBe(before);
+    expect(t.emulator.messages(channel.id)).toHaveLength(0);
+  }, 30_000);
+
+  it('posts no chart in a channel shared outside the workspace that is no vendor channel', async () => {
+    const channel = t.emulator.addChannel('partner-connect', { externallyShared: true });
+    const before = uploads();
+    const sent = await t.slack.command('vendor acme 2026-11-30..2026-12-01', { userId: 'U0VIEWER1', channelId: channel.id });
+    const [reply] = (await t.slack.waitForResponse(sent.responseUrl!, 20_000)) as { text: string; blocks?: unknown[] }[];
+    expect(blocks(reply!)).toContain('this conversation is shared outside the workspace (Slack Connect)');
+    expect(uploads()).toBe(before);
+    expect(chartsIn(channel.id)).toBe(0);
+  }, 30_000);
+
+  it("posts acme's own chart in acme's own (shared) channel, where its digest goes anyway", async () => {
+    const channel = t.emulator.addChannel('acme-connect', { externallyShared: true });
+    await t.db.prisma.vendor.update({ where: { key: 'acme' }, data: { slackChannel: channel.id } });
+    try {
+      const sent = await t.slack.command('vendor acme 2026-11-30..2026-12-01', { userId: 'U0VIEWER1', channelId: channel.id });
+      const [reply] = (await t.slack.waitForResponse(sent.responseUrl!, 20_000)) as { text: string; blocks?: unknown[] }[];
+      expect(blocks(reply!)).toContain('is uploaded to this conversation');
+      expect(chartsIn(channel.id)).toBe(1);
+    } finally {
+      await t.db.prisma.vendor.update({ where: { key: 'acme' }, data: { slackChannel: null } });
+    }
+  }, 30_000);
+
   it('explains an unknown vendor or range with an example', async () => {
     expect((await t.command('vendor nobody')).text).toContain('There is no vendor `nobody`');
     const bad = await t.command('vendor acme fortnight');

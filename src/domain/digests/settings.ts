@@ -37,6 +37,16 @@ async function findVendor(deps: DomainDeps, key: string, example: string) {
   throw badInput(`There is no vendor \`${key}\`. Vendors: ${known.map((v) => `\`${v.key}\``).join(', ') || '(none yet)'}.`, example);
 }
 
+/**
+ * The vendors whose digests go to a channel, matched by its id or its name (the schedule stores either):
+ * such a channel may be shared with that vendor, so nothing about another vendor goes there.
+ */
+export async function vendorsOfChannel(deps: Pick<DomainDeps, 'db'>, channel: { id: string; name?: string }): Promise<string[]> {
+  const refs = channel.name ? [channel.id, channel.name, `#${channel.name}`] : [channel.id];
+  const rows = await deps.db.vendor.findMany({ where: { slackChannel: { in: refs } }, select: { key: true }, orderBy: { key: 'asc' } });
+  return rows.map((r) => r.key);
+}
+
 /** Sets when (and where) a vendor's digest goes out; admins. Unchanged parts keep their value. */
 export async function scheduleDigest(
   deps: DomainDeps,

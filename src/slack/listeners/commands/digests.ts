@@ -1,3 +1,4 @@
+import type { DomainDeps } from '../../../domain/deps';
 import { chartFileName, chartTitle, digestChart } from '../../../domain/digests/files';
 import {
   PREVIEW_EXAMPLE,
@@ -8,6 +9,7 @@ import {
   setQueueMinutes,
   VENDOR_EXAMPLE,
   vendorRangeScorecard,
+  vendorsOfChannel,
 } from '../../../domain/digests/settings';
 import { whileBuilding } from '../../../domain/metrics/building';
 import { badInput } from '../../../errors';
@@ -22,7 +24,7 @@ import {
   withNote,
 } from '../../views/digest';
 import { okMessage } from '../../views/feedback';
-import type { Subcommand } from './types';
+import type { CommandContext, Subcommand } from './types';
 
 const DIGEST_VERBS = ['schedule', 'preview'] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -50,6 +52,39 @@ function options(words: readonly string[], keys: readonly string[], example: str
     opts[key] = m[2]!;
   }
   return { opts, rest };
+}
+
+type ConversationInfo = { name?: string; is_im?: boolean; is_shared?: boolean; is_ext_shared?: boolean; is_pending_ext_shared?: boolean };
+
+/**
+ * Why a vendor's chart may not be posted in this conversation, or undefined when it may. A vendor's digest
+ * channel is often shared with that vendor (Slack Connect), so nothing about another vendor goes there, nor
+ * into any conversation shared outside the workspace; and where that cannot be told, nothing goes either.
+ * The vendor's own channel takes its own chart (its digest goes there anyway); a direct message takes any.
+ */
+async function chartRefusal(
+  deps: DomainDeps,
+  client: CommandContext['client'],
+  channelId: string,
+  vendor: string,
+): Promise<string | undefined> {
+  let info: ConversationInfo | undefined;
+  if (!channelId.startsWith('D')) {
+    try {
+      info = ((await client.conversations.info({ channel: channelId })) as { channel?: ConversationInfo }).channel;
+    } catch (err) {
+      deps.log.info('vendor chart: conversation not readable', { channelId, err });
+    }
+  }
+  const owners = await vendorsOfChannel(deps, { id: channelId, name: info?.name });
+  const others = owners.filter((k) => k !== vendor);
+  if (others.length)
+    return `this is ${others.map((k) => `${k}'s`).join(' and ')} digest channel, which may be shared with that vendor, and nothing about another vendor goes there`;
+  if (owners.includes(vendor) || channelId.startsWith('D') || info?.is_im) return undefined;
+  if (!info) return 'I cannot tell whether this conversation is shared outside the workspace';
+  if (info.is_ext_shared || info.is_shared || info.is_pending_ext_shared)
+    return 'this conversation is shared outside the workspace (Slack Connect)';
+  return undefined;
 }
 
 export const DIGEST_SUBCOMMANDS: readonly Subcommand[] = [
@@ -93,7 +128,7 @@ export const DIGEST_SUBCOMMANDS: readonly Subcommand[] = [
     name: 'vendor',
     usage: '/trustops vendor <vendor> [range]',
     description:
-      "A vendor's scorecard over any range (yesterday by default; ranges as for `metrics`, in the vendor's zone), with its 30-day chart uploaded to this conversation.",
+      "A vendor's scorecard over any range (yesterday by default; ranges as for `metrics`, in the vendor's zone), shown only to you, with its 30-day chart uploaded to this conversation — never to another vendor's channel or one shared outside the workspace.",
     example: VENDOR_EXAMPLE,
     async run({ deps, args, client, channelId, progress }) {
       const [vendor, ...range] = args;
@@ -103,8 +138,15 @@ export const DIGEST_SUBCOMMANDS: readonly Subcommand[] = [
         (text) => progress(text, { atOnce: true }),
         () => vendorRangeScorecard(deps, { vendor, range: range.join(' ') }),
       );
-      // The figures are the answer; the chart goes to the conversation, and a chart that cannot (the bot
-      // is not in that channel) is said so under the figures rather than lose them.
+      // The figures are the answer, shown to the asker alone; the chart goes to the conversation only where
+      // it may (chartRefusal), and a chart that cannot (refused there, or the bot is not in that channel) is
+      // said so under the figures rather than lose them.
+      const refusal = await chartRefusal(deps, client, channelId, card.vendor.key);
+      if (refusal)
+        return withNote(
+          vendorDigestMessage(card),
+          `The 30-day chart is not posted here: ${refusal}. These figures are shown only to you; for the chart, run \`/trustops vendor ${card.vendor.key}\` in a direct message with the bot.`,
+        );
       let note: string;
       try {
         const png = await digestChart(sharedChartRenderer(), card);
