@@ -231,11 +231,15 @@ async function conclude(
   // The complaints the counter-notice filed (counter-notices.ts) are decided with it.
   await tx.$executeRawUnsafe(
     `UPDATE appeals SET outcome = $2::"AppealOutcome", resolved_at = $3::timestamptz
-      WHERE starts_with(external_id, $1) AND outcome = 'pending'`,
+      WHERE outcome = 'pending' AND external_id IN (
+        SELECT $1 || decision_id FROM copyright_notice_items
+         WHERE notice_id = $4 AND content_ref = ANY($5::text[]) AND decision_id IS NOT NULL)`,
     complaintKey(r.id),
     // Restored: the takedown is reversed. Held for a court, nothing was decided on the merits here. Rejected: it stands.
     status === 'restored' ? 'overturned' : outcome === 'held' ? 'closed' : 'upheld',
     now.toISOString(),
+    r.notice_id,
+    r.items,
   );
   const restored =
     status === 'restored' ? await restoreItems(tx, r, actor, restoreReasonText(r, outcome, extra.restoreReason), now) : undefined;
