@@ -9,6 +9,8 @@ export type DsaMapping = {
   policy: string;
   category: StatementCategory;
   ground: DecisionGround;
+  /** The transparency-report template's keyword (sub-category) within the category; null ⇒ KEYWORD_OTHER. */
+  keyword: string | null;
   /** The legal provision (illegal content) or terms-of-service clause (incompatible content); null ⇒ a generic text. */
   groundText: string | null;
   explanation: string | null;
@@ -22,7 +24,7 @@ export type DsaMapping = {
  * "Other violation of provider's terms and conditions". Claiming illegality would need a legal ground
  * nobody recorded, and STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE no longer exists in API v2.
  */
-export const UNMAPPED: Omit<DsaMapping, 'policy' | 'updatedBy' | 'updatedAt'> = {
+export const UNMAPPED: Omit<DsaMapping, 'policy' | 'keyword' | 'updatedBy' | 'updatedAt'> = {
   category: 'STATEMENT_CATEGORY_OTHER_VIOLATION_TC',
   ground: 'DECISION_GROUND_INCOMPATIBLE_CONTENT',
   groundText: null,
@@ -46,6 +48,7 @@ export async function listDsaMappings(deps: Pick<DomainDeps, 'db'>): Promise<Dsa
     // Rows are only written through setDsaMapping or the migration, both of which validate.
     category: r.category as StatementCategory,
     ground: r.decisionGround as DecisionGround,
+    keyword: r.keyword,
     groundText: r.groundText,
     explanation: r.explanation,
     updatedBy: r.updatedBy,
@@ -121,6 +124,6 @@ export async function setDsaMapping(deps: DomainDeps, input: SetDsaMappingInput)
       after: view(row),
       at: now,
     });
-    return { policy, category, ground, groundText, explanation, updatedBy: row.updatedBy, updatedAt: row.updatedAt };
+    return { policy, category, ground, keyword, groundText, explanation, updatedBy: row.updatedBy, updatedAt: row.updatedAt };
   });
 }

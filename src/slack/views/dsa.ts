@@ -7,7 +7,7 @@ const short = (v: string) => v.replace(/^STATEMENT_CATEGORY_|^DECISION_GROUND_/,
 
 /** `/trustops dsa map`: each policy's DSA statement category and ground, and the rule for the others. */
 export function dsaMappingMessage(rows: readonly DsaMapping[]): SlackMessage {
-  const lines = rows.map((m) => md`• \`${m.policy}\` → ${short(m.category)} · ${short(m.ground)}`);
+  const lines = rows.map((m) => md`• \`${m.policy}\` → ${short(m.category)} · ${short(m.ground)} · ${m.keyword ?? 'KEYWORD_OTHER'}`);
   const fallback = `Any other policy → ${short(UNMAPPED.category)} · ${short(UNMAPPED.ground)}.`;
   return message(`DSA mapping: ${rows.length} policies. ${fallback}`, [
     header('DSA category mapping'),
