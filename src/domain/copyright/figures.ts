@@ -282,18 +282,11 @@ export async function computeCopyrightFigures(
 ): Promise<CopyrightFigures> {
   const now = deps.clock.now();
   const { range } = query;
-  const [grouped, bySurface, policy, cal] = await Promise.all([
+  const policy = await strikePolicy(deps.db);
+  const [grouped, bySurface, cal, infringers, disputes] = await Promise.all([
     cohortRows(deps, range),
     query.by === 'surface' ? surfaceRows(deps, range) : Promise.resolve([]),
-    strikePolicy(deps.db),
     loadCopyrightCalendar(deps),
-  ]);
-  const byClaimant = topClaimants(grouped.filter((r) => r.dim === 'claimant').map(toRow));
-  const total = toRow(grouped.find((r) => r.dim === null) ?? EMPTY);
-  const bySenderKind = grouped.filter((r) => r.dim === 'sender_kind').map(toRow);
-  bySenderKind.sort((a, b) => (a.key ?? '').localeCompare(b.key ?? ''));
-
-  const [infringers, disputes] = await Promise.all([
     deps.db.$queryRawUnsafe<{ account_id: string; strikes: number; total: number }[]>(
       `SELECT account_id, count(*)::int AS strikes, count(*) OVER ()::int AS total
          FROM copyright_strikes
@@ -311,6 +304,11 @@ export async function computeCopyrightFigures(
         ORDER BY c.latest_restore_on NULLS LAST, c.received_at, c.id LIMIT ${OPEN_DISPUTES_SHOWN}`,
     ),
   ]);
+  const byClaimant = topClaimants(grouped.filter((r) => r.dim === 'claimant').map(toRow));
+  const total = toRow(grouped.find((r) => r.dim === null) ?? EMPTY);
+  const bySenderKind = grouped.filter((r) => r.dim === 'sender_kind').map(toRow);
+  bySenderKind.sort((a, b) => (a.key ?? '').localeCompare(b.key ?? ''));
+
   return {
     query,
     total,
