@@ -7,6 +7,7 @@ import { ADMIN, startTestApp, type TestApp } from '../support/app';
 const NOW = '2026-11-27T12:00:00Z';
 jest.setTimeout(60_000);
 const ANALYST = 'U0ANALYST1';
+const VIEWER = 'U0VIEWER1';
 let t: TestApp;
 
 type Over = { id: string; org: string; kind: string; items: [string, string][]; signature?: string };
@@ -81,7 +82,7 @@ const text = (m: { text: string; blocks?: unknown[] }) => JSON.stringify(m.block
 
 describe('/trustops copyright', () => {
   it('answers the cohort figures by claimant, with the false-positive rate by detection source', async () => {
-    const reply = await t.command('copyright last 7d by:claimant');
+    const reply = await t.command('copyright last 7d by:claimant', ANALYST);
     const json = text(reply);
     expect(reply.text).toContain('5 notices, 3 taken down, false-positive rate 66.7%');
     for (const s of [
@@ -109,16 +110,40 @@ describe('/trustops copyright', () => {
   });
 
   it('by:surface counts each notice under the surfaces of its items', async () => {
-    const json = text(await t.command('copyright last 7d by:surface'));
+    const json = text(await t.command('copyright last 7d by:surface', ANALYST));
     expect(json).toContain('*claude_ai* — 2 notices · 2 taken down');
     expect(json).toContain('*api* — 3 notices · 1 taken down · 1 rejected');
     expect(json).toContain('False-positive rate by claimant');
   });
 
   it('says what is wrong with an option or a range', async () => {
-    expect((await t.command('copyright last 7d by:vendor')).text).toContain('`by:vendor` is not a grouping');
-    expect((await t.command('copyright last 7d color:red')).text).toContain('`color:red` is not an option');
-    expect((await t.command('copyright next week')).text).toContain('is not a date range I understand');
+    expect((await t.command('copyright last 7d by:vendor', ANALYST)).text).toContain('`by:vendor` is not a grouping');
+    expect((await t.command('copyright last 7d color:red', ANALYST)).text).toContain('`color:red` is not an option');
+    expect((await t.command('copyright next week', ANALYST)).text).toContain('is not a date range I understand');
+  });
+
+  it('refuses a viewer the figures and the Export CSV (repeat infringers, claimants), audited, nothing posted (review #4)', async () => {
+    const posted = () => t.emulator.callsTo('chat.postMessage').length + t.emulator.callsTo('files.completeUploadExternal').length;
+    const before = posted();
+    const refusedBefore = await t.db.prisma.auditEvent.count({ where: { action: 'access.refused', actor: VIEWER } });
+    const reply = await t.command('copyright last 7d by:claimant', VIEWER);
+    expect(reply.text).toContain('Only analysts can see the copyright figures; your role is viewer.');
+    expect(reply.response_type).toBe('ephemeral');
+    for (const secret of ['acct_f', 'Northwind', 'fig-cn-open']) expect(text(reply)).not.toContain(secret);
+    // A button copied from an analyst's answer does not work for a viewer either.
+    const click = await t.slack.blockAction({
+      userId: VIEWER,
+      actionId: 'copyright_figures_export',
+      channelId: 'trustops-copyright',
+      value: JSON.stringify({ q: 'last 7d by:claimant' }),
+    });
+    const [refused] = (await t.slack.waitForResponse(click.responseUrl!, 10_000)) as { text: string }[];
+    expect(refused?.text).toContain('Only analysts can export copyright figures');
+    expect(posted()).toBe(before);
+    const audited = await t.db.prisma.auditEvent.findMany({ where: { action: 'access.refused', actor: VIEWER }, orderBy: { id: 'asc' } });
+    expect(audited.slice(refusedBefore).map((a) => a.entityId)).toEqual(['see the copyright figures', 'export copyright figures']);
+    // An analyst still gets them.
+    expect((await t.command('copyright last 7d', ANALYST)).text).toContain('5 notices, 3 taken down');
   });
 
   it('Export CSV uploads the figures to the conversation', async () => {

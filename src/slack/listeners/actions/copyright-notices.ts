@@ -149,7 +149,7 @@ export function registerCopyrightNoticeActions(app: App, deps: DomainDeps): void
     await ack();
     try {
       const { q } = parseButtonValue(ZExportValue, action.value, 'That button does not carry a look-up: run `/trustops copyright` again.');
-      await requireRole(deps, actor(body.user.id), 'viewer', 'export copyright figures');
+      await requireRole(deps, actor(body.user.id), 'analyst', 'export copyright figures');
       const channelId = body.channel?.id;
       if (!channelId) throw new AppError('bad_input', 'Exports go to a channel or DM; run the look-up there.');
       const query = parseCopyrightQuery(deps, q.split(/\s+/).filter(Boolean));
