@@ -1,6 +1,6 @@
 // Statements of reasons to the EU DSA Transparency Database (Art. 24(5) DSA), through an outbox like
-// Slack messages: every restricting decision gets a dsa_submissions row (its puid unique there and at the
-// database), a worker claims due rows (SKIP LOCKED, so two replicas never send the same row at once, and a
+// Slack messages: every restricting decision gets a dsa_submissions row in the transaction that writes it (a
+// trigger; its puid, unique there and at the database, is set from puidOf at the first claim), a worker claims due rows (SKIP LOCKED, so two replicas never send the same row at once, and a
 // lease, so a row a dead worker held is taken up again), sends them in batches of at most 100, and records
 // what the database said. A row resent after a crash is answered "existing puid" and marked accepted, so
 // each decision's statement is accepted exactly once.
@@ -8,7 +8,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { toDecisionRow } from '../domain/exports/dsa';
-import { RESTRICTIONS, type StatementOfReasons, statementOfReasons } from '../domain/exports/dsa-sor';
+import { puidOf, RESTRICTIONS, type StatementOfReasons, statementOfReasons } from '../domain/exports/dsa-sor';
 import { oldestUnaccepted } from '../domain/exports/dsa-tdb/submissions';
 import { type FieldErrors, validateStatement } from '../domain/exports/dsa-tdb/validate';
 import type { Logger } from '../logger';
@@ -28,13 +28,12 @@ export type DsaSubmissionOptions = {
   pollMs?: number;
   leaseMs?: number;
   maxBackoffMs?: number;
-  /** Decisions looked at per scan for new statements. */
-  scanLimit?: number;
   fetch?: typeof fetch;
   /** Tests: no timer; they call runOnce. */
   manual?: boolean;
 };
 
+/** `enqueued` stays 0: statements are queued with their decisions (kept for callers' loops). */
 export type SubmissionRun = { enqueued: number; claimed: number; accepted: number; refused: number; retried: number };
 
 export type DsaSubmissionWorker = {
@@ -47,26 +46,9 @@ export type DsaSubmissionWorker = {
 /** The actions a statement of reasons is owed for: those with a restriction (see dsa-sor.ts). */
 export const RESTRICTING_ACTIONS = Object.keys(RESTRICTIONS);
 const MAX_BATCH = 100;
-/** Out-of-order commits: ids this far below the newest queued are looked at again. */
-const ID_SLACK = 100_000;
-
-// The puid as dsa-sor.ts's puidOf makes it: the external id when the database accepts it, else ours.
-// (Postgres regexes allow repetition counts up to 255 only, so the length is its own test.)
-const PUID_SQL = `CASE WHEN d.external_id ~ '^[a-zA-Z0-9_-]+$' AND length(d.external_id) <= 500 THEN d.external_id
-                       ELSE 'trustops-decision-' || d.id END`;
-
-const ENQUEUE_SQL = `
-  INSERT INTO dsa_submissions (decision_id, puid, decided_at, next_attempt_at, created_at)
-  SELECT d.id, ${PUID_SQL}, d.decided_at, $3::timestamptz, $3::timestamptz
-    FROM decisions d
-   WHERE d.action = ANY($1::text[])
-     AND d.id > (SELECT coalesce(max(decision_id), 0) FROM dsa_submissions) - ${ID_SLACK}
-     AND NOT EXISTS (SELECT 1 FROM dsa_submissions s WHERE s.decision_id = d.id)
-   ORDER BY d.id
-   LIMIT $2
-  ON CONFLICT DO NOTHING`;
-
-// Due: pending rows whose retry time has come, and sending rows whose lease ran out (their worker died).
+// Rows are written by a trigger on decisions (migration 20261202153645), in the decision's own transaction, so
+// no restricting decision is missed however late it commits. Due: pending rows whose retry time has come, and
+// sending rows whose lease ran out (their worker died).
 const CLAIM_SQL = `
   UPDATE dsa_submissions SET status = 'sending', attempts = attempts + 1, next_attempt_at = $3::timestamptz
    WHERE id IN (SELECT id FROM dsa_submissions
@@ -88,10 +70,10 @@ const ROWS_SQL = `
     LEFT JOIN dsa_category_map m ON m.policy = d.policy
    WHERE d.id = ANY($1::int[])`;
 
-type Claimed = { id: number; decision_id: number; puid: string; attempts: number };
+type Claimed = { id: number; decision_id: number; puid: string | null; attempts: number };
 type Pg = Record<string, unknown>;
 
-type Item = Claimed & { statement: StatementOfReasons };
+type Item = Claimed & { puid: string; statement: StatementOfReasons };
 /** What happened to each statement of a call. */
 type Verdict = {
   accepted: Item[];
@@ -130,7 +112,6 @@ export function startDsaSubmissions(opts: DsaSubmissionOptions): DsaSubmissionWo
   const pollMs = opts.pollMs ?? 5_000;
   const leaseMs = opts.leaseMs ?? 5 * 60_000;
   const maxBackoffMs = opts.maxBackoffMs ?? 10 * 60_000;
-  const scanLimit = opts.scanLimit ?? 10_000;
   const doFetch = opts.fetch ?? fetch;
   const base = opts.url.replace(/\/+$/, '');
   const counter = submissionMetrics(opts.registry, db, clock);
@@ -202,7 +183,7 @@ export function startDsaSubmissions(opts: DsaSubmissionOptions): DsaSubmissionWo
 
   async function runOnce(): Promise<SubmissionRun> {
     const now = clock.now();
-    const enqueued = await db.$executeRawUnsafe(ENQUEUE_SQL, RESTRICTING_ACTIONS, scanLimit, now.toISOString());
+    const enqueued = 0;
     const lease = new Date(now.getTime() + leaseMs);
     const claimed = await db.$queryRawUnsafe<Claimed[]>(CLAIM_SQL, now.toISOString(), batchSize, lease.toISOString());
     const run: SubmissionRun = { enqueued, claimed: claimed.length, accepted: 0, refused: 0, retried: 0 };
@@ -229,7 +210,14 @@ export function startDsaSubmissions(opts: DsaSubmissionOptions): DsaSubmissionWo
       }
       const errors = validateStatement(statement);
       if (Object.keys(errors).length) invalid.push({ claim: c, reasons: errors });
-      else items.push({ ...c, statement });
+      else items.push({ ...c, puid: statement.puid, statement });
+    }
+    // The puid is fixed the first time a row is claimed (puidOf is deterministic: a resend after a crash
+    // carries the same one).
+    for (const c of claimed) {
+      const row = rows.get(c.decision_id);
+      if (c.puid === null && row)
+        await db.$executeRawUnsafe(`UPDATE dsa_submissions SET puid = $2 WHERE id = $1 AND puid IS NULL`, c.id, puidOf(row));
     }
     const verdict: Verdict = { accepted: [], existing: [], refused: [], retry: null };
     await send(items, verdict);

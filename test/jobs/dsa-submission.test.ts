@@ -3,7 +3,7 @@ import { fixedClock } from '../../src/clock';
 import { listDsaSubmissions } from '../../src/domain/exports/dsa-tdb/submissions';
 import { NO_GROUPS } from '../../src/domain/roles/groups';
 import type { PrismaClient } from '../../src/generated/prisma/client';
-import { type DsaSubmissionWorker, startDsaSubmissions } from '../../src/jobs/dsa-submission';
+import { type DsaSubmissionWorker, RESTRICTING_ACTIONS, startDsaSubmissions } from '../../src/jobs/dsa-submission';
 import { silentLogger } from '../../src/logger';
 import { startTdbStandIn, type TdbStandIn } from '../../src/sandbox/tdb/server';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -212,5 +212,77 @@ describe('statements of reasons to the Transparency Database', () => {
     expect(await w.runOnce()).toMatchObject({ claimed: 1, retried: 1 });
     const row = await db.dsaSubmission.findUniqueOrThrow({ where: { puid: 'tok-1' } });
     expect([row.status, row.lastError?.slice(0, 8)]).toEqual(['pending', 'HTTP 401']);
+  });
+
+  it('a decision committed late with a low id (a long import) is queued with its decision and sent (review #1)', async () => {
+    const f = facts(db);
+    await f.openCase('LATE', '2026-11-30T09:00:00Z', { status: 'decided' });
+    await f.report('r-LATE', 'LATE', '2026-11-30T09:00:00Z', { category: 'hate_speech', jurisdiction: 'DE' });
+    const insert = (id: number, ext: string) =>
+      db.$executeRawUnsafe(
+        `INSERT INTO decisions (id, external_id, case_id, action, policy, actor_type, automated, decided_at)
+         VALUES ($1, $2, $3, 'content_removed', 'hate_speech', 'vendor_reviewer', false, '2026-11-30T10:00:00Z')`,
+        id,
+        ext,
+        f.ids.LATE,
+      );
+    const w = worker();
+    await insert(300_000, 'live-1');
+    await drain(w);
+    await insert(5, 'late-1');
+    await drain(w);
+    expect([...tdb.statements.keys()].sort()).toEqual(['late-1', 'live-1']);
+    expect(await statuses()).toEqual({ accepted: 2 });
+  });
+
+  it("the queue is written in the decision's transaction: a rolled-back decision leaves nothing, and exactly the restricting actions are queued (review #1)", async () => {
+    const f = facts(db);
+    await f.openCase('TX', '2026-11-30T09:00:00Z', { status: 'decided' });
+    await expect(
+      db.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(
+          `INSERT INTO decisions (external_id, case_id, action, policy, actor_type, decided_at)
+           VALUES ('rolled-back', $1, 'content_removed', 'hate_speech', 'vendor_reviewer', '2026-11-30T10:00:00Z')`,
+          f.ids.TX,
+        );
+        expect(await tx.dsaSubmission.count()).toBe(1);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await db.dsaSubmission.count()).toBe(0);
+    // The trigger's list of actions is dsa-sor.ts's RESTRICTIONS, no more, no less.
+    const actions = [...RESTRICTING_ACTIONS, 'no_violation', 'account_warned', 'escalated_to_legal'];
+    for (const [k, action] of actions.entries())
+      await db.$executeRawUnsafe(
+        `INSERT INTO decisions (external_id, case_id, action, policy, actor_type, decided_at)
+         VALUES ($1, $2, $3, 'hate_speech', 'vendor_reviewer', '2026-11-30T10:00:00Z')`,
+        `act-${k}`,
+        f.ids.TX,
+        action,
+      );
+    const queued = await db.$queryRawUnsafe<{ action: string }[]>(
+      'SELECT d.action FROM dsa_submissions s JOIN decisions d ON d.id = s.decision_id ORDER BY d.action',
+    );
+    expect(queued.map((q) => q.action)).toEqual([...RESTRICTING_ACTIONS].sort());
+  });
+
+  it("an external id that looks like our generated puid never takes another decision's place (review #2)", async () => {
+    const f = facts(db);
+    await f.openCase('PU', '2026-11-30T09:00:00Z', { status: 'decided' });
+    await f.report('r-PU', 'PU', '2026-11-30T09:00:00Z', { category: 'hate_speech', jurisdiction: 'DE' });
+    const insert = (id: number, ext: string | null) =>
+      db.$executeRawUnsafe(
+        `INSERT INTO decisions (id, external_id, case_id, action, policy, actor_type, decided_at)
+         VALUES ($1, $2, $3, 'content_removed', 'hate_speech', 'vendor_reviewer', '2026-11-30T10:00:00Z')`,
+        id,
+        ext,
+        f.ids.PU,
+      );
+    await insert(42, null); // ours: trustops-decision-42
+    await insert(43, 'trustops-decision-42'); // a client's id in our namespace
+    await insert(44, 'has space'); // not a valid puid: ours
+    await drain(worker());
+    expect([...tdb.statements.keys()].sort()).toEqual(['trustops-decision-42', 'trustops-decision-43', 'trustops-decision-44']);
+    expect(await statuses()).toEqual({ accepted: 3 });
   });
 });

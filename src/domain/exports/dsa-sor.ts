@@ -109,9 +109,15 @@ export type StatementOfReasons = Restriction & {
 };
 
 const PUID = /^[a-zA-Z0-9_-]{1,500}$/;
-/** The decision's own external id when the database accepts it as a puid, else one made from our id (also unique). */
+const OURS = 'trustops-decision-';
+/**
+ * The one puid rule (export decisions and the Transparency Database submission): the decision's own external id
+ * when the database accepts it as a puid and it is not in our namespace, else `trustops-decision-<our id>`. The
+ * two namespaces are disjoint (an external id starting with the prefix never becomes a puid), so no decision's
+ * puid can equal another's (external ids are unique, and so are ours).
+ */
 export const puidOf = (row: Pick<DecisionRow, 'id' | 'externalId'>) =>
-  row.externalId && PUID.test(row.externalId) ? row.externalId : `trustops-decision-${row.id}`;
+  row.externalId && PUID.test(row.externalId) && !row.externalId.toLowerCase().startsWith(OURS) ? row.externalId : `${OURS}${row.id}`;
 
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 const EU_EEA = new Set<string>(EU_EEA_COUNTRIES);

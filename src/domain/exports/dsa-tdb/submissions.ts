@@ -23,6 +23,9 @@ export async function oldestUnaccepted(db: Db): Promise<Date | null> {
   return row?.decidedAt ?? null;
 }
 
+/** A row whose puid is not set yet (set at the first claim; never when its decision is gone). */
+const unset = (decisionId: number) => `(no puid yet: decision ${decisionId})`;
+
 /** `/trustops dsa submissions` (admins): how the submission stands, and every refused statement with the database's reasons. */
 export async function listDsaSubmissions(deps: DomainDeps, actor: Actor, limit = 20): Promise<SubmissionView> {
   await requireRole(deps, actor, 'admin', 'see the DSA Transparency Database submissions');
@@ -39,14 +42,19 @@ export async function listDsaSubmissions(deps: DomainDeps, actor: Actor, limit =
     counts,
     oldestUnaccepted: await oldestUnaccepted(deps.db),
     refused: refused.map((r) => ({
-      puid: r.puid,
+      puid: r.puid ?? unset(r.decisionId),
       decisionId: r.decisionId,
       attempts: r.attempts,
       reasons: r.reasons,
       lastError: r.lastError,
       decidedAt: r.decidedAt,
     })),
-    retrying: retrying.map((r) => ({ puid: r.puid, attempts: r.attempts, lastError: r.lastError, nextAttemptAt: r.nextAttemptAt })),
+    retrying: retrying.map((r) => ({
+      puid: r.puid ?? unset(r.decisionId),
+      attempts: r.attempts,
+      lastError: r.lastError,
+      nextAttemptAt: r.nextAttemptAt,
+    })),
     now: deps.clock.now(),
   };
 }
