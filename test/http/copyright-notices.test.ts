@@ -1,5 +1,6 @@
 import { runningClock } from '../../src/clock';
-import { INTAKE_TOKEN, startTestApp, type TestApp } from '../support/app';
+import { takeDownNotice } from '../../src/domain/copyright/notices-actions';
+import { ADMIN, INTAKE_TOKEN, startTestApp, type TestApp } from '../support/app';
 import { waitUntil } from '../support/process';
 
 // Copyright notices through the intake API and the CSV import: recorded complete or incomplete, cases
@@ -237,6 +238,39 @@ describe('POST /api/v1/copyright/notices/{external_id}/retraction', () => {
       ['no_violation', 'automated', true],
     ]);
     expect((await t.db.prisma.case.findMany({ where: { id: { in: caseIds } } })).map((c) => c.status)).toEqual(['decided', 'decided']);
+  });
+});
+
+describe('POST /api/v1/copyright/notices/{external_id}/retraction while a counter-notice is pending', () => {
+  it('ends the dispute in the same transaction: outcome notice_retracted, its complaint overturned, no reminder left to run', async () => {
+    const body = notice({ items: [{ content_ref: ref('retract-cn'), surface: 'claude_ai', account_id: 'acct_cn' }] });
+    const created = await post(body);
+    expect(created.status).toBe(201);
+    await takeDownNotice(t.running.deps, { actor: { id: ADMIN, origin: 'slack' }, noticeId: created.json.id });
+    const cn = await t.api('/api/v1/copyright/counter-notices', {
+      external_id: `cn-${body.external_id}`,
+      notice_external_id: body.external_id,
+      received_at: '2026-11-27T10:00:00Z',
+      subscriber: { name: 'Sam', address: '1 Main St', phone: '+1 212 555 0100', account_id: 'acct_cn' },
+      signature: '/Sam/',
+      mistake_statement: true,
+      consent_to_jurisdiction: true,
+      accepts_service: true,
+    });
+    expect(cn.status).toBe(201);
+    const pending = await t.db.prisma.counterNotice.findUniqueOrThrow({ where: { externalId: `cn-${body.external_id}` } });
+    expect(pending.outcome).toBeNull();
+
+    const retracted = await t.api(`/api/v1/copyright/notices/${body.external_id}/retraction`, {});
+    expect(retracted.status).toBe(201);
+    expect(retracted.json).toMatchObject({ restored_items: 1, strikes_removed: 1 });
+    // Read right after the answer: no reminder scan has had the chance to close it.
+    const closed = await t.db.prisma.counterNotice.findUniqueOrThrow({ where: { id: pending.id } });
+    expect(closed).toMatchObject({ outcome: 'notice_retracted', decidedBy: 'api:intake' });
+    expect(closed.resolvedAt).not.toBeNull();
+    const complaints = await t.db.prisma.appeal.findMany({ where: { externalId: { startsWith: `counter-notice:${pending.id}:` } } });
+    expect(complaints.length).toBeGreaterThan(0);
+    for (const a of complaints) expect(a.outcome).toBe('overturned');
   });
 });
 

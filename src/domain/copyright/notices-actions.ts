@@ -11,6 +11,7 @@ import { checkReason } from '../escalations/escalations';
 import { requireRole } from '../roles/roles';
 import { utcMinute } from '../time';
 import { REJECT_NOTICE_REASONS, type RejectNoticeReason } from './cards';
+import { closeDisputesOfRetractedNotice } from './dispute-actions';
 import { updateNoticeCard } from './notices-cards';
 import { raiseTerminations } from './repeat-infringers';
 import { NOTICE_ELEMENT_TEXT, type NoticeElement } from './schemas';
@@ -351,6 +352,8 @@ export async function retractNotice(
       where: { noticeId: n.id, removedAt: null },
       data: { removedAt: now, removedReason: 'retracted', removedBy: input.actor.id },
     });
+    // Everything is back up: a pending counter-notice has nothing left to decide (no reminder, no overdue alert).
+    const disputesClosed = await closeDisputesOfRetractedNotice(tx, deps, n.id, input.actor, now);
     await tx.copyrightNotice.update({
       where: { id: n.id },
       data: { status: 'retracted', retractedAt: now, retractedBy: input.actor.id, retractionReason: reason ?? null },
@@ -362,7 +365,14 @@ export async function retractNotice(
       entityType: 'copyright_notice',
       entityId: String(n.id),
       before: { status: n.status },
-      after: { status: 'retracted', reason, restoredItems: restored.length, reversedDecisions: decisionIds, strikesRemoved: strikes.count },
+      after: {
+        status: 'retracted',
+        reason,
+        restoredItems: restored.length,
+        reversedDecisions: decisionIds,
+        strikesRemoved: strikes.count,
+        disputesClosed,
+      },
       at: now,
     });
     await updateNoticeCard(tx, n.id, now);
