@@ -141,8 +141,8 @@ describe('digests exactly once with real bot processes', () => {
       expect(shared.length).toBeGreaterThanOrEqual(1);
 
       bots.push(await startBot(db, emulator, dir));
-      // The killed bot's lease (1 min) runs out, then the next run checks files.info and adopts the shared file.
-      await waitAllFilesDone(db, 200_000);
+      // The killed bot's lease (2 min) runs out, then the next run checks files.info and adopts the shared file.
+      await waitAllFilesDone(db, 280_000);
       expectEachOnce(emulator, yesterday);
       const infos = emulator.callsTo('files.info').map((c) => c.args.file);
       for (const row of shared) expect(infos).toContain(row.fileId);
@@ -150,5 +150,5 @@ describe('digests exactly once with real bot processes', () => {
       for (const bot of bots) await stopBot(bot);
       await db.drop();
     }
-  }, 300_000);
+  }, 420_000);
 });

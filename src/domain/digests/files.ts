@@ -35,10 +35,12 @@ export type DigestFileDeps = Pick<DomainDeps, 'db' | 'clock' | 'log'> & { files:
 
 /**
  * One attempt is a render and at most four Slack calls of 20 s each (files.info, getUploadURLExternal, the
- * byte upload, completeUploadExternal): the lease outlasts it with room to spare, so no other lane or
- * replica takes a file over while its completion may still be in flight. Storing the file id renews it.
+ * byte upload, completeUploadExternal). Storing the file id renews the lease, so it covers files.info, the
+ * render and the upload (≤ 60 s + the render) before, and the completion (≤ 20 s) after: no other lane or
+ * replica takes a file over while its completion may still be in flight. Not much longer, since a crashed
+ * process's files wait for it to run out.
  */
-export const FILE_LEASE_MS = 5 * 60_000;
+export const FILE_LEASE_MS = 2 * 60_000;
 const MAX_ATTEMPTS = 6;
 
 type Claimed = {
