@@ -63,7 +63,7 @@ async function counterNotice(n: number): Promise<number> {
 }
 
 it('counts copyright takedowns as Article 16 notices and illegal-content actions in the IP category, and counter-notices as complaints', async () => {
-  await takedown(1, 2); // two items: two notices (reports), two actions; disputed, then restored as a false positive
+  await takedown(1, 2); // two items: one notice with two items (review #5), two actions; disputed, then restored as a false positive
   await takedown(2, 1); // disputed, the counter-notice rejected
   await takedown(3, 1); // never disputed
   const restored = await counterNotice(1);
@@ -74,7 +74,7 @@ it('counts copyright takedowns as Article 16 notices and illegal-content actions
 
   const range = parseRange('2026-12', { now: clock.now(), timeZone: 'UTC' });
   const dsa = await dsaAggregates(t.running.deps, range);
-  expect(dsa.notices.byCategory[IP]).toEqual({ received: 4, trustedFlagger: 0 });
+  expect(dsa.notices.byCategory[IP]).toEqual({ received: 3, trustedFlagger: 0 });
   expect(dsa.actions.byCategory[IP]).toBe(4);
   expect(dsa.actions.byGround.DECISION_GROUND_ILLEGAL_CONTENT).toEqual({ total: 4, onNotices: 4, ownInitiative: 0 });
   expect(dsa.actions.bySource.SOURCE_ARTICLE_16?.total).toBe(4);

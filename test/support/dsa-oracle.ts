@@ -40,9 +40,13 @@ const FIRST_REPORT_SQL = `LEFT JOIN cases fc ON fc.id = d.case_id LEFT JOIN repo
 const SOURCE_SQL = `CASE WHEN fr.id IS NULL OR fr.own_initiative THEN 'SOURCE_VOLUNTARY'
                          WHEN fr.trusted_flagger THEN 'SOURCE_TRUSTED_FLAGGER' ELSE 'SOURCE_ARTICLE_16' END`;
 
+// A copyright notice's items are reports `copyright-notice:<notice>:<position>`: the notice counts once.
+const NOTICE_KEY = `CASE WHEN r.external_id ~ '^copyright-notice:.*:[0-9]+$' THEN regexp_replace(r.external_id, ':[0-9]+$', '')
+                        ELSE 'report:' || r.id END`;
+
 const NOTICES_SQL = `
   SELECT CASE WHEN r.category IS NULL THEN $4::text ELSE ${CATEGORY_SQL} END AS category,
-         count(*)::int AS received, count(*) FILTER (WHERE r.trusted_flagger)::int AS trusted
+         count(DISTINCT ${NOTICE_KEY})::int AS received, count(DISTINCT ${NOTICE_KEY}) FILTER (WHERE r.trusted_flagger)::int AS trusted
     FROM reports r LEFT JOIN dsa_category_map m ON m.policy = r.category
    WHERE r.received_at >= $1 AND r.received_at < $2 AND NOT r.own_initiative
    GROUP BY 1`;

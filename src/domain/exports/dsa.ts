@@ -100,10 +100,18 @@ export const SOURCE_SQL = `CASE WHEN d.case_first_report_id IS NULL OR d.case_fi
 // Timestamps are whole milliseconds; DOUBLE so that quantile_cont interpolates instead of rounding.
 export const TIME_TO_ACTION_SQL = '(epoch_ms(d.decided_at) - epoch_ms(coalesce(d.case_first_report_at, d.case_opened_at)))::DOUBLE';
 
+/**
+ * A report that is a notice of its own (counts once as a notice received): every report but the second and later
+ * items of a copyright notice. A complete copyright notice is recorded as one report per item of information,
+ * external ids `copyright-notice:<notice>:<position>` from position 0 (src/domain/copyright/notices.ts
+ * reportExternalId), so the notice counts once, at its first item, and its items count as items (review #5).
+ */
+export const NOTICE_HEAD_SQL = `NOT (coalesce(external_id, '') LIKE 'copyright-notice:%' AND external_id NOT LIKE '%:0')`;
+
 // Each statement counts by the raw policy first and joins the (small) mapping to the groups, not to the rows.
 const NOTICES_SQL = `
   WITH n AS (
-    SELECT category, trusted_flagger, count(*) AS n
+    SELECT category, trusted_flagger, count(*) FILTER (WHERE ${NOTICE_HEAD_SQL}) AS n
       FROM reports
      WHERE received_at >= $1 AND received_at < $2 AND NOT own_initiative
      GROUP BY ALL)

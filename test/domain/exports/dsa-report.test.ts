@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import type { Analytics } from '../../../src/analytics/types';
 import { fixedClock } from '../../../src/clock';
 import type { DomainDeps } from '../../../src/domain/deps';
+import { dsaAggregates } from '../../../src/domain/exports/dsa';
 import { setDsaKeyword } from '../../../src/domain/exports/dsa-report/keywords';
 import { buildDsaReport, dsaReportFiles, periodWarning } from '../../../src/domain/exports/dsa-report/report';
 import { setReportSetting } from '../../../src/domain/exports/dsa-report/settings';
@@ -413,6 +414,26 @@ describe('the consistency checks', () => {
       );
     } finally {
       await db.dsaCategoryMap.update({ where: { policy: 'csam' }, data: { keyword: 'KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL' } });
+    }
+  });
+
+  it('a copyright notice naming 3 items counts once, with 3 items, on 4_notices and in export dsa (review #5)', async () => {
+    // As src/domain/copyright/notices.ts records a complete notice: one report per item, positions 0, 1, 2.
+    const f = facts(db);
+    for (const k of [0, 1, 2])
+      await f.report(`copyright-notice:dmca-9:${k}`, null, '2026-06-10T00:00:00Z', { category: 'ip_infringement' });
+    try {
+      const report = await buildDsaReport(deps, parseRange('2026-06', { now: NOW, timeZone: 'UTC' }));
+      const rows = report.sheets.find((s) => s.name === '4_notices')!.rows;
+      const ip = rows.find((r) => r[3] === 'STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS')!;
+      // TOTAL: the notice and r9 (harassment, 06-30): 2 notices, 3 + 1 items.
+      expect([rows[0]![5], rows[0]![7]]).toEqual([2, 4]);
+      expect([ip[5], ip[7]]).toEqual([1, 3]);
+      const agg = await dsaAggregates(deps, parseRange('2026-06', { now: NOW, timeZone: 'UTC' }));
+      expect(agg.notices.received).toBe(2);
+      expect(agg.notices.byCategory.STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS!.received).toBe(1);
+    } finally {
+      await db.report.deleteMany({ where: { externalId: { startsWith: 'copyright-notice:dmca-9:' } } });
     }
   });
 

@@ -3,7 +3,7 @@
 // aggregates are read in the same snapshot so the consistency checks can hold the two against each other.
 import type { Analytics } from '../../../analytics/types';
 import type { DateRange } from '../../metrics/range';
-import { type DsaAggregates, dsaAggregates, SOURCE_SQL, TIME_TO_ACTION_SQL } from '../dsa';
+import { type DsaAggregates, dsaAggregates, NOTICE_HEAD_SQL, SOURCE_SQL, TIME_TO_ACTION_SQL } from '../dsa';
 import { UNMAPPED } from '../dsa-mapping';
 import { ACTION_RESTRICTION_COLUMN, COMPLAINT_TYPES, COPYRIGHT_POLICY, SUSPENDING_ACTIONS, SUSPENSION_REASONS } from './restrictions';
 import { KEYWORD_OTHER, NOT_SPECIFIED_NOTICE, RESTRICTION_COLUMNS, type RestrictionColumn } from './template';
@@ -71,7 +71,8 @@ const ROW_SETS = 'GROUPING SETS ((category, keyword), (category), ())';
 
 const NOTICES_SQL = `
   WITH n AS (
-    SELECT category AS policy, trusted_flagger AS tf, count(*) AS n, sum(coalesce(items, 1)) AS items
+    SELECT category AS policy, trusted_flagger AS tf, count(*) FILTER (WHERE ${NOTICE_HEAD_SQL}) AS n,
+           sum(coalesce(items, 1)) AS items
       FROM reports
      WHERE received_at >= $1 AND received_at < $2 AND NOT own_initiative
      GROUP BY ALL)
