@@ -134,6 +134,36 @@ describe('Take down', () => {
   });
 });
 
+describe('Take down of two notices about the same content (review #9)', () => {
+  it('one content_removed decision on the shared case, the second notice linked to it; each notice strikes its account; a retraction reverses it only when no other notice keeps it down', async () => {
+    const shared = (account: string) => ({
+      items: [{ content_ref: 'https://claude.ai/share/slack-shared-content', surface: 'claude_ai', account_id: account }],
+    });
+    const a = await postNotice(shared('acct_shared_1'));
+    const b = await postNotice(shared('acct_shared_2'));
+    const caseId = a.items[0].case_id as number;
+    expect(b.items[0].case_id).toBe(caseId);
+    expect(await replyTo(await click(ANALYST, 'copyright_take_down', a.card))).toContain('Took down notice');
+    expect(await replyTo(await click(ANALYST2, 'copyright_take_down', b.card))).toContain('Took down notice');
+    const removals = await t.db.prisma.decision.findMany({ where: { caseId, action: 'content_removed' } });
+    expect(removals).toHaveLength(1);
+    const items = await t.db.prisma.copyrightNoticeItem.findMany({ where: { caseId }, orderBy: { noticeId: 'asc' } });
+    expect(items.map((i) => [i.noticeId, i.decisionId, i.takenDownAt !== null])).toEqual([
+      [a.noticeId, removals[0]!.id, true],
+      [b.noticeId, removals[0]!.id, true],
+    ]);
+    const strikes = await t.db.prisma.copyrightStrike.findMany({ where: { noticeId: { in: [a.noticeId, b.noticeId] } } });
+    expect(strikes.map((s) => s.accountId).sort()).toEqual(['acct_shared_1', 'acct_shared_2']);
+
+    // B withdrawn: A still claims the content, so the removal stays in force.
+    expect((await t.api(`/api/v1/copyright/notices/${b.externalId}/retraction`, {})).status).toBe(201);
+    expect((await t.db.prisma.decision.findUniqueOrThrow({ where: { id: removals[0]!.id } })).reversedAt).toBeNull();
+    // A withdrawn too: nothing keeps it down any more.
+    expect((await t.api(`/api/v1/copyright/notices/${a.externalId}/retraction`, {})).status).toBe(201);
+    expect((await t.db.prisma.decision.findUniqueOrThrow({ where: { id: removals[0]!.id } })).reversedAt).not.toBeNull();
+  });
+});
+
 describe('Reject notice', () => {
   it('asks for a reason in a modal; records it, decides the cases no violation, no strike; the card says so', async () => {
     const { noticeId, externalId, items, card } = await postNotice();

@@ -135,13 +135,28 @@ export async function takeDownNotice(deps: DomainDeps, input: { actor: Actor; no
     if (n.status !== 'received') throw alreadyDecided(n);
     const items = await tx.copyrightNoticeItem.findMany({ where: { noticeId: n.id }, orderBy: { position: 'asc' } });
     // One decision per case (two items of one notice never share a case: their references differ).
-    const caseIds = [...new Set(items.map((i) => i.caseId).filter((c): c is number => c !== null))];
-    const decisions = caseIds.length
+    const caseIds = [...new Set(items.map((i) => i.caseId).filter((c): c is number => c !== null))].sort((x, y) => x - y);
+    // Cases are locked (in id order) so two notices on one content racing see each other's removal.
+    if (caseIds.length) await tx.$queryRawUnsafe(`SELECT id FROM cases WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`, caseIds);
+    // A case whose latest decision is a removal still in force (another notice about the same content
+    // was taken down) gets no second one: this notice's item is linked to it (one enforcement action).
+    const inForce = caseIds.length
+      ? await tx.$queryRawUnsafe<{ id: number; case_id: number }[]>(
+          `SELECT id, case_id FROM (SELECT DISTINCT ON (case_id) id, case_id, action, reversed_at FROM decisions
+                                     WHERE case_id = ANY($1::int[]) ORDER BY case_id, decided_at DESC, id DESC) latest
+            WHERE action = $2 AND reversed_at IS NULL`,
+          caseIds,
+          TAKEDOWN_ACTION,
+        )
+      : [];
+    const linked = new Set(inForce.map((d) => d.case_id));
+    const toDecide = caseIds.filter((c) => !linked.has(c));
+    const inserted = toDecide.length
       ? await tx.$queryRawUnsafe<{ id: number; case_id: number }[]>(
           `INSERT INTO decisions (case_id, action, policy, actor_type, actor_id, automated, reason, decided_at, created_at)
            SELECT c, $2, $3, 'internal_analyst', $4, false, $5, $6::timestamptz, $6::timestamptz FROM unnest($1::int[]) AS c
            RETURNING id, case_id`,
-          caseIds,
+          toDecide,
           TAKEDOWN_ACTION,
           COPYRIGHT_POLICY,
           input.actor.id,
@@ -149,6 +164,7 @@ export async function takeDownNotice(deps: DomainDeps, input: { actor: Actor; no
           now.toISOString(),
         )
       : [];
+    const decisions = [...inserted, ...inForce];
     // Each case is decided: first action and resolution now, unless it had them already.
     await tx.$executeRawUnsafe(
       `UPDATE cases SET status = CASE WHEN status = 'escalated' THEN status ELSE 'decided'::"CaseStatus" END,
@@ -190,7 +206,13 @@ export async function takeDownNotice(deps: DomainDeps, input: { actor: Actor; no
       entityType: 'copyright_notice',
       entityId: String(n.id),
       before: { status: n.status },
-      after: { status: 'taken_down', decisions: decisions.map((d) => d.id), cases: caseIds, strikes: accounts },
+      after: {
+        status: 'taken_down',
+        decisions: inserted.map((d) => d.id),
+        linkedDecisions: inForce.map((d) => d.id),
+        cases: caseIds,
+        strikes: accounts,
+      },
       at: now,
     });
     // §512(g)(2)(A): the subscriber is told promptly that the material was removed.
@@ -341,10 +363,18 @@ export async function retractNotice(
     );
     const decisionIds = restored.map((r) => r.decision_id).filter((d): d is number => d !== null);
     if (decisionIds.length) {
-      await tx.decision.updateMany({
-        where: { id: { in: decisionIds }, reversedAt: null },
-        data: { reversedAt: now, reversedBy: input.actor.id, reversalReason: reversal },
-      });
+      // A removal another notice's item still keeps down (same content, linked at its takedown) stays in force.
+      await tx.$executeRawUnsafe(
+        `UPDATE decisions d SET reversed_at = $2::timestamptz, reversed_by = $3, reversal_reason = $4
+          WHERE d.id = ANY($1::int[]) AND d.reversed_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM copyright_notice_items o
+                             WHERE o.decision_id = d.id AND o.notice_id <> $5 AND o.taken_down_at IS NOT NULL AND o.restored_at IS NULL)`,
+        decisionIds,
+        now.toISOString(),
+        input.actor.id,
+        reversal,
+        n.id,
+      );
     }
     // Withdrawn before anyone acted: its own cases have nothing left to decide.
     if (n.status === 'received') await decideOwnCases(tx, n, input.actor, reversal, now);
