@@ -5,6 +5,7 @@ import type { Analytics } from '../../../src/analytics/types';
 import { fixedClock } from '../../../src/clock';
 import type { DomainDeps } from '../../../src/domain/deps';
 import { dsaAggregates } from '../../../src/domain/exports/dsa';
+import * as figuresModule from '../../../src/domain/exports/dsa-report/figures';
 import { setDsaKeyword } from '../../../src/domain/exports/dsa-report/keywords';
 import { buildDsaReport, dsaReportFiles, periodWarning } from '../../../src/domain/exports/dsa-report/report';
 import { setReportSetting } from '../../../src/domain/exports/dsa-report/settings';
@@ -434,6 +435,31 @@ describe('the consistency checks', () => {
       expect(agg.notices.byCategory.STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS!.received).toBe(1);
     } finally {
       await db.report.deleteMany({ where: { externalId: { startsWith: 'copyright-notice:dmca-9:' } } });
+    }
+  });
+
+  it('when export dsa counts other notices or complaints than the report, nothing is folded in: the check names them and no file is made (review #6)', async () => {
+    const real = figuresModule.reportFigures;
+    const spy = jest.spyOn(figuresModule, 'reportFigures').mockImplementation(async (...args) => {
+      const f = await real(...args);
+      // One copyright notice and one counter-notice more in the aggregates than the report counts.
+      f.aggregates.notices.received += 1;
+      f.aggregates.notices.byCategory.STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS!.received += 1;
+      f.aggregates.complaints.received += 1;
+      return f;
+    });
+    try {
+      const err = await dsaReportFiles(deps, ADMIN, H1()).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      const message = (err as AppError).message;
+      expect(message).toContain(
+        '4_notices, row STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS, column "Number of notices received": says 1, the `export dsa` aggregates count 2 notices',
+      );
+      expect(message).toContain(
+        '7_appeals_and_recidivism, row Number of complaints submitted to the internal-complaints mechanism, column "Total number": says 6, the `export dsa` aggregates count 7 complaints',
+      );
+    } finally {
+      spy.mockRestore();
     }
   });
 

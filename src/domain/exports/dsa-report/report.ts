@@ -8,7 +8,7 @@ import { requireRole } from '../../roles/roles';
 import { localDate } from '../../time';
 import { csvLine } from '../csv';
 import type { ExportFile } from '../files';
-import { type ReportFigures, reportFigures, rowKey, zeroNotice } from './figures';
+import { type ReportFigures, reportFigures } from './figures';
 import { readReportSettings } from './settings';
 import { buildSheets, checkSheets, describeFailure, type ReportSettings, type Sheet } from './sheets';
 import { KEYWORD_CATEGORY, KEYWORD_OTHER } from './template';
@@ -26,40 +26,6 @@ export function periodWarning(startDate: string, endDate: string): string | null
   return ok
     ? null
     : `${startDate}/${endDate} is not a reporting period of the template (a calendar year, or 1 January–30 June / 1 July–31 December): the files are made all the same.`;
-}
-
-const IP = 'STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS';
-
-/**
- * Notices and complaints `export dsa` counts beyond reports and appeals (copyright takedown notices and
- * counter-notices, issue 10) are folded in where they belong: takedown notices under the copyright keyword
- * of the IP category, counter-notices as complaints about a removal. Anything else left over is not
- * guessed at: the consistency check then names the sheet, row and column.
- */
-function foldInAggregates(f: ReportFigures): string[] {
-  const notes: string[] = [];
-  const agg = f.aggregates.notices.byCategory[IP];
-  const mine = f.notices[rowKey(IP)];
-  const extra = (agg?.received ?? 0) - (mine?.received ?? 0);
-  const extraTf = (agg?.trustedFlagger ?? 0) - (mine?.receivedTf ?? 0);
-  if (extra > 0) {
-    for (const key of [rowKey(), rowKey(IP), rowKey(IP, 'KEYWORD_COPYRIGHT_INFRINGEMENT')]) {
-      f.notices[key] ??= zeroNotice();
-      const n = f.notices[key]!;
-      n.received += extra;
-      n.items += extra;
-      n.receivedTf += Math.max(0, extraTf);
-      n.itemsTf += Math.max(0, extraTf);
-    }
-    notes.push(`${extra} copyright takedown notice${extra === 1 ? '' : 's'} counted under KEYWORD_COPYRIGHT_INFRINGEMENT (one item each).`);
-  }
-  const extraComplaints = f.aggregates.complaints.received - f.appeals.all.total;
-  if (extraComplaints > 0) {
-    f.appeals.all.total += extraComplaints;
-    f.appeals.byType.visibility!.total += extraComplaints;
-    notes.push(`${extraComplaints} copyright counter-notice${extraComplaints === 1 ? '' : 's'} counted as complaints about a removal.`);
-  }
-  return notes;
 }
 
 /** Keyword-less and unmapped policies, for each KEYWORD_OTHER row's description. */
@@ -84,7 +50,6 @@ export async function buildDsaReport(
   const startDate = localDate(range.start, range.timeZone);
   const endDate = localDate(new Date(range.end.getTime() - 1), range.timeZone);
   const figures = await reportFigures(deps, range);
-  const notes = foldInAggregates(figures);
   const lists = await policyLists(deps, figures);
   const sheets = buildSheets(figures, {
     startDate,
@@ -105,7 +70,7 @@ export async function buildDsaReport(
         )}${failures.length > 10 ? `\n…and ${failures.length - 10} more.` : ''}\nCheck the policy mapping (\`/trustops dsa map\`).`,
       '/trustops dsa map',
     );
-  const warnings = [periodWarning(startDate, endDate), ...notes].filter((w): w is string => w !== null);
+  const warnings = [periodWarning(startDate, endDate)].filter((w): w is string => w !== null);
   return { sheets, warnings, startDate, endDate };
 }
 

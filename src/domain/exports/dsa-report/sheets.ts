@@ -474,6 +474,26 @@ export function checkSheets(sheets: readonly Sheet[], f: ReportFigures): CheckFa
       column: noticeHeader(0),
       message: `says ${totalOf(notices, 0)}, the \`export dsa\` aggregates count ${agg.notices.received} notices`,
     });
+  // The two derivations (the report's and `export dsa`'s) must agree category by category: nothing is
+  // folded in to make them (review #6), a difference is named here and no file is written.
+  for (const [category, counted] of Object.entries(agg.notices.byCategory)) {
+    const row = notices.rows.find((r) => r[LABEL] === category);
+    const says = Number(row?.[firstFigure] ?? 0);
+    if (says !== counted.received)
+      failures.push({
+        sheet: '4_notices',
+        row: category,
+        column: noticeHeader(0),
+        message: `says ${says}, the \`export dsa\` aggregates count ${counted.received} notices`,
+      });
+  }
+  if (f.appeals.all.total !== agg.complaints.received)
+    failures.push({
+      sheet: '7_appeals_and_recidivism',
+      row: 'Number of complaints submitted to the internal-complaints mechanism',
+      column: 'Total number',
+      message: `says ${f.appeals.all.total}, the \`export dsa\` aggregates count ${agg.complaints.received} complaints`,
+    });
   const onNotices = totalOf(notices, 6) + totalOf(notices, 8);
   const ownInitiative = totalOf(own5, 0) + totalOf(own6, 0);
   if (onNotices + ownInitiative !== agg.actions.total)
