@@ -463,6 +463,29 @@ describe('the consistency checks', () => {
     }
   });
 
+  it('recall weighs the two QA samples by their populations: negatives sampled far less often do not inflate it (review #7)', async () => {
+    const real = figuresModule.reportFigures;
+    const spy = jest.spyOn(figuresModule, 'reportFigures').mockImplementation(async (...args) => {
+      const f = await real(...args);
+      // 10,000 automated actions, 1,000 reviewed, all confirmed; 1,000,000 automated no_violation decisions,
+      // 1,000 reviewed, 50 of them missed violations. Truth ≈ 10,000 ÷ (10,000 + 50,000) = 1/6, not 1,000 ÷ 1,050.
+      f.automated.measuresAutomated.total = 10_000;
+      f.automated.negativesAutomated = 1_000_000;
+      f.qa = { reviewed: 2000, agreed: 1950, positives: 1000, truePositives: 1000, negatives: 1000, falseNegatives: 50 };
+      return f;
+    });
+    try {
+      const report = await buildDsaReport(deps, H1());
+      const row = report.sheets
+        .find((s) => s.name === '8_automated_means')!
+        .rows.find((r) => r.includes('Accuracy of the automated means - Recall'))!;
+      expect(row.at(-2)).toBeCloseTo(1 / 6, 5);
+      expect(String(row.at(-1))).toMatch(/weighted by the period's 10000 automated actions and 1000000 automated no_violation decisions/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('an admin cannot set a keyword of another category', async () => {
     await expect(setDsaKeyword(deps, { actor: ADMIN, policy: 'csam', keyword: 'KEYWORD_PHISHING' })).rejects.toThrow(
       /not a keyword of STATEMENT_CATEGORY_PROTECTION_OF_MINORS/,

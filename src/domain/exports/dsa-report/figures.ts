@@ -46,7 +46,14 @@ export type ReportFigures = {
   ownTc: Record<string, OwnInitiativeFigures>;
   appeals: { all: AppealFigures; byType: Record<string, AppealFigures>; untyped: number };
   suspensions: Record<string, number>;
-  automated: { measuresAutomated: Scoped; measuresNotAutomated: Scoped; noticesAutomated: Scoped; noticesNotAutomated: Scoped };
+  automated: {
+    measuresAutomated: Scoped;
+    measuresNotAutomated: Scoped;
+    noticesAutomated: Scoped;
+    noticesNotAutomated: Scoped;
+    /** Automated no_violation decisions in the period: the population QA's reviews of automated negatives sample (recall). */
+    negativesAutomated: number;
+  };
   qa: {
     reviewed: number;
     agreed: number;
@@ -272,6 +279,7 @@ export async function reportFigures(deps: Deps, range: DateRange): Promise<Repor
     measuresNotAutomated: zeroScoped(),
     noticesAutomated: zeroScoped(),
     noticesNotAutomated: zeroScoped(),
+    negativesAutomated: 0,
   };
   for (const r of automationRows) {
     const n = num(r.n);
@@ -283,6 +291,7 @@ export async function reportFigures(deps: Deps, range: DateRange): Promise<Repor
       if (r.source === 'SOURCE_TRUSTED_FLAGGER') s.namTrustedFlagger += n;
     };
     if (r.measure) add(r.automated ? automated.measuresAutomated : automated.measuresNotAutomated);
+    else if (r.automated) automated.negativesAutomated += n;
     // Notices processed: every decision on a notice, no_violation included.
     if (!own) add(r.automated ? automated.noticesAutomated : automated.noticesNotAutomated);
   }

@@ -282,6 +282,39 @@ export function buildSheets(f: ReportFigures, ctx: ReportContext): Sheet[] {
     );
   };
   const q = f.qa;
+  /**
+   * Recall from two QA samples of different populations (review #7): automated actions (P in the period) reviewed
+   * for precision, automated no_violation decisions (N) reviewed for missed violations (false omission rate).
+   * Each rate is weighted by its population, recall = P·precision ÷ (P·precision + N·FOR), so unequal sampling
+   * rates do not bias it; its interval comes from the two Wilson intervals (approximate, conservative).
+   */
+  const recall = (qa: typeof q, positives: number, negatives: number): Cell[] => {
+    const indicator = 'Accuracy of the automated means - Recall';
+    const blank = (why: string) => longRow('8_automated_means', AUTO, indicator, 'Total number', null, why);
+    if (qa.negatives === 0) return blank('Recall needs QA reviews of automated no_violation decisions too; there were none in the period.');
+    if (qa.positives === 0) return blank('Recall needs QA reviews of automated actions too; there were none in the period.');
+    const prec = proportion(qa.truePositives, qa.positives);
+    const fo = proportion(qa.falseNegatives, qa.negatives);
+    const of = (p: number, f: number) => (positives * p + negatives * f === 0 ? null : (positives * p) / (positives * p + negatives * f));
+    const value = of(prec.rate!, fo.rate!);
+    const lower = of(prec.interval!.lower, fo.interval!.upper);
+    const upper = of(prec.interval!.upper, fo.interval!.lower);
+    const samples = `${qa.truePositives} of ${qa.positives} reviewed automated actions confirmed, ${qa.falseNegatives} of ${qa.negatives} reviewed automated no_violation decisions missed a violation, weighted by the period's ${positives} automated actions and ${negatives} automated no_violation decisions`;
+    if (value === null) return blank(`No violation among the automated decisions by QA's estimate (${samples}).`);
+    const width = (upper ?? 1) - (lower ?? 0);
+    if (qa.positives < 30 || qa.negatives < 30 || width > 0.2)
+      return blank(
+        `Too few QA reviews to estimate: ${samples} (at least 30 reviews in each sample and a 95 % interval no wider than 20 points are needed).`,
+      );
+    return longRow(
+      '8_automated_means',
+      AUTO,
+      indicator,
+      'Total number',
+      round(value),
+      `Estimated: ${samples}; 95 % interval ${round(lower ?? 0)}–${round(upper ?? 1)} (approximate, from the two samples' Wilson intervals).`,
+    );
+  };
   const automated: Sheet = {
     name: '8_automated_means',
     header: HEADERS.longForm,
@@ -312,23 +345,7 @@ export function buildSheets(f: ReportFigures, ctx: ReportContext): Sheet[] {
         'automated actions confirmed as violations',
         'No QA review of an automated action in the period.',
       ),
-      // Missed violations are only seen in QA reviews of automated no_violation decisions: without any, recall is unknown.
-      q.negatives === 0
-        ? longRow(
-            '8_automated_means',
-            AUTO,
-            'Accuracy of the automated means - Recall',
-            'Total number',
-            null,
-            'Recall needs QA reviews of automated no_violation decisions too; there were none in the period.',
-          )
-        : rate(
-            'Accuracy of the automated means - Recall',
-            q.truePositives,
-            q.truePositives + q.falseNegatives,
-            'violations that the automated means caught',
-            'No QA-confirmed violation among the reviewed automated decisions.',
-          ),
+      recall(q, f.automated.measuresAutomated.total, f.automated.negativesAutomated),
       ...scopedRows(
         'Number of notices solely processed by automated means',
         f.automated.noticesAutomated,
