@@ -1,7 +1,7 @@
 import type { ReportSettings } from '../../domain/exports/dsa-report/sheets';
 import type { SubmissionView } from '../../domain/exports/dsa-tdb/submissions';
-import { context, header, message, type SlackMessage, section } from './blocks';
-import { joinMd, md } from './text';
+import { type Block, context, header, LIMIT, message, type SlackMessage, section } from './blocks';
+import { joinMd, type Mrkdwn, md, toMrkdwn, truncate } from './text';
 
 /** "3 h 20 min", "2 d 4 h", "45 s". */
 function age(ms: number): string {
@@ -24,6 +24,25 @@ function reasonsText(reasons: unknown): string {
   return JSON.stringify(reasons);
 }
 
+const PUID_SHOWN = 80;
+const REASON_SHOWN = 200;
+
+/** Lines packed into as few sections as fit Slack's 3,000 characters each (review #13): no line is cut off. */
+function sections(lines: readonly Mrkdwn[]): Block[] {
+  const out: Mrkdwn[][] = [];
+  let size = 0;
+  for (const line of lines) {
+    const n = toMrkdwn(line).length + 1;
+    if (!out.length || size + n > LIMIT.sectionText) {
+      out.push([]);
+      size = 0;
+    }
+    out.at(-1)!.push(line);
+    size += n;
+  }
+  return out.map((chunk) => section(joinMd(chunk, '\n')));
+}
+
 /** `/trustops dsa submissions`: where the statements of reasons stand, and each refused one with the database's reasons. */
 export function dsaSubmissionsMessage(v: SubmissionView): SlackMessage {
   const { pending, sending, accepted, refused } = v.counts;
@@ -33,16 +52,19 @@ export function dsaSubmissionsMessage(v: SubmissionView): SlackMessage {
   const summary = `Statements of reasons: ${accepted} accepted, ${pending + sending} waiting, ${refused} refused; ${oldest}.`;
   const refusedLines = v.refused.map(
     (r) =>
-      md`• \`${r.puid}\` (decision ${String(r.decisionId)}, ${String(r.attempts)} attempt${r.attempts === 1 ? '' : 's'}): ${reasonsText(r.reasons)}`,
+      md`• \`${truncate(r.puid, PUID_SHOWN)}\` (decision ${String(r.decisionId)}, ${String(r.attempts)} attempt${r.attempts === 1 ? '' : 's'}): ${truncate(reasonsText(r.reasons), REASON_SHOWN)}`,
   );
-  const retryLines = v.retrying.map((r) => md`• \`${r.puid}\`: ${r.lastError ?? ''} — next try ${r.nextAttemptAt.toISOString()}`);
+  const retryLines = v.retrying.map(
+    (r) =>
+      md`• \`${truncate(r.puid, PUID_SHOWN)}\`: ${truncate(r.lastError ?? '', REASON_SHOWN)} — next try ${r.nextAttemptAt.toISOString()}`,
+  );
   return message(summary, [
     header('DSA Transparency Database'),
     section(summary),
     ...(refusedLines.length
-      ? [section(joinMd([md`*Refused* (fix the decision or its mapping; they are not resent by themselves):`, ...refusedLines], '\n'))]
+      ? sections([md`*Refused* (fix the decision or its mapping; they are not resent by themselves):`, ...refusedLines])
       : []),
-    ...(retryLines.length ? [section(joinMd([md`*Retrying*:`, ...retryLines], '\n'))] : []),
+    ...(retryLines.length ? sections([md`*Retrying*:`, ...retryLines]) : []),
     context(
       refused > v.refused.length
         ? `Showing the first ${v.refused.length} of ${refused} refused statements.`
