@@ -13,7 +13,7 @@ import { utcMinute } from '../time';
 import { REJECT_NOTICE_REASONS, type RejectNoticeReason } from './cards';
 import { closeDisputesOfRetractedNotice } from './dispute-actions';
 import { updateNoticeCard } from './notices-cards';
-import { raiseTerminations } from './repeat-infringers';
+import { lockStrikeAccounts, raiseTerminations } from './repeat-infringers';
 import { NOTICE_ELEMENT_TEXT, type NoticeElement } from './schemas';
 
 export const TAKEDOWN_ACTION = 'content_removed';
@@ -129,11 +129,17 @@ export type TakedownResult = {
  */
 export async function takeDownNotice(deps: DomainDeps, input: { actor: Actor; noticeId: number }): Promise<TakedownResult> {
   await requireRole(deps, input.actor, 'analyst', 'take down copyright notices');
-  const now = deps.clock.now();
   const result = await deps.db.$transaction(async (tx) => {
     const n = await lockNotice(tx, { id: input.noticeId });
     if (n.status !== 'received') throw alreadyDecided(n);
     const items = await tx.copyrightNoticeItem.findMany({ where: { noticeId: n.id }, orderBy: { position: 'asc' } });
+    const accounts = [...new Set(items.map((i) => i.accountId).filter((a): a is string => !!a))].sort();
+    // Takedowns of other notices naming the same accounts wait here, so the strike count each sees
+    // includes the other's strike and the repeat-infringer threshold is crossed once (accounts before cases).
+    await lockStrikeAccounts(tx, accounts);
+    // The time is read after the lock: a takedown that waited here is later than the one it waited for,
+    // so the strike that one recorded falls inside this one's window.
+    const now = deps.clock.now();
     // One decision per case (two items of one notice never share a case: their references differ).
     const caseIds = [...new Set(items.map((i) => i.caseId).filter((c): c is number => c !== null))].sort((x, y) => x - y);
     // Cases are locked (in id order) so two notices on one content racing see each other's removal.
@@ -184,7 +190,6 @@ export async function takeDownNotice(deps: DomainDeps, input: { actor: Actor; no
       n.id,
     );
     await tx.copyrightNoticeItem.updateMany({ where: { noticeId: n.id, takenDownAt: null }, data: { takenDownAt: now } });
-    const accounts = [...new Set(items.map((i) => i.accountId).filter((a): a is string => !!a))].sort();
     const struck = accounts.length
       ? await tx.$executeRawUnsafe(
           `INSERT INTO copyright_strikes (account_id, notice_id, created_at)

@@ -61,6 +61,22 @@ async function strikesOf(tx: Tx, accounts: readonly string[]): Promise<Strike[]>
   }));
 }
 
+const ACCOUNT_LOCK_CLASS = 0x6372; // 'cr'
+
+/**
+ * Serializes everything that strikes an account and counts its strikes (takedowns of different notices
+ * naming it), so each sees the other's strike and the threshold is crossed exactly once. Taken in one
+ * order (ascending key) by every caller: no deadlocks. Call before inserting the strikes.
+ */
+export async function lockStrikeAccounts(tx: Tx, accounts: readonly string[]): Promise<void> {
+  if (accounts.length === 0) return;
+  await tx.$queryRawUnsafe(
+    `SELECT count(pg_advisory_xact_lock(${ACCOUNT_LOCK_CLASS}, k))
+       FROM (SELECT DISTINCT hashtext(a) AS k FROM unnest($1::text[]) AS a ORDER BY 1) keys`,
+    accounts,
+  );
+}
+
 export const terminationReason = (count: number, policy: StrikePolicy) =>
   `Repeat infringer: ${count} copyright strikes within ${policy.windowDays} days (policy: ${policy.strikes} in ${policy.windowDays} days)`;
 
