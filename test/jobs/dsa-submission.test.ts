@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { fixedClock } from '../../src/clock';
-import { listDsaSubmissions } from '../../src/domain/exports/dsa-tdb/submissions';
+import { listDsaSubmissions, retryDsaSubmissions } from '../../src/domain/exports/dsa-tdb/submissions';
 import { NO_GROUPS } from '../../src/domain/roles/groups';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 import { type DsaSubmissionWorker, RESTRICTING_ACTIONS, startDsaSubmissions } from '../../src/jobs/dsa-submission';
@@ -182,6 +182,28 @@ describe('statements of reasons to the Transparency Database', () => {
     expect(row.status).toBe('refused');
     expect(row.reasons).toEqual({ application_date: [expect.stringContaining('2020-01-01')] });
     expect(row.lastError).toBe('refused before sending: breaks the database rules');
+  });
+
+  it('a refused statement is resent after an admin fixes its cause and asks for it, audited; others cannot (review #14)', async () => {
+    await decisions(2, 'fix', 'content_removed', '2019-06-01T00:00:00Z');
+    await drain(worker());
+    expect(await statuses()).toEqual({ refused: 2 });
+    const deps = { db, clock, configuredAdmins: ['UADMIN'], defaultRole: 'viewer', groups: NO_GROUPS } as never;
+    await expect(retryDsaSubmissions(deps, { id: 'USOMEONE', origin: 'slack' }, 'all-refused')).rejects.toThrow();
+    // The decisions are corrected (their date), then resent: one by puid, then all the others.
+    await db.decision.updateMany({ where: { externalId: { startsWith: 'fix-' } }, data: { decidedAt: new Date('2026-11-30T10:00:00Z') } });
+    expect(await retryDsaSubmissions(deps, { id: 'UADMIN', origin: 'slack' }, 'fix-1')).toBe(1);
+    await drain(worker());
+    expect([...tdb.statements.keys()]).toEqual(['fix-1']);
+    expect(await retryDsaSubmissions(deps, { id: 'UADMIN', origin: 'slack' }, 'all-refused')).toBe(1);
+    await drain(worker());
+    expect([...tdb.statements.keys()].sort()).toEqual(['fix-1', 'fix-2']);
+    expect(await statuses()).toEqual({ accepted: 2 });
+    const audit = await db.auditEvent.findMany({ where: { action: 'dsa_submission.retry' }, orderBy: { id: 'asc' } });
+    expect(audit.map((a) => [a.actor, a.entityId])).toEqual([
+      ['UADMIN', 'fix-1'],
+      ['UADMIN', 'all-refused'],
+    ]);
   });
 
   it('backs off while the database is down, and the gauge shows how long the oldest statement has waited', async () => {

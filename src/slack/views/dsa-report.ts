@@ -62,7 +62,10 @@ export function dsaSubmissionsMessage(v: SubmissionView): SlackMessage {
     header('DSA Transparency Database'),
     section(summary),
     ...(refusedLines.length
-      ? sections([md`*Refused* (fix the decision or its mapping; they are not resent by themselves):`, ...refusedLines])
+      ? sections([
+          md`*Refused* (fix the decision or its mapping, then \`/trustops dsa submissions retry <puid|all-refused>\`):`,
+          ...refusedLines,
+        ])
       : []),
     ...(retryLines.length ? sections([md`*Retrying*:`, ...retryLines]) : []),
     context(

@@ -1,5 +1,7 @@
 // The statement-of-reasons outbox (dsa_submissions), as admins see it.
 import type { Db } from '../../../db/client';
+import { recordAudit } from '../../../db/repositories/audit';
+import { Prisma } from '../../../generated/prisma/client';
 import type { Actor, DomainDeps } from '../../deps';
 import { requireRole } from '../../roles/roles';
 
@@ -57,4 +59,39 @@ export async function listDsaSubmissions(deps: DomainDeps, actor: Actor, limit =
     })),
     now: deps.clock.now(),
   };
+}
+
+export const RETRY_EXAMPLE = '/trustops dsa submissions retry all-refused';
+
+/**
+ * `/trustops dsa submissions retry <puid|all-refused>` (admins, audited): refused statements go back to pending, to
+ * be built again from the decision and its mapping as they are now, validated and sent (review #14: a refusal is
+ * never final). Returns how many were put back.
+ */
+export async function retryDsaSubmissions(deps: DomainDeps, actor: Actor, target: string): Promise<number> {
+  await requireRole(deps, actor, 'admin', 'resend refused DSA statements of reasons');
+  const all = target === 'all-refused';
+  const now = deps.clock.now();
+  return deps.db.$transaction(async (tx) => {
+    const rows = await tx.dsaSubmission.findMany({
+      where: { status: 'refused', ...(all ? {} : { puid: target }) },
+      select: { id: true, puid: true },
+    });
+    if (rows.length === 0) return 0;
+    await tx.dsaSubmission.updateMany({
+      where: { id: { in: rows.map((r) => r.id) }, status: 'refused' },
+      data: { status: 'pending', nextAttemptAt: now, lastError: `resent by an admin after a refusal`, reasons: Prisma.DbNull },
+    });
+    await recordAudit(tx, {
+      actor: actor.id,
+      origin: actor.origin,
+      action: 'dsa_submission.retry',
+      entityType: 'dsa_submissions',
+      entityId: all ? 'all-refused' : target,
+      before: { status: 'refused', count: rows.length },
+      after: { status: 'pending', puids: rows.slice(0, 100).map((r) => r.puid) },
+      at: now,
+    });
+    return rows.length;
+  });
 }

@@ -5,7 +5,7 @@ import type { Actor, DomainDeps } from '../../../domain/deps';
 import { KEYWORD_EXAMPLE, setDsaKeyword } from '../../../domain/exports/dsa-report/keywords';
 import { dsaReportFiles } from '../../../domain/exports/dsa-report/report';
 import { REPORT_CONFIG_EXAMPLE, readReportSettings, SETTING_KEYS, setReportSetting } from '../../../domain/exports/dsa-report/settings';
-import { listDsaSubmissions } from '../../../domain/exports/dsa-tdb/submissions';
+import { listDsaSubmissions, RETRY_EXAMPLE, retryDsaSubmissions } from '../../../domain/exports/dsa-tdb/submissions';
 import { whileBuilding } from '../../../domain/metrics/building';
 import { parseMetricsQuery } from '../../../domain/metrics/lookup';
 import { requireRole } from '../../../domain/roles/roles';
@@ -64,9 +64,18 @@ export async function dsaCommand(deps: DomainDeps, actor: Actor, args: readonly 
     const r = await setReportSetting(deps, { actor, key: first, value });
     return okMessage(`DSA report setting \`${r.key}\` (${SETTING_KEYS[r.key]}) is now ${r.value}.`);
   }
+  if (verb === 'submissions' && first === 'retry') {
+    const target = more[0];
+    if (!target || more.length !== 1) throw badInput('`dsa submissions retry` needs a puid or `all-refused`.', RETRY_EXAMPLE);
+    const n = await retryDsaSubmissions(deps, actor, target);
+    if (n === 0) throw badInput(`No refused statement matches \`${target}\`.`, RETRY_EXAMPLE);
+    return okMessage(
+      `${n} refused statement${n === 1 ? '' : 's'} of reasons will be built again from the decision and its mapping and resent.`,
+    );
+  }
   if (verb === 'submissions') return dsaSubmissionsMessage(await listDsaSubmissions(deps, actor));
   throw badInput(
-    '`dsa` commands: `map`, `keyword <policy> <KEYWORD_…>`, `report-config [<key> <value>]`, `submissions`.',
+    '`dsa` commands: `map`, `keyword <policy> <KEYWORD_…>`, `report-config [<key> <value>]`, `submissions [retry <puid|all-refused>]`.',
     REPORT_CONFIG_EXAMPLE,
   );
 }
