@@ -493,6 +493,19 @@ describe('the consistency checks', () => {
     await expect(setDsaKeyword(deps, { actor: { id: 'UVIEWER', origin: 'slack' }, policy: 'csam', keyword: 'other' })).rejects.toThrow();
   });
 
+  it("a trusted flagger's appeal of a no_violation decision counts on its own 7_appeals row (review #16)", async () => {
+    const f = facts(db);
+    await f.openCase('CTF', '2026-06-05T00:00:00Z', { status: 'decided' });
+    await f.report('rtf', 'CTF', '2026-06-05T00:00:00Z', { category: 'hate_speech', trusted: true });
+    await f.decide('dtf', 'CTF', '2026-06-05T02:00:00Z', 'no_violation', 'hate_speech', false);
+    await f.appeal('dtf', '2026-06-06T00:00:00Z', 'upheld', 4 * HOUR);
+    const report = await buildDsaReport(deps, parseRange('2026-06', { now: NOW, timeZone: 'UTC' }));
+    const rows = report.sheets.find((s) => s.name === '7_appeals_and_recidivism')!.rows;
+    const total = (indicator: string) => rows.find((r) => r.includes(indicator) && r.includes('Total number'))?.at(-2);
+    expect(total('Complaint regarding a decision not to take action on a notice submitted by a Trusted Flagger')).toBe(1);
+    expect(total('Complaint regarding a decision not to take action on a notice submitted in accordance with Article 16')).toBe(0);
+  });
+
   it('a range that is not a reporting period is made with a warning', async () => {
     expect(periodWarning('2026-01-01', '2026-06-30')).toBeNull();
     expect(periodWarning('2026-07-01', '2026-12-31')).toBeNull();

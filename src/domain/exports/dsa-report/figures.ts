@@ -5,7 +5,14 @@ import type { Analytics } from '../../../analytics/types';
 import type { DateRange } from '../../metrics/range';
 import { type DsaAggregates, dsaAggregates, NOTICE_HEAD_SQL, SOURCE_SQL, TIME_TO_ACTION_SQL } from '../dsa';
 import { UNMAPPED } from '../dsa-mapping';
-import { ACTION_RESTRICTION_COLUMN, COMPLAINT_TYPES, COPYRIGHT_POLICY, SUSPENDING_ACTIONS, SUSPENSION_REASONS } from './restrictions';
+import {
+  ACTION_RESTRICTION_COLUMN,
+  COMPLAINT_TYPES,
+  COPYRIGHT_POLICY,
+  complaintTypeOfAction,
+  SUSPENDING_ACTIONS,
+  SUSPENSION_REASONS,
+} from './restrictions';
 import { KEYWORD_OTHER, NOT_SPECIFIED_NOTICE, RESTRICTION_COLUMNS, type RestrictionColumn } from './template';
 
 type Deps = { analytics: Pick<Analytics, 'read'> };
@@ -121,16 +128,19 @@ const OWN_INITIATIVE_SQL = `
          ${COLUMN_FILTERS}
     FROM x GROUP BY ground, ${ROW_SETS}`;
 
-// The complaint type: as intake gave it, else from what the appealed decision did (see complaintTypeOfAction).
+// The complaint type: as intake gave it, else from what the appealed decision did. The CASE is generated from
+// complaintTypeOfAction (the one rule, review #16) over every known action, with and without a trusted
+// flagger's notice (the appealed case's first report).
 const complaintTypeSql = () => {
-  const byColumn = (prefix: string) =>
-    list(Object.keys(ACTION_RESTRICTION_COLUMN).filter((a) => ACTION_RESTRICTION_COLUMN[a]!.startsWith(prefix)));
-  return `coalesce(a.complaint_type, CASE
-      WHEN a.decision_action = 'no_violation' THEN 'no_action_on_notice'
-      WHEN a.decision_action IN (${byColumn('Visibility')}) THEN 'visibility'
-      WHEN a.decision_action IN (${byColumn('Monetary')}) THEN 'monetary'
-      WHEN a.decision_action IN (${byColumn('Provision')}) THEN 'provision'
-      WHEN a.decision_action IN (${byColumn('Account')}) THEN 'account' END)`;
+  const tf = 'coalesce(c.first_report_trusted_flagger, false)';
+  const branches = ['no_violation', ...Object.keys(ACTION_RESTRICTION_COLUMN)].flatMap((action) => {
+    const plain = complaintTypeOfAction(action, false);
+    const flagged = complaintTypeOfAction(action, true);
+    const when = `a.decision_action = ${quote(action)}`;
+    if (plain === flagged) return plain ? [`WHEN ${when} THEN ${quote(plain)}`] : [];
+    return [...(flagged ? [`WHEN ${when} AND ${tf} THEN ${quote(flagged)}`] : []), ...(plain ? [`WHEN ${when} THEN ${quote(plain)}`] : [])];
+  });
+  return `coalesce(a.complaint_type, CASE ${branches.join('\n      ')} END)`;
 };
 
 const APPEALS_SQL = `
@@ -138,7 +148,7 @@ const APPEALS_SQL = `
     SELECT ${complaintTypeSql()} AS type, a.outcome,
            CASE WHEN a.outcome IN ('upheld', 'overturned', 'partially_overturned') AND a.resolved_at IS NOT NULL
                 THEN (epoch_ms(a.resolved_at) - epoch_ms(a.filed_at))::DOUBLE END AS ms
-      FROM appeals a
+      FROM appeals a LEFT JOIN cases c ON c.id = a.case_id
      WHERE a.filed_at >= $1 AND a.filed_at < $2)
   SELECT type, grouping(type) AS g, count(*) AS total,
          count(*) FILTER (WHERE outcome = 'upheld') AS upheld,
