@@ -351,6 +351,35 @@ describe('POST /api/v1/imports/notices', () => {
     expect(await t.db.prisma.copyrightNoticeItem.count({ where: { notice: { externalId: 'csv-1' } } })).toBe(3);
   });
 
+  it('an import of 50 notices queues one summary card in the copyright channel, not a card per notice (review #15)', async () => {
+    const lines = [header];
+    for (let k = 1; k <= 50; k++) lines.push(row(`bulk-${k}`, `bulk-${k}-a`, k % 2 === 0 ? { signature: '' } : {}));
+    const lastAlert = (await t.db.prisma.alert.aggregate({ _max: { id: true } }))._max.id ?? 0;
+    const res = await importCsv(lines.join('\n'));
+    expect(res.json).toMatchObject({ notices: 50, imported: 50, incomplete: 25, failed: 0 });
+    const ids = (await t.db.prisma.copyrightNotice.findMany({ where: { externalId: { startsWith: 'bulk-' } } })).map((n) => n.id);
+    expect(ids).toHaveLength(50);
+    expect(await t.db.prisma.alert.count({ where: { dedupeKey: { in: ids.map((id) => `copyright:notice:${id}:card`) } } })).toBe(0);
+    const queued = await t.db.prisma.alert.findMany({ where: { channel: t.running.deps.channels.copyright, id: { gt: lastAlert } } });
+    expect(queued.map((a) => a.kind)).toEqual(['copyright_notice_import']);
+    t.running.delivery.kick();
+    const sent = await waitUntil(
+      'the import card to be posted',
+      async () => {
+        const a = await t.db.prisma.alert.findUniqueOrThrow({ where: { id: queued[0]!.id } });
+        return a.status === 'sent' ? a : undefined;
+      },
+      15_000,
+    );
+    const card = cardText(sent);
+    expect(card).toContain('imported 50 notices');
+    expect(card).toContain('25 complete, on the copyright queue (a case per item), 25 incomplete; 0 already recorded, 0 failed.');
+    expect(card).toContain('`bulk-2` — missing signature');
+    expect(card).toContain('`bulk-40` — missing signature');
+    expect(card).not.toContain('`bulk-42`');
+    expect(card).toContain('…and 5 more');
+  });
+
   it('refuses a file without the element columns, naming them', async () => {
     const res = await importCsv('external_id,received_at,content_ref,surface\nx,2026-11-26T10:00:00Z,https://claude.ai/share/q,api');
     expect(res.status).toBe(400);

@@ -3,7 +3,9 @@
  * Every notice is validated as the API would take it (a notice fails whole, never imported with
  * some of its items); good ones are written in batches inside one transaction.
  */
+import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../../db/repositories/audit';
+import { enqueueAlerts } from '../alerts/outbox';
 import type { Actor, DomainDeps } from '../deps';
 import { loadIntakeContext } from '../intake/context';
 import type { RowError } from '../intake/import';
@@ -23,6 +25,28 @@ export type NoticeImportResult = {
   failed: number;
   incomplete: number;
   errors: RowError[];
+};
+
+/**
+ * An import posts ONE summary card in the copyright channel, not a card per notice (100,000 cards would
+ * take the channel a day at Slack's pace and bury every other card behind them in the outbox). Notices
+ * through the API still get their own card.
+ */
+export const NOTICE_IMPORT_KIND = 'copyright_notice_import';
+/** Incomplete notices named on the summary card; the rest are counted. */
+export const IMPORT_CARD_INCOMPLETE_LIMIT = 20;
+
+export type NoticeImportSummary = {
+  by: string;
+  at: string;
+  rows: number;
+  notices: number;
+  imported: number;
+  complete: number;
+  incomplete: number;
+  replayed: number;
+  failed: number;
+  incompleteNotices: { externalId: string; missing: string[] }[];
 };
 
 export const NOTICE_CSV_COLUMNS = COPYRIGHT_IMPORT_COLUMNS.notices;
@@ -62,6 +86,7 @@ export async function importNotices(
     }
   }
 
+  const incompleteNotices: NoticeImportSummary['incompleteNotices'] = [];
   await deps.db.$transaction(async (tx) => {
     // Imports take every intake lock bucket, in order: they may touch any content reference.
     await lockIntakeBuckets(tx, ALL_BUCKETS);
@@ -79,13 +104,17 @@ export async function importNotices(
         tx,
         ctx,
         taken.map((b) => b.item),
-        { actor, copyrightChannel: deps.channels.copyright, audit: 'none' },
+        { actor, copyrightChannel: deps.channels.copyright, audit: 'none', cards: 'none' },
       ).then((outcomes) =>
         outcomes.forEach((o, k) => {
           const first = taken[k]!.rows[0]!;
           if (o.status === 'created') {
             result.imported++;
-            if (o.receipt.status === 'incomplete') result.incomplete++;
+            if (o.receipt.status === 'incomplete') {
+              result.incomplete++;
+              if (incompleteNotices.length < IMPORT_CARD_INCOMPLETE_LIMIT)
+                incompleteNotices.push({ externalId: o.receipt.external_id, missing: [...o.receipt.missing] });
+            }
           } else if (o.status === 'replayed') result.replayed++;
           else {
             result.failed++;
@@ -123,6 +152,33 @@ export async function importNotices(
     await flush();
     await writing;
     onProgress?.(result.rows);
+    if (result.imported > 0) {
+      const summary: NoticeImportSummary = {
+        by: actor.id,
+        at: now.toISOString(),
+        rows: result.rows,
+        notices: result.notices,
+        imported: result.imported,
+        complete: result.imported - result.incomplete,
+        incomplete: result.incomplete,
+        replayed: result.replayed,
+        failed: result.failed,
+        incompleteNotices,
+      };
+      await enqueueAlerts(
+        tx,
+        [
+          {
+            kind: NOTICE_IMPORT_KIND,
+            dedupeKey: `copyright:import:${randomUUID()}`,
+            channel: deps.channels.copyright,
+            message: summary,
+            entityType: 'import',
+          },
+        ],
+        now,
+      );
+    }
     await recordAudit(tx, {
       actor: actor.id,
       origin: actor.origin,

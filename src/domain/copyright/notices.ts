@@ -112,7 +112,8 @@ export async function ingestNotices(
   tx: Tx,
   ctx: IntakeContext,
   batch: readonly NoticeItemIn[],
-  opts: { actor: Actor; copyrightChannel: string; audit: 'each' | 'none' },
+  /** cards 'none': no card per notice (a CSV import posts one summary card instead). */
+  opts: { actor: Actor; copyrightChannel: string; audit: 'each' | 'none'; cards?: 'each' | 'none' },
 ): Promise<NoticeOutcome[]> {
   const now = ctx.now;
   const outcomes: (NoticeOutcome | undefined)[] = new Array(batch.length);
@@ -294,7 +295,7 @@ export async function ingestNotices(
         alerts.push(noticeAlert(id, INCOMPLETE_NOTICE_CARD_KIND, opts.copyrightChannel, card));
       }
     }
-    await enqueueAlerts(tx, alerts, now);
+    if (opts.cards !== 'none') await enqueueAlerts(tx, alerts, now);
     if (opts.audit === 'each' && audits.length) {
       await tx.$executeRawUnsafe(
         `INSERT INTO audit_events (actor, action, entity_type, entity_id, after, origin, created_at)

@@ -8,11 +8,12 @@ import {
   type DisputeThreadNote,
 } from '../../domain/copyright/dispute-card';
 import { INCOMPLETE_NOTICE_CARD_KIND, NOTICE_CARD_KIND } from '../../domain/copyright/notices';
+import { NOTICE_IMPORT_KIND, type NoticeImportSummary } from '../../domain/copyright/notices-import';
 import { DIGEST_KIND, OVERVIEW_KIND, type OverviewDigestData, type VendorDigestData } from '../../domain/digests/send';
 import type { ExpiredNotice, OutcomeDm, ThreadNote } from '../../domain/escalations/decide';
 import type { EscalationCardData } from '../../domain/escalations/escalations';
 import type { SlackMessage } from './blocks';
-import { disputeCard, incompleteNoticeCard, noticeCard } from './copyright';
+import { disputeCard, incompleteNoticeCard, noticeCard, noticeImportCard } from './copyright';
 import { disputeOverdueMessage, disputeThreadMessage } from './copyright-disputes';
 import { overviewDigestAlert, vendorDigestAlert } from './digest';
 import { escalationCard, escalationExpiredNotice, escalationOutcomeDm, escalationThreadNote } from './escalation';
@@ -53,6 +54,8 @@ export function renderAlert(alert: OutboundAlert, opts: { reviewUrl: string }): 
       return noticeCard(alert.message as NoticeCardData);
     case INCOMPLETE_NOTICE_CARD_KIND:
       return incompleteNoticeCard(alert.message as IncompleteNoticeCardData);
+    case NOTICE_IMPORT_KIND:
+      return noticeImportCard(alert.message as NoticeImportSummary);
     default:
       throw new Error(`no view for alert kind ${alert.kind}`);
   }

@@ -13,6 +13,7 @@ import type {
   RejectNoticeReason,
 } from '../../domain/copyright/cards';
 import { type DisputeAction, disputeActions } from '../../domain/copyright/disputes';
+import type { NoticeImportSummary } from '../../domain/copyright/notices-import';
 import { COUNTER_NOTICE_ELEMENT_TEXT, NOTICE_ELEMENT_TEXT, type SenderKind } from '../../domain/copyright/schemas';
 import { actions, type Block, button, context, fields, header, message, type SlackMessage, section } from './blocks';
 import { joinMd, type Mrkdwn, md, mention, type Text, truncate } from './text';
@@ -315,4 +316,24 @@ export function disputeCard(d: DisputeCardData): SlackMessage {
   );
   const state = pending ? (d.window ? `restore ${d.window.earliest} – ${d.window.latest}` : 'incomplete') : d.status.replace(/_/g, ' ');
   return message(md`${title}: ${state}`, blocks);
+}
+
+/** One card per CSV import of notices: the counts, and the incomplete ones by name (up to a limit). */
+export function noticeImportCard(d: NoticeImportSummary): SlackMessage {
+  const title = `Copyright notices imported: ${d.imported.toLocaleString('en')}`;
+  const blocks: Block[] = [
+    header(`📥 ${title}`),
+    section(
+      md`${mention(d.by)} imported ${plural(d.imported, 'notice')} at ${slackDate(d.at)} (${plural(d.rows, 'row')}): ${d.complete.toLocaleString('en')} complete, on the copyright queue (a case per item), ${d.incomplete.toLocaleString('en')} incomplete; ${d.replayed.toLocaleString('en')} already recorded, ${d.failed.toLocaleString('en')} failed.`,
+    ),
+  ];
+  if (d.incomplete > 0) {
+    const lines = d.incompleteNotices.map(
+      (n) => md`• ${ref(n.externalId)} — missing ${truncate(n.missing.join(', ').replace(/_/g, ' '), 300)}`,
+    );
+    const more = d.incomplete - lines.length;
+    blocks.push(section(md`*Incomplete*\n${joinMd(more > 0 ? [...lines, md`…and ${more} more`] : lines, '\n')}`));
+  }
+  blocks.push(context("Imported notices get no card each (the API's do). Figures: `/trustops copyright`."));
+  return message(title, blocks);
 }
