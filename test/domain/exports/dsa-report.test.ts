@@ -506,6 +506,29 @@ describe('the consistency checks', () => {
     expect(total('Complaint regarding a decision not to take action on a notice submitted in accordance with Article 16')).toBe(0);
   });
 
+  it('without a configured service or provider name the files say so in a warning naming the command (review #27)', async () => {
+    const warnings = (
+      await buildDsaReport(deps, H1(), {
+        serviceName: null,
+        providerName: 'Acme',
+        averageMonthlyRecipients: null,
+        previousPublicationDate: null,
+      })
+    ).warnings;
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^Not configured, so left blank: `service` \(the Service column of every sheet\)\. Set them with `\/trustops dsa report-config service/,
+      ),
+    ]);
+    const both = await buildDsaReport(deps, H1(), {
+      serviceName: 'Claude',
+      providerName: 'Acme',
+      averageMonthlyRecipients: null,
+      previousPublicationDate: null,
+    });
+    expect(both.warnings).toEqual([]);
+  });
+
   it('a range that is not a reporting period is made with a warning', async () => {
     expect(periodWarning('2026-01-01', '2026-06-30')).toBeNull();
     expect(periodWarning('2026-07-01', '2026-12-31')).toBeNull();

@@ -28,6 +28,22 @@ export function periodWarning(startDate: string, endDate: string): string | null
     : `${startDate}/${endDate} is not a reporting period of the template (a calendar year, or 1 January–30 June / 1 July–31 December): the files are made all the same.`;
 }
 
+/**
+ * The names a regulator reads on every sheet: when not configured the files are made (blank there) but the
+ * export says so and how to set them (review #27).
+ */
+export function unsetWarnings(s: ReportSettings): string[] {
+  const missing = [
+    ...(s.serviceName ? [] : ['`service` (the Service column of every sheet)']),
+    ...(s.providerName ? [] : ['`provider` (the provider name on 1_report_identification)']),
+  ];
+  return missing.length
+    ? [
+        `Not configured, so left blank: ${missing.join(' and ')}. Set them with \`/trustops dsa report-config service "…"\` and \`/trustops dsa report-config provider "…"\` (admins) before publishing.`,
+      ]
+    : [];
+}
+
 /** Keyword-less and unmapped policies, for each KEYWORD_OTHER row's description. */
 async function policyLists(deps: Pick<DomainDeps, 'analytics'>, f: ReportFigures) {
   const rows = await deps.analytics.read((r) => r.query('SELECT policy, category, keyword FROM dsa_category_map ORDER BY policy'));
@@ -50,12 +66,13 @@ export async function buildDsaReport(
   const startDate = localDate(range.start, range.timeZone);
   const endDate = localDate(new Date(range.end.getTime() - 1), range.timeZone);
   const figures = await reportFigures(deps, range);
+  const used = settings ?? (await readReportSettings(deps));
   const lists = await policyLists(deps, figures);
   const sheets = buildSheets(figures, {
     startDate,
     endDate,
     publishedOn: localDate(deps.clock.now(), range.timeZone),
-    settings: settings ?? (await readReportSettings(deps)),
+    settings: used,
     ...lists,
   });
   const failures = checkSheets(sheets, figures);
@@ -70,7 +87,7 @@ export async function buildDsaReport(
         )}${failures.length > 10 ? `\n…and ${failures.length - 10} more.` : ''}\nCheck the policy mapping (\`/trustops dsa map\`).`,
       '/trustops dsa map',
     );
-  const warnings = [periodWarning(startDate, endDate)].filter((w): w is string => w !== null);
+  const warnings = [periodWarning(startDate, endDate), ...unsetWarnings(used)].filter((w): w is string => w !== null);
   return { sheets, warnings, startDate, endDate };
 }
 
