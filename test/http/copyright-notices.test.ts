@@ -274,6 +274,40 @@ describe('POST /api/v1/copyright/notices/{external_id}/retraction while a counte
   });
 });
 
+describe('a vendor token on the copyright endpoints', () => {
+  it('is refused with 403 on every copyright endpoint, each refusal audited, nothing recorded', async () => {
+    await t.db.prisma.vendor.create({ data: { key: 'cr_vendor', name: 'Copyright test vendor' } });
+    const reply = await t.command('token create cr_vendor', ADMIN);
+    const token = /`(tov_[A-Za-z0-9_-]{40,})`/.exec(reply.text)?.[1];
+    expect(token).toBeDefined();
+    const asVendor = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const body = notice();
+    expect((await post(body)).status).toBe(201); // a notice to retract, recorded with the intake token
+    const before = await t.db.prisma.auditEvent.count({ where: { action: 'token.refused' } });
+    const vendorNotice = notice();
+    const attempts: [string, unknown, Record<string, string>][] = [
+      ['/api/v1/copyright/notices', vendorNotice, asVendor],
+      [`/api/v1/copyright/notices/${body.external_id}/retraction`, {}, asVendor],
+      ['/api/v1/imports/notices', 'external_id\nx', { ...asVendor, 'content-type': 'text/csv' }],
+      ['/api/v1/copyright/counter-notices', { external_id: 'cn-vendor', notice_external_id: body.external_id }, asVendor],
+    ];
+    for (const [path, payload, headers] of attempts) {
+      const res = await t.api(path, payload, headers);
+      expect([path, res.status]).toEqual([path, 403]);
+    }
+    const refusals = await t.db.prisma.auditEvent.findMany({ where: { action: 'token.refused' }, orderBy: { id: 'asc' } });
+    expect(refusals.slice(before).map((a) => (a.after as { vendor?: string }).vendor)).toEqual([
+      'cr_vendor',
+      'cr_vendor',
+      'cr_vendor',
+      'cr_vendor',
+    ]);
+    expect(await t.db.prisma.copyrightNotice.count({ where: { externalId: vendorNotice.external_id } })).toBe(0);
+    expect((await t.db.prisma.copyrightNotice.findUniqueOrThrow({ where: { externalId: body.external_id } })).status).toBe('received');
+    expect(await t.db.prisma.counterNotice.count({ where: { externalId: 'cn-vendor' } })).toBe(0);
+  });
+});
+
 describe('POST /api/v1/imports/notices', () => {
   const header =
     'external_id,received_at,sender_name,sender_organization,sender_email,sender_kind,work,signature,good_faith,accurate_and_authorized,content_ref,surface,account_id';
