@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { fixedClock } from '../../src/clock';
 import { listDsaSubmissions, retryDsaSubmissions } from '../../src/domain/exports/dsa-tdb/submissions';
+import { validateStatement } from '../../src/domain/exports/dsa-tdb/validate';
 import { NO_GROUPS } from '../../src/domain/roles/groups';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 import { type DsaSubmissionWorker, RESTRICTING_ACTIONS, startDsaSubmissions } from '../../src/jobs/dsa-submission';
@@ -203,6 +204,26 @@ describe('statements of reasons to the Transparency Database', () => {
     expect(audit.map((a) => [a.actor, a.entityId])).toEqual([
       ['UADMIN', 'fix-1'],
       ['UADMIN', 'all-refused'],
+    ]);
+  });
+
+  it('validation before sending applies the enum, territorial scope and language rules the database applies (review #24)', async () => {
+    await decisions(1, 'val');
+    await drain(worker());
+    const sent = tdb.statements.get('val-1') as Record<string, unknown>;
+    expect(validateStatement(sent)).toEqual({});
+    const broken = {
+      ...sent,
+      decision_account: 'DECISION_ACCOUNT_NOPE',
+      content_type: ['CONTENT_TYPE_BOGUS'],
+      territorial_scope: ['XX'],
+      content_language: 'english',
+    };
+    expect(Object.keys(validateStatement(broken)).sort()).toEqual([
+      'content_language',
+      'content_type',
+      'decision_account',
+      'territorial_scope',
     ]);
   });
 

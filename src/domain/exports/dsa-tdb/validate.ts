@@ -1,7 +1,16 @@
 // The Transparency Database's rules for a statement of reasons (API v2; ../shared/reference/README.md),
 // checked before a statement is sent: a statement that breaks one is kept as refused with the reason,
 // never sent to be refused there, and never dropped.
-import { SOR_LIMITS, STATEMENT_CATEGORIES } from '../dsa-enums';
+import {
+  CONTENT_TYPES,
+  DECISION_ACCOUNTS,
+  DECISION_MONETARIES,
+  DECISION_PROVISIONS,
+  DECISION_VISIBILITIES,
+  EU_EEA_COUNTRIES,
+  SOR_LIMITS,
+  STATEMENT_CATEGORIES,
+} from '../dsa-enums';
 import type { StatementOfReasons } from '../dsa-sor';
 
 export type FieldErrors = Record<string, string[]>;
@@ -64,6 +73,22 @@ export function validateStatement(s: StatementOfReasons | Record<string, unknown
   if (x.source_identity !== undefined) text('source_identity', 500, false);
   if (!['Yes', 'No'].includes(String(x.automated_detection))) add('automated_detection', 'The selected automated detection is invalid.');
   if (!AUTOMATED_DECISIONS.includes(String(x.automated_decision))) add('automated_decision', 'The selected automated decision is invalid.');
+  // Enum members, scope codes and language format, from dsa-enums (review #24): what TrustOps emits, plus the
+  // database's _OTHER values (which need their free text, checked above).
+  const oneOf = (field: string, allowed: readonly string[], many: boolean) => {
+    const v = x[field];
+    if (v === undefined) return;
+    const values = many ? (Array.isArray(v) ? v : [v]) : [v];
+    if (!values.every((m) => allowed.includes(String(m)))) add(field, `The selected ${field.replaceAll('_', ' ')} is invalid.`);
+  };
+  oneOf('decision_visibility', DECISION_VISIBILITIES, true);
+  oneOf('decision_monetary', [...DECISION_MONETARIES, 'DECISION_MONETARY_OTHER'], false);
+  oneOf('decision_provision', DECISION_PROVISIONS, false);
+  oneOf('decision_account', DECISION_ACCOUNTS, false);
+  if (Array.isArray(x.content_type)) oneOf('content_type', [...CONTENT_TYPES, 'CONTENT_TYPE_OTHER'], true);
+  oneOf('territorial_scope', EU_EEA_COUNTRIES, true);
+  if (x.content_language !== undefined && !/^[A-Z]{2}$/.test(String(x.content_language)))
+    add('content_language', 'The selected content language is invalid.');
   const puid = x.puid;
   if (typeof puid !== 'string' || puid === '') add('puid', 'The puid field is required.');
   else if (puid.length > SOR_LIMITS.puid || !PUID.test(puid)) add('puid', 'The puid format is invalid.');
