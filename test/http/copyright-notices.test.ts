@@ -412,6 +412,12 @@ describe('POST /api/v1/imports/notices', () => {
     expect(card).toContain('`bulk-40` — missing signature');
     expect(card).not.toContain('`bulk-42`');
     expect(card).toContain('…and 5 more');
+    // An imported notice is acted on from its card, asked for by an analyst (only they see it).
+    const asked = await t.command('copyright notice bulk-1', ADMIN);
+    expect(asked.response_type).toBe('ephemeral');
+    expect(JSON.stringify(asked.blocks)).toContain('"action_id":"copyright_take_down"');
+    expect(JSON.stringify(asked.blocks)).toContain('Copyright notice bulk-1');
+    expect((await t.command('copyright notice bulk-1')).text).toContain('Only analysts can see copyright notices');
   });
 
   it('refuses a file without the element columns, naming them', async () => {

@@ -334,6 +334,10 @@ export function noticeImportCard(d: NoticeImportSummary): SlackMessage {
     const more = d.incomplete - lines.length;
     blocks.push(section(md`*Incomplete*\n${joinMd(more > 0 ? [...lines, md`…and ${more} more`] : lines, '\n')}`));
   }
-  blocks.push(context("Imported notices get no card each (the API's do). Figures: `/trustops copyright`."));
+  blocks.push(
+    context(
+      "Imported notices get no card each (the API's do): an analyst acts on one with `/trustops copyright notice <external_id>`. Figures: `/trustops copyright`.",
+    ),
+  );
   return message(title, blocks);
 }

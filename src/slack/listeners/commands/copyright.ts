@@ -7,8 +7,11 @@ import {
   copyrightQueryText,
   parseCopyrightQuery,
 } from '../../../domain/copyright/figures';
+import { noticeCardData } from '../../../domain/copyright/notices-cards';
 import { setStrikePolicy, strikePolicy } from '../../../domain/copyright/repeat-infringers';
 import { requireRole } from '../../../domain/roles/roles';
+import { AppError, badInput } from '../../../errors';
+import { incompleteNoticeCard, noticeCard } from '../../views/copyright';
 import { copyrightFiguresMessage } from '../../views/copyright-figures';
 import { okMessage } from '../../views/feedback';
 import { COPYRIGHT_DISPUTE_USAGE, copyrightDisputeCommand, isCopyrightDisputeVerb } from './copyright-disputes';
@@ -22,6 +25,7 @@ export const COPYRIGHT_SUBCOMMANDS: readonly Subcommand[] = [
     usage: [
       '/trustops copyright [range] [by:claimant|sender_kind|surface]',
       '/trustops copyright policy [strikes:<n>] [window:<days>]',
+      '/trustops copyright notice <external_id>',
       ...COPYRIGHT_DISPUTE_USAGE,
     ].join(' · '),
     description:
@@ -30,6 +34,16 @@ export const COPYRIGHT_SUBCOMMANDS: readonly Subcommand[] = [
     async run({ deps, actor, args }) {
       const [verb, ...rest] = args;
       if (isCopyrightDisputeVerb(verb)) return copyrightDisputeCommand(deps, actor, args);
+      // A notice's card with its buttons, for the one who asks: imported notices get no card in the channel.
+      if (verb === 'notice') {
+        await requireRole(deps, actor, 'analyst', 'see copyright notices');
+        const externalId = rest.join(' ').trim();
+        if (!externalId) throw badInput('Name the notice: `/trustops copyright notice <external_id>`.');
+        const n = await deps.db.copyrightNotice.findUnique({ where: { externalId }, select: { id: true } });
+        if (!n) throw new AppError('not_found', `There is no copyright notice ${externalId}.`);
+        const card = await noticeCardData(deps.db, n.id);
+        return card.kind === 'complete' ? noticeCard(card.data) : incompleteNoticeCard(card.data);
+      }
       if (verb === 'policy') {
         if (rest.length === 0) {
           await requireRole(deps, actor, 'analyst', 'see the repeat-infringer policy');
