@@ -247,7 +247,15 @@ export const TABLES: readonly CopiedTable[] = [
     name: 'appeals',
     kind: 'fact',
     day: 'filed_at',
-    columns: [int('id'), text('external_id'), int('decision_id'), text('outcome'), text('complaint_type'), ts('filed_at'), ts('resolved_at')],
+    columns: [
+      int('id'),
+      text('external_id'),
+      int('decision_id'),
+      text('outcome'),
+      text('complaint_type'),
+      ts('filed_at'),
+      ts('resolved_at'),
+    ],
     derived: DECISION_DERIVED,
   },
   {

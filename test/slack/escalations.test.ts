@@ -157,7 +157,7 @@ describe('/trustops escalate', () => {
     const { caseId, card } = await escalate('sev1', 'Credible threat? *bold* <!channel>');
     const json = cardText(card);
     for (const s of [
-      'Escalation sev1: case #' + caseId,
+      `Escalation sev1: case #${caseId}`,
       'claude_ai',
       'harmful_content',
       'violent_threats',
