@@ -6,7 +6,7 @@ import { noticeCardData } from '../../../domain/copyright/notices-cards';
 import type { DomainDeps } from '../../../domain/deps';
 import { ZId } from '../../../domain/ids';
 import { requireRole } from '../../../domain/roles/roles';
-import { localDate } from '../../../domain/time';
+import { localDate, utcMinute } from '../../../domain/time';
 import { AppError } from '../../../errors';
 import { uploadExport } from '../../exports';
 import { CopyrightActionId, senderContactMessage } from '../../views/copyright';
@@ -98,7 +98,7 @@ export function registerCopyrightNoticeActions(app: App, deps: DomainDeps): void
     const card = await noticeCardData(deps.db, noticeId);
     if (card.kind !== 'complete' || card.data.status !== 'open') {
       const n = card.kind === 'complete' ? card.data : undefined;
-      const by = n?.decided ? ` by <@${n.decided.by}> at ${n.decided.at.slice(0, 16).replace('T', ' ')} UTC` : '';
+      const by = n?.decided ? ` by <@${n.decided.by}> at ${utcMinute(new Date(n.decided.at))}` : '';
       throw new AppError('conflict', `Notice ${card.data.externalId} is ${n ? n.status.replace('_', ' ') : 'incomplete'}${by}.`);
     }
     const metadata: NoticeModalMetadata = { noticeId, ...(body.channel?.id ? { channelId: body.channel.id } : {}) };
