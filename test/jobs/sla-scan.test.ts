@@ -74,8 +74,22 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   clock.set(T0);
-  await t.db.prisma.$executeRawUnsafe('TRUNCATE alerts, reports, decisions, cases, audit_events CASCADE');
+  await truncateFacts();
 });
+
+/**
+ * TRUNCATE takes its exclusive locks table by table (cascading to the tables that reference them), so
+ * a background transaction of the app still reading one of them can deadlock with it; Postgres then
+ * aborts one side, and the cleanup tries again.
+ */
+async function truncateFacts(attempt = 1): Promise<void> {
+  try {
+    await t.db.prisma.$executeRawUnsafe('TRUNCATE alerts, reports, decisions, cases, audit_events CASCADE');
+  } catch (err) {
+    if (attempt >= 5 || !String(err).includes('40P01')) throw err;
+    await truncateFacts(attempt + 1);
+  }
+}
 
 let seq = 0;
 /** Opens a case through the intake API; `surface: 'api'` routes to bulk_review, anything else to acme_review. */
