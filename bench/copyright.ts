@@ -5,8 +5,8 @@ import { systemClock } from '../src/clock';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/client';
 import { computeCopyrightFigures, parseCopyrightQuery } from '../src/domain/copyright/figures';
-import { importNotices, NOTICE_CSV_COLUMNS } from '../src/domain/copyright/notices-import';
-import type { CopyrightCsvRecord } from '../src/domain/copyright/schemas';
+import { importNotices } from '../src/domain/copyright/notices-import';
+import { COPYRIGHT_IMPORT_COLUMNS, type CopyrightCsvRecord } from '../src/domain/copyright/schemas';
 import { domainDeps } from '../src/domain/deps';
 import { readCsvRecords } from '../src/domain/intake/csv';
 import { silentLogger } from '../src/logger';
@@ -21,6 +21,7 @@ const ITEMS_PER_NOTICE = Number(process.env.BENCH_COPYRIGHT_ITEMS ?? 10);
 const RUNS = 20;
 const SURFACES = ['claude_ai', 'api', 'claude_code', 'mobile', 'mcp_directory'];
 const KINDS = ['rights_holder', 'agent', 'automated_agent'];
+const NOTICE_CSV_COLUMNS = COPYRIGHT_IMPORT_COLUMNS.notices;
 const COLUMNS = [...NOTICE_CSV_COLUMNS.required, ...NOTICE_CSV_COLUMNS.optional];
 
 async function writeCsv(file: string, now: number): Promise<void> {

@@ -1,11 +1,8 @@
 import type { CustomRoute } from '@slack/bolt';
-import { COUNTER_NOTICE_CSV_COLUMNS, importCounterNotices, submitCounterNotice } from '../domain/copyright/counter-notices';
-import type { CopyrightCsvRecord } from '../domain/copyright/schemas';
+import { importCounterNotices, submitCounterNotice } from '../domain/copyright/counter-notices';
 import type { DomainDeps } from '../domain/deps';
-import { readCsvRecords } from '../domain/intake/csv';
-import { auditTokenRefusal } from '../domain/tokens/tokens';
-import { AppError } from '../errors';
-import { authenticate, CSV_LIMIT_BYTES, HttpError, jsonHandler, limitedBody, readJsonBody } from './api';
+import { jsonHandler, readJsonBody } from './api';
+import { copyrightCsvRecords, copyrightIntakeActor } from './copyright-intake';
 import { sendJson } from './routes';
 
 /**
@@ -14,14 +11,7 @@ import { sendJson } from './routes';
  * Copyright intake needs TRUSTOPS_INTAKE_TOKEN: a vendor token files for its own queues only.
  */
 export function copyrightCounterNoticeRoutes(deps: DomainDeps, intakeToken: string | undefined): CustomRoute[] {
-  const intakeOnly = async (req: Parameters<CustomRoute['handler']>[0]) => {
-    const actor = await authenticate(req, deps, intakeToken);
-    if (actor.vendor) {
-      await auditTokenRefusal(deps, actor, { path: req.url, reason: 'copyright intake needs TRUSTOPS_INTAKE_TOKEN' });
-      throw new AppError('forbidden', 'copyright notices and counter-notices need TRUSTOPS_INTAKE_TOKEN, not a vendor token');
-    }
-    return actor;
-  };
+  const intakeOnly = (req: Parameters<CustomRoute['handler']>[0]) => copyrightIntakeActor(req, deps, intakeToken);
   return [
     {
       path: '/api/v1/copyright/counter-notices',
@@ -49,13 +39,7 @@ export function copyrightCounterNoticeRoutes(deps: DomainDeps, intakeToken: stri
       method: ['POST'],
       handler: jsonHandler(deps.log, async (req, res) => {
         const actor = await intakeOnly(req);
-        if (!/^(text\/csv|application\/csv)\b/i.test(req.headers['content-type'] ?? '')) {
-          throw new HttpError(415, 'unsupported_media_type', 'send the file as text/csv');
-        }
-        const records = readCsvRecords(limitedBody(req, CSV_LIMIT_BYTES), {
-          requiredColumns: COUNTER_NOTICE_CSV_COLUMNS.required,
-          optionalColumns: COUNTER_NOTICE_CSV_COLUMNS.optional,
-        }) as AsyncIterable<CopyrightCsvRecord>;
+        const records = copyrightCsvRecords(req, 'counter-notices');
         sendJson(res, 200, await importCounterNotices(deps, actor, records));
       }),
     },

@@ -2,13 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import { submitNotice } from '../domain/copyright/notices';
 import { retractNotice } from '../domain/copyright/notices-actions';
-import { importNotices, NOTICE_CSV_COLUMNS } from '../domain/copyright/notices-import';
-import type { CopyrightCsvRecord } from '../domain/copyright/schemas';
-import type { Actor, DomainDeps } from '../domain/deps';
-import { readCsvRecords } from '../domain/intake/csv';
-import { auditTokenRefusal } from '../domain/tokens/tokens';
+import { importNotices } from '../domain/copyright/notices-import';
+import type { DomainDeps } from '../domain/deps';
 import { AppError } from '../errors';
-import { authenticate, CSV_LIMIT_BYTES, HttpError, jsonHandler, readJsonBody } from './api';
+import { HttpError, jsonHandler, readJsonBody } from './api';
+import { copyrightCsvRecords, copyrightIntakeActor } from './copyright-intake';
 import { sendJson } from './routes';
 
 const ZRetractionKeys = new Set(['reason']);
@@ -19,14 +17,7 @@ const ZRetractionKeys = new Set(['reason']);
  * the generic imports route. Copyright intake needs TRUSTOPS_INTAKE_TOKEN, not a vendor token.
  */
 export function copyrightNoticeRoutes(deps: DomainDeps, intakeToken: string | undefined): CustomRoute[] {
-  const intakeOnly = async (req: IncomingMessage): Promise<Actor> => {
-    const actor = await authenticate(req, deps, intakeToken);
-    if (actor.vendor) {
-      await auditTokenRefusal(deps, actor, { path: req.url, reason: 'copyright intake needs TRUSTOPS_INTAKE_TOKEN' });
-      throw new AppError('forbidden', 'copyright notices need TRUSTOPS_INTAKE_TOKEN, not a vendor token');
-    }
-    return actor;
-  };
+  const intakeOnly = (req: IncomingMessage) => copyrightIntakeActor(req, deps, intakeToken);
   return [
     {
       path: '/api/v1/copyright/notices',
@@ -67,13 +58,7 @@ export function copyrightNoticeRoutes(deps: DomainDeps, intakeToken: string | un
       method: ['POST'],
       handler: jsonHandler(deps.log, async (req, res) => {
         const actor = await intakeOnly(req);
-        if (!/^(text\/csv|application\/csv)\b/i.test(req.headers['content-type'] ?? '')) {
-          throw new HttpError(415, 'unsupported_media_type', 'send the file as text/csv');
-        }
-        const records = readCsvRecords(csvBody(req), {
-          requiredColumns: NOTICE_CSV_COLUMNS.required,
-          optionalColumns: NOTICE_CSV_COLUMNS.optional,
-        }) as AsyncIterable<CopyrightCsvRecord>;
+        const records = copyrightCsvRecords(req, 'notices');
         sendJson(res, 200, await importNotices(deps, actor, records));
       }),
     },
@@ -93,16 +78,4 @@ async function retractionReason(req: IncomingMessage & { headers: IncomingMessag
   if (reason !== undefined && typeof reason !== 'string') errors.push({ path: 'reason', message: 'expected a string' });
   if (errors.length) throw new HttpError(400, 'invalid_request', errors.map((e) => `${e.path}: ${e.message}`).join('; '));
   return reason as string | undefined;
-}
-
-/** The upload, refused with 413 once it passes the limit (the import then rolls back). */
-async function* csvBody(req: IncomingMessage): AsyncGenerator<Uint8Array> {
-  if (Number(req.headers['content-length'] ?? 0) > CSV_LIMIT_BYTES)
-    throw new HttpError(413, 'payload_too_large', `the file is over ${CSV_LIMIT_BYTES / 1024 / 1024} MB`);
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > CSV_LIMIT_BYTES) throw new HttpError(413, 'payload_too_large', `the file is over ${CSV_LIMIT_BYTES / 1024 / 1024} MB`);
-    yield chunk as Buffer;
-  }
 }

@@ -19,7 +19,6 @@ import { supersedeIncomplete } from './dispute-actions';
 import { complaintKey, disputeRows, queueDisputeCard, storedWindow, windowColumns } from './dispute-card';
 import { loadCopyrightCalendar } from './holidays';
 import {
-  COPYRIGHT_IMPORT_COLUMNS,
   type CopyrightCsvRecord,
   type CounterNoticeInput,
   checkCounterNotice,
@@ -286,5 +285,3 @@ export async function importCounterNotices(
   }
   return result;
 }
-
-export const COUNTER_NOTICE_CSV_COLUMNS = COPYRIGHT_IMPORT_COLUMNS['counter-notices'];

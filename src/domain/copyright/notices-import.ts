@@ -12,7 +12,7 @@ import type { RowError } from '../intake/import';
 import { ALL_BUCKETS, lockIntakeBuckets } from '../intake/locks';
 import { bodyHash } from '../intake/schemas';
 import { ingestNotices, type NoticeItemIn, surfaceErrors } from './notices';
-import { COPYRIGHT_IMPORT_COLUMNS, type CopyrightCsvRecord, checkNotice, groupCopyrightRows } from './schemas';
+import { type CopyrightCsvRecord, checkNotice, groupCopyrightRows } from './schemas';
 
 export type NoticeImportResult = {
   kind: 'notices';
@@ -48,8 +48,6 @@ export type NoticeImportSummary = {
   failed: number;
   incompleteNotices: { externalId: string; missing: string[] }[];
 };
-
-export const NOTICE_CSV_COLUMNS = COPYRIGHT_IMPORT_COLUMNS.notices;
 
 /** Items per write: the batch's notices go in together (a notice's items are never split). */
 const BATCH_ITEMS = 20_000;
