@@ -1,6 +1,7 @@
 import { fixedClock } from '../../src/clock';
 import { rejectNotice, retractNotice, takeDownNotice } from '../../src/domain/copyright/notices-actions';
 import { ADMIN, startTestApp, type TestApp } from '../support/app';
+import { settledAlerts } from '../support/adversarial-checks';
 
 // `/trustops copyright [range] [by:…]` on a hand-built set of notices, against figures computed by hand,
 // and its Export CSV button.
@@ -124,6 +125,8 @@ describe('/trustops copyright', () => {
 
   it('refuses a viewer the figures and the Export CSV (repeat infringers, claimants), audited, nothing posted (review #4)', async () => {
     const posted = () => t.emulator.callsTo('chat.postMessage').length + t.emulator.callsTo('files.completeUploadExternal').length;
+    // The notice cards leave the outbox in the background: count only once it is empty.
+    expect((await settledAlerts(t, 0, 20_000)).every((s) => s === 'sent')).toBe(true);
     const before = posted();
     const refusedBefore = await t.db.prisma.auditEvent.count({ where: { action: 'access.refused', actor: VIEWER } });
     const reply = await t.command('copyright last 7d by:claimant', VIEWER);
