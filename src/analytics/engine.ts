@@ -379,7 +379,11 @@ class Engine {
     const prepare = [
       `CREATE OR REPLACE TEMP TABLE _changed AS SELECT * FROM read_csv(${literal(files.get('') as string)}, ${CSV}, columns = {'tbl': 'VARCHAR', 'row_id': 'BIGINT'})`,
     ];
-    const everything = changed.some((c) => c.whole && tableNamed(c.tbl)?.kind === 'fact');
+    // A fact reloaded whole (TRUNCATE) that derived columns read, or that carries them: every derived column again.
+    const everything = changed.some((c) => {
+      const t = tableNamed(c.tbl) as CopiedTable;
+      return c.whole && t.kind === 'fact' && (t.derived !== undefined || t.marks !== undefined || PARENTS.includes(t.name as never));
+    });
     // Cases whose first decision may change: those of changed decisions, before and after the change.
     const marked = changed.flatMap((c) => {
       const t = tableNamed(c.tbl) as CopiedTable;

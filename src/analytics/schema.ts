@@ -276,6 +276,53 @@ export const TABLES: readonly CopiedTable[] = [
     ],
     derived: DECISION_DERIVED,
   },
+  // Copyright: what `/trustops copyright` reads. No sender contacts, works, signatures or content references.
+  {
+    name: 'copyright_notices',
+    kind: 'fact',
+    day: 'received_at',
+    columns: [
+      int('id'),
+      text('external_id'),
+      text('claimant'),
+      text('sender_kind'),
+      text('status'),
+      text('action_taken'),
+      int('item_count'),
+      { name: 'missing_count', type: 'INTEGER', pg: 'cardinality("missing_elements")' },
+      ts('received_at'),
+      ts('actioned_at'),
+    ],
+  },
+  {
+    name: 'copyright_notice_items',
+    kind: 'fact',
+    day: 'taken_down_at',
+    columns: [int('id'), int('notice_id'), text('surface'), text('account_id'), ts('taken_down_at'), ts('restored_at')],
+  },
+  {
+    name: 'counter_notices',
+    kind: 'fact',
+    day: 'received_at',
+    columns: [
+      int('id'),
+      text('external_id'),
+      int('notice_id'),
+      text('account_id'),
+      text('status'),
+      text('outcome'),
+      ts('received_at'),
+      // A local date on the copyright calendar: carried as its UTC midnight (sessions run in UTC).
+      { name: 'latest_restore_on', type: 'TIMESTAMPTZ', pg: '"latest_restore_on"::timestamptz' },
+      ts('resolved_at'),
+    ],
+  },
+  {
+    name: 'copyright_strikes',
+    kind: 'fact',
+    day: 'created_at',
+    columns: [int('id'), text('account_id'), int('notice_id'), ts('created_at'), ts('removed_at')],
+  },
 ];
 
 export const FACT_TABLES = TABLES.filter((t) => t.kind === 'fact').map((t) => t.name);

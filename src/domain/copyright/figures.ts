@@ -4,15 +4,16 @@
  * the false-positive rate by claimant (top 10) and by detection source (the sender kind), repeat
  * infringers now and the open disputes with the business days left to their latest restore date.
  *
- * Read from Postgres (indexed on received_at), in two statements: the cohort's figures with their
- * grouping sets, and the current state (repeat infringers, open disputes).
+ * Read from the analytics copy (src/analytics/, DuckDB); the Postgres SQL these figures had before is the
+ * oracle of test/domain/copyright/figures-differential.test.ts.
  */
+import type { AnalyticsReader } from '../../analytics/types';
 import { badInput } from '../../errors';
 import type { DomainDeps } from '../deps';
 import { csvLine } from '../exports/csv';
 import { type DateRange, parseRange } from '../metrics/range';
 import { isTimeZone } from '../time';
-import { businessDaysLeft } from './calendar';
+import { businessDaysLeft, type CopyrightCalendar } from './calendar';
 import { loadCopyrightCalendar } from './holidays';
 import { strikePolicy } from './repeat-infringers';
 import type { StrikePolicy } from './strikes';
@@ -118,48 +119,49 @@ export function copyrightQueryText(q: CopyrightQuery, words: readonly string[]):
   return [...words.filter((w) => !/^by:/i.test(w)), `by:${q.by}`].join(' ');
 }
 
-// Per notice of the cohort: its outcome and its counter-notices' outcomes.
+// Per notice of the cohort: its outcome and its counter-notices' outcomes (DuckDB SQL, on the analytics copy).
 const COHORT = `
-  WITH cn AS (
-    SELECT c.notice_id,
-           count(*)::int AS counter_notices,
-           count(*) FILTER (WHERE c.outcome = 'restored_in_window')::int AS in_window,
-           count(*) FILTER (WHERE c.outcome = 'restored_late')::int AS late,
-           count(*) FILTER (WHERE c.outcome = 'restored_false_positive')::int AS false_positive,
-           count(*) FILTER (WHERE c.outcome = 'held')::int AS held
-      FROM counter_notices c JOIN copyright_notices n ON n.id = c.notice_id
-     WHERE n.received_at >= $1::timestamptz AND n.received_at < $2::timestamptz
-     GROUP BY c.notice_id
-  ), n AS (
-    SELECT n.id, n.claimant, n.sender_kind::text AS sender_kind, n.status::text AS status,
-           cardinality(n.missing_elements) = 0 AS complete,
-           (n.action_taken IS NOT NULL AND n.action_taken NOT IN ('no_action', 'no_violation')) AS taken_down,
-           n.item_count,
-           CASE WHEN n.actioned_at IS NOT NULL THEN extract(epoch FROM n.actioned_at - n.received_at) / 3600.0 END AS hours,
-           coalesce(cn.counter_notices, 0) AS counter_notices, coalesce(cn.in_window, 0) AS in_window, coalesce(cn.late, 0) AS late,
-           coalesce(cn.false_positive, 0) AS false_positive, coalesce(cn.held, 0) AS held
-      FROM copyright_notices n LEFT JOIN cn ON cn.notice_id = n.id
-     WHERE n.received_at >= $1::timestamptz AND n.received_at < $2::timestamptz
+  WITH n AS (
+    SELECT id, claimant, sender_kind, status, missing_count = 0 AS complete,
+           (action_taken IS NOT NULL AND action_taken NOT IN ('no_action', 'no_violation')) AS taken_down,
+           item_count,
+           (epoch_us(actioned_at) - epoch_us(received_at)) / 3600000000.0::DOUBLE AS hours
+      FROM copyright_notices
+     WHERE received_at >= $1 AND received_at < $2
+  ), cn AS (
+    SELECT notice_id,
+           count(*) AS counter_notices,
+           count(*) FILTER (WHERE outcome = 'restored_in_window') AS in_window,
+           count(*) FILTER (WHERE outcome = 'restored_late') AS late,
+           count(*) FILTER (WHERE outcome = 'restored_false_positive') AS false_positive,
+           count(*) FILTER (WHERE outcome = 'held') AS held
+      FROM counter_notices WHERE notice_id IN (SELECT id FROM n)
+     GROUP BY notice_id
+  ), x AS (
+    SELECT n.*, coalesce(cn.counter_notices, 0) AS counter_notices, coalesce(cn.in_window, 0) AS in_window,
+           coalesce(cn.late, 0) AS late, coalesce(cn.false_positive, 0) AS false_positive, coalesce(cn.held, 0) AS held
+      FROM n LEFT JOIN cn ON cn.notice_id = n.id
   )`;
 
 const FIGURES = `
-  count(*)::int AS notices,
-  count(*) FILTER (WHERE complete)::int AS complete,
-  count(*) FILTER (WHERE NOT complete)::int AS incomplete,
-  count(*) FILTER (WHERE taken_down)::int AS taken_down,
-  count(*) FILTER (WHERE status = 'rejected')::int AS rejected,
-  coalesce(sum(item_count) FILTER (WHERE taken_down), 0)::int AS items_taken_down,
-  percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS tta_median,
-  percentile_cont(0.9) WITHIN GROUP (ORDER BY hours) AS tta_p90,
-  coalesce(sum(counter_notices), 0)::int AS counter_notices,
-  coalesce(sum(in_window), 0)::int AS in_window,
-  coalesce(sum(late), 0)::int AS late,
-  coalesce(sum(false_positive), 0)::int AS false_positive,
-  coalesce(sum(held), 0)::int AS held,
-  count(*) FILTER (WHERE status = 'retracted')::int AS retractions,
-  count(*) FILTER (WHERE taken_down AND (status = 'retracted' OR in_window + late + false_positive > 0))::int AS false_positives`;
+  count(*) AS notices,
+  count(*) FILTER (WHERE complete) AS complete,
+  count(*) FILTER (WHERE NOT complete) AS incomplete,
+  count(*) FILTER (WHERE taken_down) AS taken_down,
+  count(*) FILTER (WHERE status = 'rejected') AS rejected,
+  coalesce(sum(item_count) FILTER (WHERE taken_down), 0) AS items_taken_down,
+  quantile_cont(hours, 0.5) AS tta_median,
+  quantile_cont(hours, 0.9) AS tta_p90,
+  coalesce(sum(counter_notices), 0) AS counter_notices,
+  coalesce(sum(in_window), 0) AS in_window,
+  coalesce(sum(late), 0) AS late,
+  coalesce(sum(false_positive), 0) AS false_positive,
+  coalesce(sum(held), 0) AS held,
+  count(*) FILTER (WHERE status = 'retracted') AS retractions,
+  count(*) FILTER (WHERE taken_down AND (status = 'retracted' OR in_window + late + false_positive > 0)) AS false_positives`;
 
-type FigureRow = {
+/** One group of the cohort, as the SQL gives it (exported for the differential test against the Postgres oracle). */
+export type FigureRow = {
   dim: string | null;
   key: string | null;
   notices: number;
@@ -181,7 +183,7 @@ type FigureRow = {
 
 const round1 = (x: number | null) => (x === null ? null : Math.round(Number(x) * 10) / 10);
 
-function toRow(r: FigureRow): CopyrightRow {
+export function toRow(r: FigureRow): CopyrightRow {
   return {
     ...(r.key !== null ? { key: r.key } : {}),
     notices: r.notices,
@@ -260,54 +262,86 @@ function topClaimants(rows: readonly CopyrightRow[]): CopyrightRow[] {
 }
 
 /** The cohort's figures in one scan: the total, by sender kind and by claimant. */
-async function cohortRows(deps: Pick<DomainDeps, 'db'>, range: DateRange): Promise<FigureRow[]> {
-  const [, rows] = await deps.db.$transaction([
-    // The per-group sorts of the percentiles stay in memory (the default 4 MB spills at 100,000 notices).
-    deps.db.$executeRawUnsafe(`SET LOCAL work_mem = '64MB'`),
-    deps.db.$queryRawUnsafe<FigureRow[]>(
-      `${COHORT}
-       SELECT CASE WHEN grouping(sender_kind) = 0 THEN 'sender_kind' WHEN grouping(claimant) = 0 THEN 'claimant' END AS dim,
-              coalesce(sender_kind, claimant) AS key, ${FIGURES}
-         FROM n GROUP BY GROUPING SETS ((), (sender_kind), (claimant))`,
-      range.start.toISOString(),
-      range.end.toISOString(),
-    ),
-  ]);
-  return rows;
+export async function cohortRows(r: AnalyticsReader, range: DateRange): Promise<FigureRow[]> {
+  return r.query<FigureRow>(
+    `${COHORT}
+     SELECT CASE WHEN grouping(sender_kind) = 0 THEN 'sender_kind' WHEN grouping(claimant) = 0 THEN 'claimant' END AS dim,
+            coalesce(sender_kind, claimant) AS key, ${FIGURES}
+       FROM x GROUP BY GROUPING SETS ((), (sender_kind), (claimant))`,
+    [range.start, range.end],
+  );
 }
 
+/** By surface: a notice counts under each surface its items are on; items taken down are counted per surface. */
+export async function surfaceRows(r: AnalyticsReader, range: DateRange): Promise<FigureRow[]> {
+  return r.query<FigureRow>(
+    `${COHORT}, s AS (
+       SELECT x.*, i.surface, i.items AS surface_items
+         FROM x JOIN (SELECT notice_id, surface, count(*) AS items FROM copyright_notice_items
+                       WHERE notice_id IN (SELECT id FROM n) GROUP BY notice_id, surface) i ON i.notice_id = x.id
+     )
+     SELECT 'surface' AS dim, surface AS key, ${FIGURES.replace(
+       'coalesce(sum(item_count) FILTER (WHERE taken_down), 0) AS items_taken_down',
+       'coalesce(sum(surface_items) FILTER (WHERE taken_down), 0) AS items_taken_down',
+     )}
+       FROM s GROUP BY surface ORDER BY count(*) DESC, surface`,
+    [range.start, range.end],
+  );
+}
+
+export type InfringerRow = { account_id: string; strikes: number; total: number };
+export type DisputeRow = { cn: string; notice: string; account_id: string; latest: Date | null; total: number };
+
+/**
+ * Read from the analytics copy (caught up first, so every notice, outcome, counter-notice and strike committed
+ * before the look-up counts), in one DuckDB transaction: the cohort with its grouping sets, by surface when
+ * asked, and the current state (repeat infringers, open disputes). The policy and the calendar come from Postgres.
+ */
 export async function computeCopyrightFigures(
-  deps: Pick<DomainDeps, 'db' | 'clock' | 'copyrightTimeZone'>,
+  deps: Pick<DomainDeps, 'db' | 'analytics' | 'clock' | 'copyrightTimeZone'>,
   query: CopyrightQuery,
 ): Promise<CopyrightFigures> {
   const now = deps.clock.now();
   const { range } = query;
-  const policy = await strikePolicy(deps.db);
-  const [grouped, bySurface, cal, infringers, disputes] = await Promise.all([
-    cohortRows(deps, range),
-    query.by === 'surface' ? surfaceRows(deps, range) : Promise.resolve([]),
-    loadCopyrightCalendar(deps),
-    deps.db.$queryRawUnsafe<{ account_id: string; strikes: number; total: number }[]>(
-      `SELECT account_id, count(*)::int AS strikes, count(*) OVER ()::int AS total
+  const [policy, cal] = await Promise.all([strikePolicy(deps.db), loadCopyrightCalendar(deps)]);
+  const { grouped, bySurfaceRows, infringers, disputes } = await deps.analytics.read(async (r) => ({
+    grouped: await cohortRows(r, range),
+    bySurfaceRows: query.by === 'surface' ? await surfaceRows(r, range) : [],
+    infringers: await r.query<InfringerRow>(
+      `SELECT account_id, count(*) AS strikes, count(*) OVER () AS total
          FROM copyright_strikes
-        WHERE removed_at IS NULL AND created_at > $1::timestamptz AND created_at <= $2::timestamptz
+        WHERE removed_at IS NULL AND created_at > $1 AND created_at <= $2
         GROUP BY account_id HAVING count(*) >= $3
         ORDER BY count(*) DESC, account_id LIMIT ${REPEAT_INFRINGERS_SHOWN}`,
-      new Date(now.getTime() - policy.windowDays * 86_400_000).toISOString(),
-      now.toISOString(),
-      policy.strikes,
+      [new Date(now.getTime() - policy.windowDays * 86_400_000), now, policy.strikes],
     ),
-    deps.db.$queryRawUnsafe<{ cn: string; notice: string; account_id: string; latest: Date | null; total: number }[]>(
-      `SELECT c.external_id AS cn, n.external_id AS notice, c.account_id, c.latest_restore_on AS latest, count(*) OVER ()::int AS total
+    disputes: await r.query<DisputeRow>(
+      `SELECT c.external_id AS cn, n.external_id AS notice, c.account_id, c.latest_restore_on AS latest, count(*) OVER () AS total
          FROM counter_notices c JOIN copyright_notices n ON n.id = c.notice_id
         WHERE c.status IN ('pending', 'info_requested')
-        ORDER BY c.latest_restore_on NULLS LAST, c.received_at, c.id LIMIT ${OPEN_DISPUTES_SHOWN}`,
+        ORDER BY c.latest_restore_on ASC NULLS LAST, c.received_at, c.id LIMIT ${OPEN_DISPUTES_SHOWN}`,
     ),
-  ]);
+  }));
+  return assembleFigures({ query, now, policy, cal, grouped, bySurfaceRows, infringers, disputes });
+}
+
+/** The answer from the rows the statements gave (shared with the differential test's Postgres oracle). */
+export function assembleFigures(p: {
+  query: CopyrightQuery;
+  now: Date;
+  policy: StrikePolicy;
+  cal: CopyrightCalendar;
+  grouped: readonly FigureRow[];
+  bySurfaceRows: readonly FigureRow[];
+  infringers: readonly InfringerRow[];
+  disputes: readonly DisputeRow[];
+}): CopyrightFigures {
+  const { query, now, policy, cal, grouped, infringers, disputes } = p;
   const byClaimant = topClaimants(grouped.filter((r) => r.dim === 'claimant').map(toRow));
   const total = toRow(grouped.find((r) => r.dim === null) ?? EMPTY);
   const bySenderKind = grouped.filter((r) => r.dim === 'sender_kind').map(toRow);
   bySenderKind.sort((a, b) => (a.key ?? '').localeCompare(b.key ?? ''));
+  const bySurface = p.bySurfaceRows.map(toRow);
 
   return {
     query,
@@ -337,27 +371,8 @@ export async function computeCopyrightFigures(
   };
 }
 
-/** By surface: a notice counts under each surface its items are on; items taken down are counted per surface. */
-async function surfaceRows(deps: Pick<DomainDeps, 'db'>, range: DateRange): Promise<CopyrightRow[]> {
-  const rows = await deps.db.$queryRawUnsafe<FigureRow[]>(
-    `${COHORT}, s AS (
-       SELECT n.*, i.surface, i.items AS surface_items
-         FROM n JOIN (SELECT notice_id, surface, count(*)::int AS items FROM copyright_notice_items
-                       WHERE notice_id IN (SELECT id FROM n) GROUP BY notice_id, surface) i ON i.notice_id = n.id
-     )
-     SELECT 'surface' AS dim, surface AS key, ${FIGURES.replace(
-       'coalesce(sum(item_count) FILTER (WHERE taken_down), 0)::int AS items_taken_down',
-       'coalesce(sum(surface_items) FILTER (WHERE taken_down), 0)::int AS items_taken_down',
-     )}
-       FROM s GROUP BY surface ORDER BY count(*) DESC, surface`,
-    range.start.toISOString(),
-    range.end.toISOString(),
-  );
-  return rows.map(toRow);
-}
-
 export async function lookUpCopyrightFigures(
-  deps: Pick<DomainDeps, 'db' | 'clock' | 'timeZone' | 'copyrightTimeZone'>,
+  deps: Pick<DomainDeps, 'db' | 'analytics' | 'clock' | 'timeZone' | 'copyrightTimeZone'>,
   words: readonly string[],
 ): Promise<CopyrightFigures> {
   return computeCopyrightFigures(deps, parseCopyrightQuery(deps, words));
