@@ -20,6 +20,16 @@ export type Database = {
 
 export class DatabaseUnavailableError extends Error {}
 
+// The pg pool behind each client, for what Prisma cannot do (COPY FROM STDIN in CSV imports).
+const pools = new WeakMap<object, Pool>();
+
+/** The pg pool a client of openDatabase queries through; connections taken from it count against its size. */
+export function pgPoolOf(db: Db): Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('this database client was not opened by openDatabase: it has no pg pool');
+  return pool;
+}
+
 /**
  * The only place that constructs a PrismaClient: DATABASE_URL, or embedded PGlite under dataDir.
  * Every pg client it makes has an 'error' listener: a connection the server closes (a restart,
@@ -65,6 +75,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   pool.on('error', () => {});
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const prisma = new PrismaClient({ adapter });
+  pools.set(prisma, pool);
   return {
     prisma,
     url,
