@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import type { DeliveryFailure, DeliveryStatus, Notifier, OutboundAlert } from '../domain/alerts/port';
+import { isDatabaseUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 
@@ -397,7 +398,13 @@ export function startAlertDelivery(opts: DeliveryOptions): DeliveryWorker {
     }
     clearTimeout(timer);
     pumping = pump()
-      .catch((err) => log.error('alert delivery pass failed', { err }))
+      // A busy or unreachable database (the embedded one while the analytics copy is read, an outage) is
+      // retried on the next pass; anything else is a fault worth an error.
+      .catch((err) =>
+        isDatabaseUnavailable(err)
+          ? log.warn('alert delivery pass deferred: database unavailable', { err: String(err) })
+          : log.error('alert delivery pass failed', { err }),
+      )
       .finally(() => {
         pumping = undefined;
         if (stopped) return;
