@@ -134,6 +134,18 @@ const ZConfig = z
       .trim()
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day HH:MM such as 09:30')
       .default('09:30'),
+    /**
+     * How long a process holds a digest's thread file while sending it, so a crashed one's file waits this long
+     * before another takes it over. It must outlast an attempt (a render and Slack calls of up to 20 s each):
+     * keep the default; tests with a local Slack shorten it. In ms once parsed.
+     */
+    TRUSTOPS_DIGEST_FILE_LEASE: z
+      .string()
+      .trim()
+      .default('2m')
+      .refine((v) => parseDuration(v) !== undefined, 'expected a duration such as 2m or 30s')
+      .transform((v) => parseDuration(v) ?? 0)
+      .refine((ms) => ms >= 10_000, 'expected at least 10s'),
     /** The DSA Transparency Database API; statements of reasons are submitted only when both are set. */
     TRUSTOPS_DSA_TDB_URL: optionalString.pipe(z.string().url('expected an https:// URL of the Transparency Database API').optional()),
     TRUSTOPS_DSA_TDB_TOKEN: optionalString.pipe(z.string().min(8, 'expected the API token of the Transparency Database').optional()),

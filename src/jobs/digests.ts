@@ -22,7 +22,14 @@ export function digestsJob(
 ): Job {
   const waitMs = ports.waitForPostsMs ?? 45_000;
   const pollMs = ports.pollMs ?? 1000;
-  const fileDeps = { db: deps.db, clock: deps.clock, log: deps.log, files: ports.files, charts: ports.charts };
+  const fileDeps = {
+    db: deps.db,
+    clock: deps.clock,
+    log: deps.log,
+    files: ports.files,
+    charts: ports.charts,
+    fileLeaseMs: config.TRUSTOPS_DIGEST_FILE_LEASE,
+  };
   return {
     name: 'digests',
     cron: '* * * * *',

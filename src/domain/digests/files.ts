@@ -31,7 +31,12 @@ export type ThreadFilePort = {
 
 export type FileShareState = 'shared' | 'unshared' | 'missing';
 
-export type DigestFileDeps = Pick<DomainDeps, 'db' | 'clock' | 'log'> & { files: ThreadFilePort; charts: ChartPort };
+export type DigestFileDeps = Pick<DomainDeps, 'db' | 'clock' | 'log'> & {
+  files: ThreadFilePort;
+  charts: ChartPort;
+  /** FILE_LEASE_MS unless set (TRUSTOPS_DIGEST_FILE_LEASE): tests shorten it so a crashed process's files are taken over in seconds. */
+  fileLeaseMs?: number;
+};
 
 /**
  * One attempt is a render and at most four Slack calls of 20 s each (files.info, getUploadURLExternal, the
@@ -42,6 +47,7 @@ export type DigestFileDeps = Pick<DomainDeps, 'db' | 'clock' | 'log'> & { files:
  */
 export const FILE_LEASE_MS = 2 * 60_000;
 const MAX_ATTEMPTS = 6;
+const leaseMs = (deps: Pick<DigestFileDeps, 'fileLeaseMs'>) => deps.fileLeaseMs ?? FILE_LEASE_MS;
 
 type Claimed = {
   id: number;
@@ -99,7 +105,7 @@ async function claimOne(deps: DigestFileDeps): Promise<Claimed | undefined> {
      RETURNING d.id, d.file_kind, d.file_id, d.file_attempts, d.file_lease_until AS lease, a.status::text AS alert_status,
                a.slack_channel, a.slack_ts, a.message`,
     now.toISOString(),
-    new Date(now.getTime() + FILE_LEASE_MS).toISOString(),
+    new Date(now.getTime() + leaseMs(deps)).toISOString(),
   );
   return rows[0];
 }
@@ -140,7 +146,7 @@ async function deliverOne(deps: DigestFileDeps, row: Claimed): Promise<'shared' 
     const fileId = await deps.files.upload({ filename: file.filename, bytes: file.bytes });
     // Kept before sharing (the share posts a message we could not find again without it), and the lease
     // renewed with it, so the completion below runs well inside it.
-    const lease = new Date(deps.clock.now().getTime() + FILE_LEASE_MS);
+    const lease = new Date(deps.clock.now().getTime() + leaseMs(deps));
     if (!(await update(deps, row, 'file_id = $3, file_lease_until = $4::timestamptz', fileId, lease.toISOString()))) return 'waiting';
     row.lease = lease;
     row.file_id = fileId;
