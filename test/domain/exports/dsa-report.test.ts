@@ -385,10 +385,13 @@ describeWithReference('export dsa-report on the hand-computed half year', () => 
       ['Accuracy of the automated means - Accuracy', 'Total number', '0.967742'],
       ['Accuracy of the automated means - Precision', 'Total number', '0.967742'],
       ['Accuracy of the automated means - Recall', 'Total number', ''],
+      // Notices, not decisions: r2 (trusted flagger) by d2, automated; r1, r3, r4 and r8 (trusted flagger) by a
+      // person (d1, d3, d4 — a no_violation — and d9: C8's second decision d10 processes no further notice); r9
+      // has no case, so nothing processed it.
       ['Number of notices solely processed by automated means', 'NAM Total', '1'],
       ['Number of notices solely processed by automated means', 'NAM Trusted Flagger', '1'],
-      ['Number of notices not processed by automated means', 'NAM Total', '5'],
-      ['Number of notices not processed by automated means', 'NAM Trusted Flagger', '2'],
+      ['Number of notices not processed by automated means', 'NAM Total', '4'],
+      ['Number of notices not processed by automated means', 'NAM Trusted Flagger', '1'],
     ]);
     expect(file.rows[9]![7]).toBe('Estimated from 31 QA reviews (30 agreed with the automated decision); 95 % interval 0.838059–0.994283.');
     expect(file.rows[11]![7]).toBe('Recall needs QA reviews of automated no_violation decisions too; there were none in the period.');
@@ -401,6 +404,63 @@ describeWithReference('export dsa-report on the hand-computed half year', () => 
       for (const r of rows) expect([name, r[6], r[7]]).toEqual([name, '', expect.stringMatching(/TrustOps/)]);
     }
     expect(out[csv('10_AMAR')]!.rows[1]!.slice(6)).toEqual(['1234567', 'As configured by an admin (TrustOps does not count recipients).']);
+  });
+});
+
+describe('8_automated_means counts notices processed, not decisions', () => {
+  /*
+   * 2026-05-15..2026-05-31 (nothing of the half year above falls in it):
+   * N1  05-16 00:00 n1a trusted flagger hate_speech, n1b notice   e1 content_removed automated 05-16 01:00, e2 account_banned human 05-16 03:00
+   * N2  05-17 00:00 o2 own initiative, then n2 notice 05-17 01:00 e3 content_removed human 05-17 02:00
+   * N3, N4: one copyright notice of two items (cn7:0 on N3, cn7:1 on N4) e4, e5 content_removed human 05-18 (one notice: its head item's case)
+   * N5  05-20 00:00 n5 notice, decided 06-02 (after the range)   e6 content_removed automated
+   * N6  05-21 00:00 n6 trusted flagger notice, never decided
+   * N7  05-10 00:00 n7 notice (before the range) decided 05-19 no_violation automated (e7): processed in the range
+   * Automated: n1a, n1b, n7 = 3 (trusted flagger 1). By a person: n2, cn7 = 2 (trusted flagger 0).
+   * Counting decisions on cases whose first report is a notice (what this replaced) gave automated 2 (e1, e7; trusted
+   * flagger 1) and people 3 (e2, e4, e5; trusted flagger 1).
+   */
+  it('each notice once, by its case’s first decision in the period, trusted flaggers by the notice’s own flag', async () => {
+    const f = facts(db);
+    await f.openCase('N1', '2026-05-16T00:00:00Z', { status: 'decided' });
+    await f.report('n1a', 'N1', '2026-05-16T00:00:00Z', { category: 'hate_speech', trusted: true });
+    await f.report('n1b', 'N1', '2026-05-16T00:30:00Z', { category: 'hate_speech' });
+    await f.decide('e1', 'N1', '2026-05-16T01:00:00Z', 'content_removed', 'hate_speech', true);
+    await f.decide('e2', 'N1', '2026-05-16T03:00:00Z', 'account_banned', 'hate_speech', false);
+    await f.openCase('N2', '2026-05-17T00:00:00Z', { status: 'decided' });
+    await f.report('o2', 'N2', '2026-05-17T00:00:00Z', { category: 'hate_speech', own: true });
+    await f.report('n2', 'N2', '2026-05-17T01:00:00Z', { category: 'hate_speech' });
+    await f.decide('e3', 'N2', '2026-05-17T02:00:00Z', 'content_removed', 'hate_speech', false);
+    await f.openCase('N3', '2026-05-18T00:00:00Z', { status: 'decided' });
+    await f.openCase('N4', '2026-05-18T00:00:00Z', { status: 'decided' });
+    await f.report('copyright-notice:cn7:0', 'N3', '2026-05-18T00:00:00Z', { category: 'ip_infringement' });
+    await f.report('copyright-notice:cn7:1', 'N4', '2026-05-18T00:00:00Z', { category: 'ip_infringement' });
+    await f.decide('e4', 'N3', '2026-05-18T05:00:00Z', 'content_removed', 'ip_infringement', false);
+    await f.decide('e5', 'N4', '2026-05-18T05:00:00Z', 'content_removed', 'ip_infringement', false);
+    await f.openCase('N5', '2026-05-20T00:00:00Z', { status: 'decided' });
+    await f.report('n5', 'N5', '2026-05-20T00:00:00Z', { category: 'hate_speech' });
+    await f.decide('e6', 'N5', '2026-06-02T00:00:00Z', 'content_removed', 'hate_speech', true);
+    await f.openCase('N6', '2026-05-21T00:00:00Z');
+    await f.report('n6', 'N6', '2026-05-21T00:00:00Z', { category: 'hate_speech', trusted: true });
+    await f.openCase('N7', '2026-05-10T00:00:00Z', { status: 'decided' });
+    await f.report('n7', 'N7', '2026-05-10T00:00:00Z', { category: 'hate_speech' });
+    await f.decide('e7', 'N7', '2026-05-19T00:00:00Z', 'no_violation', 'hate_speech', true);
+    try {
+      const report = await buildDsaReport(deps, parseRange('2026-05-15..2026-05-31', { now: NOW, timeZone: 'UTC' }));
+      const rows = report.sheets.find((s) => s.name === '8_automated_means')!.rows;
+      const value = (indicator: string, scope: string) => rows.find((r) => r[4] === indicator && r[5] === scope)?.[6];
+      expect([
+        value('Number of notices solely processed by automated means', 'NAM Total'),
+        value('Number of notices solely processed by automated means', 'NAM Trusted Flagger'),
+        value('Number of notices not processed by automated means', 'NAM Total'),
+        value('Number of notices not processed by automated means', 'NAM Trusted Flagger'),
+      ]).toEqual([3, 1, 2, 0]);
+    } finally {
+      const cases = ['N1', 'N2', 'N3', 'N4', 'N5', 'N6', 'N7'].map((c) => f.ids[c]!);
+      await db.decision.deleteMany({ where: { caseId: { in: cases } } });
+      await db.report.deleteMany({ where: { caseId: { in: cases } } });
+      await db.case.deleteMany({ where: { id: { in: cases } } });
+    }
   });
 });
 

@@ -174,6 +174,22 @@ const AUTOMATION_SQL = `
    WHERE d.decided_at >= $1 AND d.decided_at < $2
    GROUP BY ALL`;
 
+// Notices processed (8_automated_means): the template counts notices, not decisions. A notice (a report not
+// own-initiative, counted once as on 4_notices: a copyright notice once however many items) is processed by its
+// case's first decision (earliest, then lowest id; a report joins only an open case, so it came before), whatever
+// that decided (no_violation too), and counts in the period of that decision: solely automated when it was.
+const NOTICES_PROCESSED_SQL = `
+  WITH f AS (
+    SELECT case_id, arg_min(automated, (decided_at, id)) AS automated
+      FROM decisions
+     WHERE decided_at < $2
+     GROUP BY case_id
+    HAVING min(decided_at) >= $1)
+  SELECT f.automated, r.trusted_flagger AS tf, count(*) AS n
+    FROM reports r JOIN f ON f.case_id = r.case_id
+   WHERE NOT r.own_initiative AND ${NOTICE_HEAD_SQL}
+   GROUP BY ALL`;
+
 const QA_SQL = `
   SELECT decision_action <> 'no_violation' AS positive, outcome,
          coalesce(correct_action, decision_action) <> 'no_violation' AS violation, count(*) AS n
@@ -209,8 +225,8 @@ const keyOf = (r: Row) =>
 export async function reportFigures(deps: Deps, range: DateRange): Promise<ReportFigures> {
   // The aggregates of `export dsa` are read in the same snapshot (the same DuckDB transaction), so the checks
   // compare like with like however the facts move meanwhile.
-  const [aggregates, noticeRows, actionRows, ownRows, appealRows, suspensionRows, automationRows, qaRows] = await deps.analytics.read(
-    async (reader) => {
+  const [aggregates, noticeRows, actionRows, ownRows, appealRows, suspensionRows, automationRows, processedRows, qaRows] =
+    await deps.analytics.read(async (reader) => {
       const q = (sql: string, ...params: string[]) => reader.query(sql, [range.start, range.end, ...params]);
       return [
         await dsaAggregates({ analytics: { read: (fn) => fn(reader) } }, range),
@@ -220,10 +236,10 @@ export async function reportFigures(deps: Deps, range: DateRange): Promise<Repor
         await q(APPEALS_SQL),
         await q(SUSPENSIONS_SQL),
         await q(AUTOMATION_SQL),
+        await q(NOTICES_PROCESSED_SQL),
         await q(QA_SQL),
       ] as const;
-    },
-  );
+    });
 
   const notices: Record<string, NoticeFigures> = {};
   const notice = (key: string) => {
@@ -302,11 +318,13 @@ export async function reportFigures(deps: Deps, range: DateRange): Promise<Repor
     };
     if (r.measure) add(r.automated ? automated.measuresAutomated : automated.measuresNotAutomated);
     else if (r.automated) automated.negativesAutomated += n;
-    // Notices processed: every decision on a notice, no_violation included.
-    if (!own) add(r.automated ? automated.noticesAutomated : automated.noticesNotAutomated);
   }
-  for (const s of [automated.noticesAutomated, automated.noticesNotAutomated]) {
-    s.total = s.namTotal;
+  for (const r of processedRows) {
+    const s = r.automated ? automated.noticesAutomated : automated.noticesNotAutomated;
+    const n = num(r.n);
+    s.total += n;
+    s.namTotal += n;
+    if (r.tf) s.namTrustedFlagger += n;
   }
 
   const qa = { reviewed: 0, agreed: 0, positives: 0, truePositives: 0, negatives: 0, falseNegatives: 0 };

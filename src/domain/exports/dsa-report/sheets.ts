@@ -350,13 +350,13 @@ export function buildSheets(f: ReportFigures, ctx: ReportContext): Sheet[] {
         'Number of notices solely processed by automated means',
         f.automated.noticesAutomated,
         ['namTotal', 'namTrustedFlagger'],
-        'Decisions on notice-based cases (no_violation included) decided in the period by automated means.',
+        "Notices (each counted once, as on 4_notices) whose case's first decision, whatever it decided (no_violation included), was taken in the period by automated means.",
       ),
       ...scopedRows(
         'Number of notices not processed by automated means',
         f.automated.noticesNotAutomated,
         ['namTotal', 'namTrustedFlagger'],
-        'Decisions on notice-based cases (no_violation included) decided in the period by people.',
+        "Notices (each counted once, as on 4_notices) whose case's first decision, whatever it decided (no_violation included), was taken in the period by a person.",
       ),
     ],
   };
