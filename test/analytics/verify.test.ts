@@ -23,6 +23,24 @@ beforeAll(async () => {
   await f.decide('d1', 'c', '2026-11-01T10:00:00Z', 'remove', 'spam', false);
   await f.decide('d2', 'c', '2026-11-01T23:30:00Z', 'warn', 'spam', false);
   await f.appeal('d1', '2026-11-02T10:00:00Z', 'pending');
+  // The copyright facts: a notice, its item taken down the next day, a counter-notice and a strike.
+  const notice = await db.prisma.copyrightNotice.create({
+    data: {
+      externalId: 'n1',
+      claimant: 'Northwind',
+      work: 'A work',
+      elementsPresent: [],
+      missingElements: [],
+      receivedAt: new Date('2026-11-01T09:00:00Z'),
+      items: { create: [{ contentRef: 'ref-1', surface: 'api', accountId: 'acct_1', takenDownAt: new Date('2026-11-02T09:00:00Z') }] },
+    },
+  });
+  await db.prisma.counterNotice.create({
+    data: { externalId: 'cn1', noticeId: notice.id, accountId: 'acct_1', receivedAt: new Date('2026-11-03T09:00:00Z') },
+  });
+  await db.prisma.copyrightStrike.create({
+    data: { accountId: 'acct_1', noticeId: notice.id, createdAt: new Date('2026-11-02T09:00:00Z') },
+  });
   dir = mkdtempSync(path.join(tmpdir(), 'trustops-analytics-verify-'));
 });
 
@@ -57,8 +75,19 @@ describe('analytics:verify', () => {
     try {
       const report = await copy.verify();
       expect(report.differences).toEqual([]);
-      expect(report.tables).toEqual(['cases', 'reports', 'decisions', 'escalations', 'appeals', 'qa_reviews']);
-      expect(report.days).toBe(4);
+      expect(report.tables).toEqual([
+        'cases',
+        'reports',
+        'decisions',
+        'escalations',
+        'appeals',
+        'qa_reviews',
+        'copyright_notices',
+        'copyright_notice_items',
+        'counter_notices',
+        'copyright_strikes',
+      ]);
+      expect(report.days).toBe(8);
     } finally {
       await copy.close();
     }
@@ -73,6 +102,7 @@ describe('analytics:verify', () => {
     await conn.run(
       `INSERT INTO appeals (id, decision_id, outcome, filed_at) VALUES (9999, 1, 'pending', TIMESTAMPTZ '2026-10-30 12:00:00+00')`,
     );
+    await conn.run('DELETE FROM counter_notices');
     conn.closeSync();
     instance.closeSync();
 
@@ -80,7 +110,8 @@ describe('analytics:verify', () => {
     expect(code).toBe(1);
     expect(out).toContain('decisions on 2026-11-01 (UTC): Postgres 2, analytics 1 (-1)');
     expect(out).toContain('appeals on 2026-10-30 (UTC): Postgres 0, analytics 1 (+1)');
-    expect(out).toContain('2 difference(s)');
+    expect(out).toContain('counter_notices on 2026-11-03 (UTC): Postgres 1, analytics 0 (-1)');
+    expect(out).toContain('3 difference(s)');
   });
 
   it('agrees again once analytics:rebuild made the copy anew', async () => {
