@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { ExportFile } from '../domain/exports/files';
 import { spoolToFile } from '../domain/exports/spool';
+import { AppError } from '../errors';
 import { uploadFile } from './files';
 
 /**
@@ -40,11 +41,30 @@ export function sizeText(bytes: number): string {
   return `${bytes} B`;
 }
 
+type SharedFlags = { is_shared?: boolean; is_ext_shared?: boolean; is_pending_ext_shared?: boolean };
+
+/**
+ * Exports hold enforcement data (claimants, accounts, vendors' figures), so none is uploaded to a
+ * conversation shared outside the workspace (Slack Connect), where a vendor or a claimant may read it.
+ * A conversation Slack will not describe (a group DM without `mpim:read`) is left to the upload itself.
+ */
+async function refuseSharedConversation(client: WebClient, channelId: string): Promise<void> {
+  if (channelId.startsWith('D')) return;
+  const info = await client.conversations.info({ channel: channelId }).catch(() => undefined);
+  const channel = info?.channel as SharedFlags | undefined;
+  if (channel?.is_ext_shared || channel?.is_shared || channel?.is_pending_ext_shared)
+    throw new AppError(
+      'forbidden',
+      'This conversation is shared outside the workspace (Slack Connect), so no export is uploaded here: run it in an internal channel or in a DM with TrustOps.',
+    );
+}
+
 /** Uploads each file of an export in turn; returns what was uploaded, for the answer. */
 export async function uploadExport(
   client: WebClient,
   input: { channelId: string; files: readonly ExportFile[]; progress?: (file: ExportFile, rows: number) => void },
 ): Promise<string> {
+  await refuseSharedConversation(client, input.channelId);
   const done: string[] = [];
   for (const file of input.files) {
     const sent = await exportToSlack(client, { channelId: input.channelId, file, progress: (rows) => input.progress?.(file, rows) });
