@@ -9,7 +9,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { toDecisionRow } from '../domain/exports/dsa';
 import { puidOf, RESTRICTIONS, type StatementOfReasons, statementOfReasons } from '../domain/exports/dsa-sor';
-import { oldestUnaccepted } from '../domain/exports/dsa-tdb/submissions';
+import { ensureSubmissionStart, oldestUnaccepted, reconcileStart, SUBMISSION_START_KEY } from '../domain/exports/dsa-tdb/submissions';
 import { type FieldErrors, validateStatement } from '../domain/exports/dsa-tdb/validate';
 import type { Logger } from '../logger';
 
@@ -48,11 +48,13 @@ export const RESTRICTING_ACTIONS = Object.keys(RESTRICTIONS);
 const MAX_BATCH = 100;
 // Rows are written by a trigger on decisions (migration 20261202153645), in the decision's own transaction, so
 // no restricting decision is missed however late it commits. Due: pending rows whose retry time has come, and
-// sending rows whose lease ran out (their worker died).
+// sending rows whose lease ran out (their worker died). Never a decision decided before the submission start
+// (none is claimed while it is unset).
 const CLAIM_SQL = `
   UPDATE dsa_submissions SET status = 'sending', attempts = attempts + 1, next_attempt_at = $3::timestamptz
    WHERE id IN (SELECT id FROM dsa_submissions
                  WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1::timestamptz
+                   AND decided_at >= (SELECT value::timestamptz FROM dsa_report_settings WHERE key = '${SUBMISSION_START_KEY}')
                  ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
   RETURNING id, decision_id, puid, attempts`;
 
@@ -181,7 +183,19 @@ export function startDsaSubmissions(opts: DsaSubmissionOptions): DsaSubmissionWo
 
   const backoff = (attempts: number) => Math.min(maxBackoffMs, 2000 * 2 ** Math.max(0, attempts - 1));
 
+  // The start is recorded by the first pass of the first worker ever (the moment submission was turned on).
+  let started = false;
+
   async function runOnce(): Promise<SubmissionRun> {
+    if (!started) {
+      const s = await ensureSubmissionStart({ db, clock });
+      if (s.created)
+        log.info('DSA statement submission turned on: restricting decisions decided from now on are sent', {
+          start: s.start.toISOString(),
+        });
+      started = true;
+    }
+    await reconcileStart(db);
     const now = clock.now();
     const enqueued = 0;
     const lease = new Date(now.getTime() + leaseMs);

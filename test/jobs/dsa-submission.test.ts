@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { fixedClock } from '../../src/clock';
-import { listDsaSubmissions, retryDsaSubmissions } from '../../src/domain/exports/dsa-tdb/submissions';
+import { listDsaSubmissions, retryDsaSubmissions, setSubmissionStart } from '../../src/domain/exports/dsa-tdb/submissions';
 import { validateStatement } from '../../src/domain/exports/dsa-tdb/validate';
 import { NO_GROUPS } from '../../src/domain/roles/groups';
 import type { PrismaClient } from '../../src/generated/prisma/client';
@@ -16,11 +16,20 @@ let db: PrismaClient;
 let tdb: TdbStandIn;
 let caseNo = 0;
 
+/** The submission start, as an admin sets it (the tests below but the start's own send history from 2000 on). */
+const setStart = (iso: string) =>
+  db.dsaReportSetting.upsert({
+    where: { key: 'submission_start' },
+    create: { key: 'submission_start', value: iso, updatedBy: 'UADMIN', updatedAt: new Date() },
+    update: { value: iso },
+  });
+
 beforeEach(async () => {
   t = await createTestDatabase();
   db = t.prisma;
   tdb = await startTdbStandIn();
   clock.set('2026-11-30T12:00:00Z');
+  await setStart('2000-01-01T00:00:00.000Z');
 });
 afterEach(async () => {
   await tdb?.close();
@@ -169,7 +178,7 @@ describe('statements of reasons to the Transparency Database', () => {
 
     const deps = { db, clock, configuredAdmins: ['UADMIN'], defaultRole: 'viewer', groups: NO_GROUPS } as never;
     const view = await listDsaSubmissions(deps, { id: 'UADMIN', origin: 'slack' });
-    expect(view.counts).toEqual({ pending: 0, sending: 0, accepted: 99, refused: 1 });
+    expect(view.counts).toEqual({ pending: 0, sending: 0, accepted: 99, refused: 1, skipped: 0 });
     expect(view.refused).toEqual([expect.objectContaining({ puid: 'inv-37', reasons: row.reasons })]);
     await expect(listDsaSubmissions(deps, { id: 'USOMEONE', origin: 'slack' })).rejects.toThrow();
   });
@@ -327,5 +336,95 @@ describe('statements of reasons to the Transparency Database', () => {
     await drain(worker());
     expect([...tdb.statements.keys()].sort()).toEqual(['trustops-decision-42', 'trustops-decision-43', 'trustops-decision-44']);
     expect(await statuses()).toEqual({ accepted: 3 });
+  });
+});
+
+describe('the submission start: decisions decided before it are never sent', () => {
+  const ADMIN = { id: 'UADMIN', origin: 'slack' as const };
+  const deps = () =>
+    ({ db, clock, configuredAdmins: ['UADMIN'], defaultRole: 'viewer', groups: NO_GROUPS, timeZone: 'Europe/Berlin' }) as never;
+
+  it('unset, it is the moment submission is first turned on: the history recorded before is skipped, later decisions are sent', async () => {
+    await db.dsaReportSetting.delete({ where: { key: 'submission_start' } });
+    // Recorded before submission was configured: two decided in the past, and one imported late, decided after.
+    await decisions(3, 'hist', 'content_removed', '2026-11-29T10:00:00Z');
+    await decisions(1, 'ahead', 'content_removed', '2026-11-30T12:30:00Z');
+    expect(await statuses()).toEqual({ pending: 4 });
+    const registry = new Registry();
+    const w = worker({ registry });
+    await drain(w);
+    expect([...tdb.statements.keys()]).toEqual(['ahead-1']);
+    expect(await statuses()).toEqual({ accepted: 1, skipped: 3 });
+    const start = await db.dsaReportSetting.findUniqueOrThrow({ where: { key: 'submission_start' } });
+    expect([start.value, start.updatedBy]).toEqual(['2026-11-30T12:00:00.000Z', 'system']);
+    const audit = await db.auditEvent.findMany({ where: { action: 'dsa_submission.start' } });
+    expect(audit.map((a) => [a.actor, a.origin])).toEqual([['system', 'system']]);
+    // Skipped statements are not owed: the "without undue delay" gauge does not count them.
+    expect(await registry.metrics()).toContain('trustops_dsa_oldest_unaccepted_seconds 0');
+
+    // Decisions from then on are queued as they are written; one decided before the start (a late import) is
+    // queued skipped at once, never pending.
+    clock.advance(60 * 60_000);
+    await decisions(1, 'live', 'content_removed', '2026-11-30T12:45:00Z');
+    await decisions(1, 'late', 'content_removed', '2026-11-30T11:00:00Z');
+    const late = await db.dsaSubmission.findFirstOrThrow({ orderBy: { id: 'desc' } });
+    expect(late.status).toBe('skipped');
+    await drain(worker()); // a restart: the start stays where it was
+    expect([...tdb.statements.keys()].sort()).toEqual(['ahead-1', 'live-1']);
+    expect((await db.dsaReportSetting.findUniqueOrThrow({ where: { key: 'submission_start' } })).value).toBe('2026-11-30T12:00:00.000Z');
+
+    const view = await listDsaSubmissions(deps(), ADMIN);
+    expect(view.counts).toEqual({ pending: 0, sending: 0, accepted: 2, refused: 0, skipped: 4 });
+    expect(view.start).toEqual({ start: new Date('2026-11-30T12:00:00Z'), setBy: 'system', setAt: expect.any(Date) });
+  });
+
+  it('an admin moves it back: the skipped decisions from then on are sent, once; forward: the waiting ones before it are skipped; audited, admins only', async () => {
+    await setStart('2026-11-30T12:00:00.000Z');
+    await decisions(2, 'nov29', 'content_removed', '2026-11-29T10:00:00Z');
+    await decisions(2, 'nov28', 'content_removed', '2026-11-28T10:00:00Z');
+    await drain(worker());
+    expect(tdb.statements.size).toBe(0);
+    expect(await statuses()).toEqual({ skipped: 4 });
+
+    await expect(setSubmissionStart(deps(), { id: 'USOMEONE', origin: 'slack' }, '2026-11-29')).rejects.toThrow();
+    await expect(setSubmissionStart(deps(), ADMIN, '29.11.2026')).rejects.toThrow(/YYYY-MM-DD/);
+    // A date is midnight in the configured zone (Europe/Berlin: 23:00 UTC the day before).
+    const moved = await setSubmissionStart(deps(), ADMIN, '2026-11-29');
+    expect(moved).toEqual({
+      start: new Date('2026-11-28T23:00:00Z'),
+      before: new Date('2026-11-30T12:00:00Z'),
+      queued: 2,
+      skipped: 0,
+    });
+    await drain(worker());
+    expect([...tdb.statements.keys()].sort()).toEqual(['nov29-1', 'nov29-2']);
+    expect(await statuses()).toEqual({ accepted: 2, skipped: 2 });
+
+    // Forward past decisions still waiting (the database was down): they are skipped, not sent later.
+    await decisions(1, 'down', 'content_removed', '2026-11-30T11:00:00Z');
+    tdb.failNext(1, 503);
+    await worker().runOnce();
+    expect(await statuses()).toEqual({ accepted: 2, skipped: 2, pending: 1 });
+    expect(await setSubmissionStart(deps(), ADMIN, '2026-11-30T12:30:00+01:00')).toMatchObject({ queued: 0, skipped: 1 });
+    clock.advance(60_000);
+    await drain(worker());
+    expect([...tdb.statements.keys()].sort()).toEqual(['nov29-1', 'nov29-2']);
+    expect(await statuses()).toEqual({ accepted: 2, skipped: 3 });
+
+    const audit = await db.auditEvent.findMany({ where: { action: 'dsa_submission.start' }, orderBy: { id: 'asc' } });
+    expect(audit.map((a) => [a.actor, (a.after as { value: string }).value])).toEqual([
+      ['UADMIN', '2026-11-28T23:00:00.000Z'],
+      ['UADMIN', '2026-11-30T11:30:00.000Z'],
+    ]);
+  });
+
+  it('a row left pending before the start (queued by a transaction that read the old start) is never claimed', async () => {
+    await setStart('2026-11-30T00:00:00.000Z');
+    await decisions(1, 'race', 'content_removed', '2026-11-29T10:00:00Z');
+    // As if the trigger had read no start: pending although decided before it.
+    await db.dsaSubmission.updateMany({ data: { status: 'pending' } });
+    await drain(worker());
+    expect(tdb.calls).toEqual([]);
+    expect(await statuses()).toEqual({ skipped: 1 });
   });
 });
