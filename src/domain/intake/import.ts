@@ -1,93 +1,30 @@
+import { once } from 'node:events';
 import type { Tx } from '../../db/client';
-import { recordAudit } from '../../db/repositories/audit';
+import { pgPoolOf } from '../../db/client';
+import { recordAudit, storable } from '../../db/repositories/audit';
 import type { Actor, DomainDeps } from '../deps';
-import { catalogErrors, type IntakeContext, loadIntakeContext } from './context';
+import { loadIntakeContext } from './context';
 import { readCsvRecords } from './csv';
+import { IMPORT_KINDS, type ImportKind, importColumns, type RowError, rowErrors, rowToBody } from './import/columns';
+import { beginStaging, writeStaged } from './import/stage';
+import { validateInWorker } from './import/validator';
 import { ALL_BUCKETS, lockIntakeBuckets } from './locks';
 import { type Item, type Outcome, recordDecision, recordQaReview } from './outcomes';
-import { type IntakeItem, ingestReports } from './reports';
 import { bodyHash, type FieldError, validateIntake } from './schemas';
 
-export const IMPORT_KINDS = ['reports', 'decisions', 'qa-reviews'] as const;
-export type ImportKind = (typeof IMPORT_KINDS)[number];
+export { IMPORT_KINDS, type ImportKind, importColumns, type RowError, rowToBody };
 
-export type RowError = { row: number; line: number; column: string; message: string };
 export type ImportResult = { kind: ImportKind; rows: number; imported: number; replayed: number; failed: number; errors: RowError[] };
 
-// The columns of each spreadsheet; their values become the same request the JSON API takes.
-const COLUMNS = {
-  reports: {
-    required: ['external_id', 'surface', 'report_type', 'content_ref'],
-    optional: [
-      'category',
-      'received_at',
-      'jurisdiction',
-      'language',
-      'reporter',
-      'description',
-      'own_initiative',
-      'trusted_flagger',
-      'items',
-      'mcp_server_name',
-      'mcp_server_url',
-      'mcp_server_issue',
-    ],
-  },
-  decisions: {
-    required: ['external_id', 'action', 'policy', 'decided_at'],
-    optional: ['case_id', 'report_external_id', 'reviewer_id', 'actor_type', 'automated', 'suspension_reason'],
-  },
-  'qa-reviews': {
-    required: ['external_id', 'outcome', 'reviewed_at'],
-    optional: [
-      'decision_id',
-      'decision_external_id',
-      'correct_action',
-      'correct_policy',
-      'error_severity',
-      'error_category',
-      'reviewer_id',
-    ],
-  },
-} as const satisfies Record<ImportKind, { required: readonly string[]; optional: readonly string[] }>;
-
-export function importColumns(kind: ImportKind): { required: readonly string[]; optional: readonly string[] } {
-  return COLUMNS[kind];
-}
-
-const NUMERIC = new Set(['case_id', 'decision_id', 'items']);
-const BOOLEAN = new Set(['own_initiative', 'trusted_flagger', 'automated']);
-const BOOLEANS: Record<string, boolean> = { true: true, yes: true, '1': true, false: false, no: false, '0': false };
-
-/** A CSV row as the JSON body the API would have received: empty cells are absent, typed cells typed. */
-export function rowToBody(values: Record<string, string | undefined>): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  const mcp: Record<string, string> = {};
-  for (const [column, cell] of Object.entries(values)) {
-    if (cell === undefined || cell === '') continue;
-    if (column.startsWith('mcp_server_')) mcp[column.slice('mcp_server_'.length)] = cell;
-    else if (NUMERIC.has(column)) body[column] = /^\d+$/.test(cell.trim()) ? Number(cell.trim()) : cell;
-    else if (BOOLEAN.has(column)) body[column] = BOOLEANS[cell.trim().toLowerCase()] ?? cell;
-    else body[column] = cell;
-  }
-  if (Object.keys(mcp).length) body.mcp_server = mcp;
-  return body;
-}
-
-/** Error paths name the spreadsheet's column: `mcp_server.url` is the `mcp_server_url` column. */
-function columnOf(path: string): string {
-  if (path === 'mcp_server') return 'mcp_server_name';
-  return path.replace(/^mcp_server\./, 'mcp_server_');
-}
-
-const CHUNK = 10_000;
-// A large import is one transaction: every good row lands, or (on a broken file) none does.
+// Decisions and QA reviews are written row by row in one transaction: every good row lands, or none does.
 const IMPORT_TX = { maxWait: 60_000, timeout: 30 * 60_000 };
+const PROGRESS_EVERY = 10_000;
 
 /**
  * Imports a vendor spreadsheet: header checked first, every row validated as the JSON API would,
  * good rows written in one transaction, every bad row listed. Re-importing a file changes nothing
- * (rows are idempotent on external_id).
+ * (rows are idempotent on external_id). Reports are read and validated in a worker thread and written
+ * set-based from a staging table (see import/stage.ts); decisions and QA reviews row by row.
  */
 export async function importCsv(
   deps: DomainDeps,
@@ -96,66 +33,25 @@ export async function importCsv(
   input: AsyncIterable<Uint8Array | string>,
   onProgress?: (rows: number) => void,
 ): Promise<ImportResult> {
+  if (kind === 'reports') return importReports(deps, actor, input, onProgress);
   const now = deps.clock.now();
   const result: ImportResult = { kind, rows: 0, imported: 0, replayed: 0, failed: 0, errors: [] };
-  const fail = (row: number, line: number, errors: FieldError[]) => {
-    result.failed++;
-    for (const e of errors) result.errors.push({ row, line, column: columnOf(e.path), message: e.message });
-  };
-  const count = (status: Outcome<unknown>['status'] | 'created' | 'replayed') => {
-    if (status === 'created') result.imported++;
-    else result.replayed++;
-  };
-
   await deps.db.$transaction(async (tx) => {
-    // Imports take every intake lock bucket, in order: they may touch any content reference.
+    // Decisions and reviews may touch any case: they take every intake lock bucket, in order.
     await lockIntakeBuckets(tx, ALL_BUCKETS);
-    const ctx = kind === 'reports' ? await loadIntakeContext(tx, now, deps.channels.triage) : undefined;
-    let batch: { row: number; line: number; item: IntakeItem }[] = [];
-    // While the database writes one batch, the next is parsed and validated: the two overlap.
-    let writing: Promise<void> = Promise.resolve();
-    const flush = async () => {
-      await writing;
-      if (!ctx || batch.length === 0) return;
-      const rows = batch;
-      batch = [];
-      writing = ingestReports(
-        tx,
-        ctx,
-        rows.map((b) => b.item),
-      ).then((outcomes) =>
-        outcomes.forEach((o, i) => {
-          const b = rows[i]!;
-          if (o.status === 'conflict') fail(b.row, b.line, [{ path: 'external_id', message: o.message }]);
-          else count(o.status);
-        }),
-      );
-      // Keep an early failure from surfacing as an unhandled rejection; it is awaited below.
-      writing.catch(() => {});
-    };
-
-    const { required, optional } = COLUMNS[kind];
+    const { required, optional } = importColumns(kind);
     for await (const rec of readCsvRecords(input, { requiredColumns: required, optionalColumns: optional })) {
       result.rows++;
-      if (!rec.ok) {
-        fail(rec.record, rec.line, [{ path: '(row)', message: rec.error }]);
-      } else {
-        const body = rowToBody(rec.values);
-        if (ctx) {
-          const checked = validateReport(ctx, now, body);
-          if ('errors' in checked) fail(rec.record, rec.line, checked.errors);
-          else batch.push({ row: rec.record, line: rec.line, item: checked });
-          if (batch.length >= CHUNK) await flush();
-        } else if (kind !== 'reports') {
-          const outcome = await recordRow(tx, now, actor, kind, body);
-          if ('errors' in outcome) fail(rec.record, rec.line, outcome.errors);
-          else count(outcome.status);
-        }
-      }
-      if (result.rows % CHUNK === 0) onProgress?.(result.rows);
+      const outcome = rec.ok
+        ? await recordRow(tx, now, actor, kind, rowToBody(rec.values))
+        : { errors: [{ path: '(row)', message: rec.error }] };
+      if ('errors' in outcome) {
+        result.failed++;
+        result.errors.push(...rowErrors(rec.record, rec.line, outcome.errors));
+      } else if (outcome.status === 'created') result.imported++;
+      else result.replayed++;
+      if (result.rows % PROGRESS_EVERY === 0) onProgress?.(result.rows);
     }
-    await flush();
-    await writing;
     onProgress?.(result.rows);
     await recordAudit(tx, {
       actor: actor.id,
@@ -166,15 +62,74 @@ export async function importCsv(
       at: now,
     });
   }, IMPORT_TX);
-  if (result.imported > 0) deps.alertsQueued();
   return result;
 }
 
-function validateReport(ctx: IntakeContext, now: Date, body: Record<string, unknown>): IntakeItem | { errors: FieldError[] } {
-  const checked = validateIntake('report', body, now);
-  const unknown = catalogErrors(ctx, body);
-  if ('errors' in checked || unknown.length) return { errors: [...('errors' in checked ? checked.errors : []), ...unknown] };
-  return { input: checked.data, hash: bodyHash(body) };
+/**
+ * Reports: a worker thread reads and validates the file while this thread streams its COPY lines into
+ * a staging table, so the bot goes on answering; then a few set-based statements write the file, all
+ * in one transaction on one connection of the pool. No intake lock is held (see import/stage.ts).
+ */
+async function importReports(
+  deps: DomainDeps,
+  actor: Actor,
+  input: AsyncIterable<Uint8Array | string>,
+  onProgress?: (rows: number) => void,
+): Promise<ImportResult> {
+  const now = deps.clock.now();
+  const ctx = await loadIntakeContext(deps.db, now, deps.channels.triage);
+  const client = await pgPoolOf(deps.db).connect();
+  let copy: Awaited<ReturnType<typeof beginStaging>> | undefined;
+  let copied: Promise<void> = Promise.resolve();
+  let broken = false;
+  try {
+    copy = await beginStaging(client);
+    const stream = copy;
+    copied = new Promise<void>((resolve, reject) => {
+      stream.on('finish', resolve);
+      stream.on('error', reject);
+    });
+    copied.catch(() => {});
+    const validated = await validateInWorker(ctx, input, {
+      copy: (data) => (stream.write(data) ? undefined : once(stream, 'drain').then(() => {})),
+      progress: (rows) => onProgress?.(rows),
+    });
+    stream.end();
+    await copied;
+    onProgress?.(validated.rows);
+    const written = await writeStaged(client, now, deps.channels.triage);
+    const result: ImportResult = {
+      kind: 'reports',
+      rows: validated.rows,
+      imported: written.imported,
+      replayed: written.replayed,
+      failed: validated.failed + new Set(written.conflicts.map((e) => e.row)).size,
+      errors: [...validated.errors, ...written.conflicts].sort((a, b) => a.row - b.row),
+    };
+    await client.query(
+      `INSERT INTO audit_events (actor, origin, action, entity_type, after, created_at) VALUES ($1, $2, 'import.reports', 'import', $3, $4)`,
+      [
+        storable(actor.id),
+        actor.origin,
+        JSON.stringify({ rows: result.rows, imported: result.imported, replayed: result.replayed, failed: result.failed }),
+        now.toISOString(),
+      ],
+    );
+    await client.query('COMMIT');
+    if (result.imported > 0) deps.alertsQueued();
+    return result;
+  } catch (err) {
+    // A COPY still open is failed first (CopyFail), or the ROLLBACK would wait behind it.
+    if (copy && !copy.writableFinished) copy.destroy(err as Error);
+    await copied.catch(() => {});
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    throw err;
+  } finally {
+    // A connection whose ROLLBACK failed is not given back to the pool.
+    client.release(broken);
+  }
 }
 
 async function recordRow(

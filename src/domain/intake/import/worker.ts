@@ -1,0 +1,83 @@
+/**
+ * The import's worker thread: reads the CSV, validates each row with the JSON API's rules, and sends
+ * back COPY lines for the staging table and the rows it refused. See validator.ts for the other side.
+ */
+import { parentPort } from 'node:worker_threads';
+import { CsvError, readCsvRecords } from '../csv';
+import { importColumns, type RowError, rowErrors, rowToBody } from './columns';
+import type { FromValidator, ToValidator } from './protocol';
+import { reviveContext, stageReport } from './report-rows';
+
+const port = parentPort;
+if (!port) throw new Error('validator worker: started outside a worker thread');
+
+// About 1 MB of COPY lines per message: few messages, and the main thread's share stays small.
+const BATCH_CHARS = 1 << 20;
+const PROGRESS_EVERY = 10_000;
+
+const send = (m: FromValidator, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+const encoder = new TextEncoder();
+
+// Chunks arrive as messages; the CSV reader pulls them through this queue and asks for more when it runs dry.
+const chunks: (Uint8Array | string | null)[] = [];
+let wake: (() => void) | undefined;
+async function* input(): AsyncGenerator<Uint8Array | string> {
+  for (;;) {
+    if (chunks.length === 0) {
+      send({ type: 'pull' });
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+    const chunk = chunks.shift();
+    if (chunk === null || chunk === undefined) return;
+    yield chunk;
+  }
+}
+
+async function run(start: Extract<ToValidator, { type: 'start' }>): Promise<void> {
+  const ctx = reviveContext(start.ctx);
+  const { required, optional } = importColumns('reports');
+  const errors: RowError[] = [];
+  let rows = 0;
+  let failed = 0;
+  let copy = '';
+  const flush = () => {
+    if (!copy) return;
+    const bytes = encoder.encode(copy);
+    copy = '';
+    send({ type: 'copy', data: bytes }, [bytes.buffer as ArrayBuffer]);
+  };
+  for await (const rec of readCsvRecords(input(), { requiredColumns: required, optionalColumns: optional })) {
+    rows++;
+    if (!rec.ok) {
+      failed++;
+      errors.push(...rowErrors(rec.record, rec.line, [{ path: '(row)', message: rec.error }]));
+    } else {
+      const staged = stageReport(ctx, rec.record, rec.line, rowToBody(rec.values));
+      if (staged.errors) {
+        failed++;
+        errors.push(...rowErrors(rec.record, rec.line, staged.errors));
+      } else {
+        copy += staged.copy;
+        if (copy.length >= BATCH_CHARS) flush();
+      }
+    }
+    if (rows % PROGRESS_EVERY === 0) send({ type: 'progress', rows });
+  }
+  flush();
+  send({ type: 'done', rows, failed, errors });
+}
+
+port.on('message', (m: ToValidator) => {
+  if (m.type === 'start') {
+    run(m).catch((err: unknown) => {
+      if (err instanceof CsvError) send({ type: 'failed', csv: { message: err.message, line: err.line } });
+      else send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    });
+    return;
+  }
+  chunks.push(m.type === 'chunk' ? m.data : null);
+  wake?.();
+  wake = undefined;
+});
