@@ -95,6 +95,11 @@ async function submissionBench(figures: Record<string, number | string>) {
       // Each run starts empty: no outbox rows and no decisions of an earlier run (they would be queued again).
       await db.prisma.$executeRawUnsafe(`TRUNCATE dsa_submissions`);
       await db.prisma.$executeRawUnsafe(`DELETE FROM decisions`);
+      // The statements are decided before the workers start: a start before them, as an admin sends history.
+      await db.prisma.$executeRawUnsafe(
+        `INSERT INTO dsa_report_settings (key, value, updated_by, updated_at) VALUES ('submission_start', '2000-01-01T00:00:00.000Z', 'bench', now())
+         ON CONFLICT (key) DO NOTHING`,
+      );
       await db.prisma.$executeRawUnsafe(
         `WITH c AS (
            INSERT INTO cases (queue_id, sla_policy_id, content_ref, opened_at, first_action_due_at, resolution_due_at,

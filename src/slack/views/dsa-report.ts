@@ -1,5 +1,6 @@
 import type { ReportSettings } from '../../domain/exports/dsa-report/sheets';
-import type { SubmissionView } from '../../domain/exports/dsa-tdb/submissions';
+import type { SubmissionStart, SubmissionView } from '../../domain/exports/dsa-tdb/submissions';
+import { localDate } from '../../domain/time';
 import { type Block, context, header, LIMIT, message, type SlackMessage, section } from './blocks';
 import { joinMd, type Mrkdwn, md, toMrkdwn, truncate } from './text';
 
@@ -45,11 +46,14 @@ function sections(lines: readonly Mrkdwn[]): Block[] {
 
 /** `/trustops dsa submissions`: where the statements of reasons stand, and each refused one with the database's reasons. */
 export function dsaSubmissionsMessage(v: SubmissionView): SlackMessage {
-  const { pending, sending, accepted, refused } = v.counts;
+  const { pending, sending, accepted, refused, skipped } = v.counts;
   const oldest = v.oldestUnaccepted
     ? `the oldest not accepted was decided ${age(v.now.getTime() - v.oldestUnaccepted.getTime())} ago`
     : 'every statement is accepted';
   const summary = `Statements of reasons: ${accepted} accepted, ${pending + sending} waiting, ${refused} refused; ${oldest}.`;
+  const start = v.start
+    ? `Sent for restricting decisions decided from ${v.start.start.toISOString()} (set by ${v.start.setBy === 'system' ? 'TrustOps when submission was turned on' : v.start.setBy}); ${skipped} decided before it ${skipped === 1 ? 'is' : 'are'} not sent. Move it with \`/trustops dsa submissions start <YYYY-MM-DD>\`.`
+    : 'No start yet: it is set to the moment submission is turned on (TRUSTOPS_DSA_TDB_URL and _TOKEN), or by `/trustops dsa submissions start <YYYY-MM-DD>`; decisions decided before it are never sent.';
   const refusedLines = v.refused.map(
     (r) =>
       md`• \`${truncate(r.puid, PUID_SHOWN)}\` (decision ${String(r.decisionId)}, ${String(r.attempts)} attempt${r.attempts === 1 ? '' : 's'}): ${truncate(reasonsText(r.reasons), REASON_SHOWN)}`,
@@ -61,6 +65,7 @@ export function dsaSubmissionsMessage(v: SubmissionView): SlackMessage {
   return message(summary, [
     header('DSA Transparency Database'),
     section(summary),
+    section(start),
     ...(refusedLines.length
       ? sections([
           md`*Refused* (fix the decision or its mapping, then \`/trustops dsa submissions retry <puid|all-refused>\`):`,
@@ -72,6 +77,19 @@ export function dsaSubmissionsMessage(v: SubmissionView): SlackMessage {
       refused > v.refused.length
         ? `Showing the first ${v.refused.length} of ${refused} refused statements.`
         : 'Submission runs when TRUSTOPS_DSA_TDB_URL and TRUSTOPS_DSA_TDB_TOKEN are set.',
+    ),
+  ]);
+}
+
+/** `/trustops dsa submissions start`: from when statements are sent. */
+export function submissionStartMessage(s: SubmissionStart | null, timeZone: string): SlackMessage {
+  const text = s
+    ? `Statements of reasons are sent for restricting decisions decided from ${s.start.toISOString()} (${localDate(s.start, timeZone)} in ${timeZone}), set by ${s.setBy === 'system' ? 'TrustOps when submission was turned on' : s.setBy} at ${s.setAt.toISOString()}. Decisions decided before it are never sent.`
+    : 'No start yet: it is set to the moment submission is first turned on (TRUSTOPS_DSA_TDB_URL and TRUSTOPS_DSA_TDB_TOKEN), so decisions recorded before are not sent unless you move it back.';
+  return message(text, [
+    section(text),
+    context(
+      'Change it (admins, audited): `/trustops dsa submissions start <YYYY-MM-DD>` (midnight in the configured time zone) or an ISO instant. Back queues the decisions in between; forward skips the waiting ones before it.',
     ),
   ]);
 }

@@ -20,7 +20,8 @@ describe('/trustops dsa submissions view', () => {
       nextAttemptAt: new Date('2026-11-30T12:00:00Z'),
     }));
     const m = dsaSubmissionsMessage({
-      counts: { pending: 5, sending: 0, accepted: 7, refused: 20 },
+      counts: { pending: 5, sending: 0, accepted: 7, refused: 20, skipped: 3 },
+      start: { start: new Date('2026-07-01T00:00:00Z'), setBy: 'system', setAt: new Date('2026-07-01T00:00:00Z') },
       oldestUnaccepted: new Date('2026-11-30T10:00:00Z'),
       refused,
       retrying,
@@ -33,5 +34,8 @@ describe('/trustops dsa submissions view', () => {
     const all = sectionTexts.join('\n');
     for (const r of refused) expect(all).toContain(`(decision ${r.decisionId}, 1 attempt)`);
     for (const r of retrying) expect(all).toContain(`\`${r.puid}\`: HTTP 503`);
+    expect(all).toContain(
+      'Sent for restricting decisions decided from 2026-07-01T00:00:00.000Z (set by TrustOps when submission was turned on); 3 decided before it are not sent.',
+    );
   });
 });

@@ -5,14 +5,21 @@ import type { Actor, DomainDeps } from '../../../domain/deps';
 import { KEYWORD_EXAMPLE, setDsaKeyword } from '../../../domain/exports/dsa-report/keywords';
 import { dsaReportFiles } from '../../../domain/exports/dsa-report/report';
 import { REPORT_CONFIG_EXAMPLE, readReportSettings, SETTING_KEYS, setReportSetting } from '../../../domain/exports/dsa-report/settings';
-import { listDsaSubmissions, RETRY_EXAMPLE, retryDsaSubmissions } from '../../../domain/exports/dsa-tdb/submissions';
+import {
+  listDsaSubmissions,
+  RETRY_EXAMPLE,
+  readSubmissionStart,
+  retryDsaSubmissions,
+  START_EXAMPLE,
+  setSubmissionStart,
+} from '../../../domain/exports/dsa-tdb/submissions';
 import { whileBuilding } from '../../../domain/metrics/building';
 import { parseMetricsQuery } from '../../../domain/metrics/lookup';
 import { requireRole } from '../../../domain/roles/roles';
 import { badInput } from '../../../errors';
 import { uploadExport } from '../../exports';
 import type { SlackMessage } from '../../views/blocks';
-import { dsaSubmissionsMessage, reportSettingsMessage } from '../../views/dsa-report';
+import { dsaSubmissionsMessage, reportSettingsMessage, submissionStartMessage } from '../../views/dsa-report';
 import { okMessage } from '../../views/feedback';
 
 export const DSA_REPORT_EXAMPLE = '/trustops export dsa-report 2026-H1';
@@ -73,9 +80,22 @@ export async function dsaCommand(deps: DomainDeps, actor: Actor, args: readonly 
       `${n} refused statement${n === 1 ? '' : 's'} of reasons will be built again from the decision and its mapping and resent.`,
     );
   }
+  if (verb === 'submissions' && first === 'start') {
+    if (more.length === 0) {
+      await requireRole(deps, actor, 'admin', 'see the start of DSA statement submission');
+      return submissionStartMessage(await readSubmissionStart(deps.db), deps.timeZone);
+    }
+    if (more.length !== 1) throw badInput('`dsa submissions start` takes one date or instant.', START_EXAMPLE);
+    const r = await setSubmissionStart(deps, actor, more[0]!);
+    return okMessage(
+      `Statements of reasons are now sent for restricting decisions decided from ${r.start.toISOString()}${r.before ? ` (it was ${r.before.toISOString()})` : ''}: ${r.queued} earlier skipped statement${r.queued === 1 ? '' : 's'} queued to be sent, ${r.skipped} waiting statement${r.skipped === 1 ? '' : 's'} before it skipped.`,
+    );
+  }
+  if (verb === 'submissions' && first !== undefined && first !== 'retry')
+    throw badInput('`dsa submissions` takes `retry <puid|all-refused>` or `start [<date>]`, or nothing.', START_EXAMPLE);
   if (verb === 'submissions') return dsaSubmissionsMessage(await listDsaSubmissions(deps, actor));
   throw badInput(
-    '`dsa` commands: `map`, `keyword <policy> <KEYWORD_…>`, `report-config [<key> <value>]`, `submissions [retry <puid|all-refused>]`.',
+    '`dsa` commands: `map`, `keyword <policy> <KEYWORD_…>`, `report-config [<key> <value>]`, `submissions [retry <puid|all-refused> | start [<date>]]`.',
     REPORT_CONFIG_EXAMPLE,
   );
 }

@@ -228,8 +228,9 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   {
     name: 'dsa',
     usage:
-      '/trustops dsa map [<policy> <category> <illegal|incompatible>] | keyword <policy> <KEYWORD_…> | report-config [<key> <value>] | submissions',
-    description: 'How policies are reported under the DSA: list the mapping to statement categories, or change one (admins).',
+      '/trustops dsa map [<policy> <category> <illegal|incompatible>] | keyword <policy> <KEYWORD_…> | report-config [<key> <value>] | submissions [retry <puid|all-refused> | start [<YYYY-MM-DD>]]',
+    description:
+      'How policies are reported under the DSA: list the mapping to statement categories, or change one (admins). `submissions`: statements of reasons sent to the Transparency Database; `submissions start <date>` (admins): decisions decided before it are never sent (by default, the moment submission was turned on).',
     example: DSA_MAP_EXAMPLE,
     async run({ deps, actor, args, rest }) {
       const [verb, policy, category, ground, ...extra] = args;
