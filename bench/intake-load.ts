@@ -1,93 +1,162 @@
 import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import os from 'node:os';
 import { SlackEmulator } from '../src/sandbox/emulator';
 import { freePort, startMain, waitHealthy } from '../test/support/process';
 import { machine } from './machine';
 import type { BenchResult } from './run';
-import { percentile, scratchDatabase } from './support';
+import { percentile, scratchDatabase, sql } from './support';
 
-const RATE = Number(process.env.BENCH_INTAKE_RATE ?? 200);
-const SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? 30);
+const RATE = Number(process.env.BENCH_INTAKE_RATE ?? 500);
+const SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? 60);
+const REFS = 5000;
+
+type Load = { latencies: number[]; statuses: Map<string, number>; seconds: number; load: [number, number] };
+
+/** The n-th report of the run: every 20th an urgent mcp_server report; 5,000 content references shared. */
+function reportBody(i: number): string {
+  return JSON.stringify({
+    external_id: `load-${i}`,
+    surface: ['claude_ai', 'api', 'mobile'][i % 3],
+    report_type: i % 20 === 0 ? 'mcp_server' : 'harmful_content',
+    content_ref: `https://claude.ai/share/load-${i % REFS}`,
+    jurisdiction: 'DE',
+    ...(i % 20 === 0 ? { mcp_server: { name: `server ${i}`, url: 'https://mcp.example.com', issue: 'other' } } : {}),
+  });
+}
+
+function poster(port: number, token: string) {
+  // Plain node:http with kept-alive sockets: the load generator shares the two cores, so it must be cheap.
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  return (body: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/api/v1/reports',
+          method: 'POST',
+          agent,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+}
 
 /**
- * Single-report JSON intake at a fixed arrival rate (open loop: requests are sent on schedule
- * whether or not earlier ones have answered, so a slow server shows up as latency, not as a lower
- * rate). The bot runs as its own process, as `npm start` would, on a scratch Postgres database.
+ * Open loop: requests leave on schedule whether or not earlier ones have answered, so a slow server
+ * shows up as latency, not as a lower rate. Latency counts from the scheduled send time.
+ */
+async function openLoop(post: (body: string) => Promise<number>, offset: number): Promise<Load> {
+  // Warm-up: connections, JIT, the first queries, on reports outside the measured set.
+  for (let i = 0; i < 200; i++) await post(reportBody(10_000_000 + offset + i));
+  const total = RATE * SECONDS;
+  const latencies: number[] = [];
+  const statuses = new Map<string, number>();
+  const pending: Promise<void>[] = [];
+  const load0 = os.loadavg()[0] as number;
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    pending.push(
+      post(reportBody(offset + i))
+        .catch((err: Error) => `error: ${err.message}`)
+        .then((status) => {
+          latencies.push(performance.now() - due);
+          statuses.set(String(status), (statuses.get(String(status)) ?? 0) + 1);
+        }),
+    );
+  }
+  await Promise.all(pending);
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { latencies, statuses, seconds, load: [load0, os.loadavg()[0] as number] };
+}
+
+/**
+ * Single-report JSON intake at a fixed arrival rate against the bot running as its own process, as
+ * `npm start` would (its jobs and analytics copy included), on a scratch Postgres database; then (first,
+ * in fact) the same requests against the floor: the same writes through a bare Node HTTP server and pg.
  */
 export async function intakeLoad(): Promise<BenchResult> {
   const scratch = await scratchDatabase('trustops_bench_intake');
   const emulator = await SlackEmulator.start();
-  const port = await freePort();
   const token = randomBytes(16).toString('hex');
-  const run = startMain({
-    PORT: String(port),
-    DATABASE_URL: scratch.url,
-    SLACK_BOT_TOKEN: emulator.botToken,
-    SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
-    SLACK_API_URL: emulator.apiUrl,
-    TRUSTOPS_INTAKE_TOKEN: token,
-    LOG_LEVEL: 'warn',
-  });
+  const floorPort = await freePort();
+  const floor = startMain({ PORT: String(floorPort), DATABASE_URL: scratch.url }, 'bench/intake-floor.ts');
+  const botPort = await freePort();
+  let bot: ReturnType<typeof startMain> | undefined;
   try {
-    await waitHealthy(port, 60_000);
-    const url = `http://127.0.0.1:${port}/api/v1/reports`;
-    const post = async (i: number) => {
-      const body = JSON.stringify({
-        external_id: `load-${i}`,
-        surface: ['claude_ai', 'api', 'mobile'][i % 3],
-        report_type: i % 20 === 0 ? 'mcp_server' : 'harmful_content',
-        content_ref: `https://claude.ai/share/load-${i % 5000}`,
-        jurisdiction: 'DE',
-        ...(i % 20 === 0 ? { mcp_server: { name: `server ${i}`, url: 'https://mcp.example.com', issue: 'other' } } : {}),
-      });
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body,
-      });
-      await res.arrayBuffer();
-      return res.status;
-    };
-    // Warm-up: connections, JIT, the first queries.
-    for (let i = 0; i < 200; i++) await post(1_000_000 + i);
-
-    const total = RATE * SECONDS;
-    const latencies: number[] = [];
-    const statuses = new Map<string, number>();
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: total }, async (_, i) => {
-        const due = started + (i * 1000) / RATE;
-        const wait = due - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const status = await post(i).catch((err: Error) => `error: ${err.message}`);
-        // Measured from the scheduled send time, so queueing in the client counts too.
-        latencies.push(performance.now() - due);
-        statuses.set(String(status), (statuses.get(String(status)) ?? 0) + 1);
-      }),
+    await waitHealthy(floorPort, 60_000);
+    const floorLoad = await openLoop(poster(floorPort, token), 0);
+    floor.child.kill('SIGTERM');
+    await floor.exited;
+    // The bot starts on the same database, emptied of the floor's rows.
+    await sql(scratch.url, 'TRUNCATE reports, cases, audit_events, alerts, analytics_changes CASCADE');
+    bot = startMain({
+      PORT: String(botPort),
+      DATABASE_URL: scratch.url,
+      SLACK_BOT_TOKEN: emulator.botToken,
+      SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
+      SLACK_API_URL: emulator.apiUrl,
+      TRUSTOPS_INTAKE_TOKEN: token,
+      LOG_LEVEL: 'warn',
+    });
+    await waitHealthy(botPort, 60_000);
+    const botLoad = await openLoop(poster(botPort, token), 0);
+    const [written] = await sql(
+      scratch.url,
+      `SELECT (SELECT count(*) FROM reports)::int AS reports, (SELECT count(*) FROM cases)::int AS cases,
+              (SELECT count(*) FROM (SELECT content_ref FROM cases WHERE status IN ('queued', 'in_review', 'escalated')
+                 GROUP BY content_ref HAVING count(*) > 1) d)::int AS doubled,
+              (SELECT count(*) FROM alerts WHERE kind = 'triage')::int AS triage`,
     );
-    const elapsed = (performance.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
-    const errors = [...statuses.entries()].filter(([s]) => s !== '201').reduce((n, [, c]) => n + c, 0);
+    const p = (l: Load, q: number) => +percentile(l.latencies, q).toFixed(1);
+    const errors = (l: Load) => [...l.statuses.entries()].filter(([s]) => s !== '201').reduce((n, [, c]) => n + c, 0);
+    const total = RATE * SECONDS;
     return {
       name: 'intake-load',
-      description: `POST /api/v1/reports at ${RATE} requests/s for ${SECONDS} s (open loop, latency from the scheduled send), against the bot running as its own process on a scratch Postgres database; every 20th report is an urgent mcp_server report (triage alert queued and delivered to the emulator); reports share 5,000 content references, so most join open cases.`,
+      description: `POST /api/v1/reports at ${RATE} requests/s for ${SECONDS} s (open loop, latency from the scheduled send, node:http client with kept-alive sockets), against the bot running as its own process (jobs and analytics copy included) on a scratch Postgres database; every 20th report is an urgent mcp_server report (triage alert queued and delivered to the emulator); reports share ${REFS} content references, so most join open cases. Floor: the same requests, first, against a bare Node HTTP server doing the same writes with the same statement through pg (bench/intake-floor.ts); the tables are emptied between the two. Bot, floor, Postgres and the load generator share the machine; the load average is the 1-minute one at the start and end of each run.`,
       machine: machine(),
       at: new Date().toISOString(),
       figures: {
         requests: total,
-        'achieved rate (req/s)': +(total / elapsed).toFixed(1),
-        'p50 latency (ms)': +percentile(latencies, 50).toFixed(1),
-        'p90 latency (ms)': +percentile(latencies, 90).toFixed(1),
-        'p99 latency (ms)': +percentile(latencies, 99).toFixed(1),
-        'max latency (ms)': +percentile(latencies, 100).toFixed(1),
-        errors,
-        statuses: JSON.stringify(Object.fromEntries(statuses)),
+        'bot achieved rate (req/s)': +(total / botLoad.seconds).toFixed(1),
+        'bot p50 (ms)': p(botLoad, 50),
+        'bot p90 (ms)': p(botLoad, 90),
+        'bot p99 (ms)': p(botLoad, 99),
+        'bot max (ms)': p(botLoad, 100),
+        'bot errors': errors(botLoad),
+        'bot statuses': JSON.stringify(Object.fromEntries(botLoad.statuses)),
+        'bot load average (start → end)': botLoad.load.map((x) => x.toFixed(1)).join(' → '),
+        'floor achieved rate (req/s)': +(total / floorLoad.seconds).toFixed(1),
+        'floor p50 (ms)': p(floorLoad, 50),
+        'floor p99 (ms)': p(floorLoad, 99),
+        'floor errors': errors(floorLoad),
+        'floor load average (start → end)': floorLoad.load.map((x) => x.toFixed(1)).join(' → '),
+        'p99 ratio bot/floor': +(p(botLoad, 99) / p(floorLoad, 99)).toFixed(2),
+        'p50 ratio bot/floor': +(p(botLoad, 50) / p(floorLoad, 50)).toFixed(2),
+        'reports written': Number(written?.reports),
+        'cases written': Number(written?.cases),
+        'content references with two open cases': Number(written?.doubled),
+        'triage alerts': Number(written?.triage),
       },
     };
   } finally {
-    if (process.env.BENCH_SHOW_LOGS) console.log(run.stdout().slice(-3000), run.stderr().slice(-3000));
-    run.child.kill('SIGTERM');
-    await run.exited;
+    if (process.env.BENCH_SHOW_LOGS && bot) console.log(bot.stdout().slice(-3000), bot.stderr().slice(-3000));
+    if (process.env.BENCH_SHOW_LOGS) console.log(floor.stderr().slice(-3000));
+    floor.child.kill('SIGTERM');
+    bot?.child.kill('SIGTERM');
+    await Promise.all([floor.exited, bot?.exited]);
     await emulator.stop();
     await scratch.drop();
   }

@@ -1,11 +1,11 @@
-import { TX_OPTIONS, type Tx } from '../../db/client';
-import { recordAudit } from '../../db/repositories/audit';
+import { pgPoolOf, TX_OPTIONS, type Tx } from '../../db/client';
+import { AppError } from '../../errors';
 import type { Actor, DomainDeps } from '../deps';
 import { checkReportQueue, checkTargetVendor, type TargetRef } from '../tokens/scope';
 import { cachedIntakeContext, catalogErrors } from './context';
 import { lockBucket, lockIntakeBuckets } from './locks';
 import { type Item, type Outcome, recordAppeal, recordDecision, recordQaReview } from './outcomes';
-import { ingestReports, type ReportOutcome, reportLockBuckets } from './reports';
+import { fileReport, type Query, type ReportOutcome } from './reports';
 import { bodyHash, type FieldError, type InputOf, type IntakeKind, validateIntake } from './schemas';
 
 /** What one intake request came to; the HTTP layer maps it to a status code. */
@@ -20,24 +20,19 @@ export async function submitReport(deps: DomainDeps, actor: Actor, raw: unknown)
   const unknown = catalogErrors(ctx, (raw ?? {}) as Record<string, unknown>);
   if ('errors' in checked || unknown.length)
     return { status: 'invalid', errors: [...('errors' in checked ? checked.errors : []), ...unknown] };
-  const items = [{ input: checked.data, hash: bodyHash(raw) }];
-  const outcome = await deps.db.$transaction(async (tx) => {
-    await lockIntakeBuckets(tx, reportLockBuckets(items));
-    const [result] = await ingestReports(tx, ctx, items);
-    if (result && result.status !== 'conflict') await checkReportQueue(tx, actor, result.receipt.queue);
-    if (result?.status === 'created') {
-      await recordAudit(tx, {
-        actor: actor.id,
-        origin: originOf(actor),
-        action: 'report.receive',
-        entityType: 'report',
-        entityId: String(result.receipt.id),
-        after: { external_id: checked.data.external_id, ...result.receipt },
-        at: now,
-      });
-    }
-    return result!;
-  }, TX_OPTIONS);
+  const pool = pgPoolOf(deps.db);
+  const query: Query = async (text, values) => (await pool.query(text, values)).rows;
+  const outcome = await fileReport(
+    query,
+    ctx,
+    { input: checked.data, hash: bodyHash(raw) },
+    { actor: actor.id, origin: originOf(actor), vendorId: actor.vendor?.id ?? null },
+  );
+  // Throws the vendor token's refusal (403, nothing was written), in the words every refusal uses.
+  if (outcome.status === 'refused') {
+    await checkReportQueue(deps.db, actor, outcome.queue);
+    throw new AppError('forbidden', 'this token files for its own vendor only; nothing was stored');
+  }
   if (outcome.status === 'created') deps.alertsQueued();
   return outcome;
 }

@@ -1,8 +1,9 @@
 import type { Tx } from '../../db/client';
 
-// Intake serializes on a fixed set of advisory-lock buckets (hash of the content reference and of the
-// external id), so two reports about the same content, or two copies of one report, never race while
-// unrelated reports proceed in parallel. Buckets are taken in ascending order: no deadlocks.
+// Advisory-lock buckets (a hash of a key such as `decision:<external_id>`), so two copies of one
+// submission never race while unrelated ones proceed in parallel. Buckets are taken in ascending
+// order: no deadlocks. Reports take none: the unique indexes on reports.external_id and on open cases
+// (cases_open_content_ref_key) keep them apart (see reports.ts).
 const LOCK_CLASS = 0x7125;
 export const LOCK_BUCKETS = 256;
 

@@ -8,8 +8,16 @@ import { invalidateIntakeContext } from './context-cache';
 import { ZCountry, ZLanguage } from './schemas';
 
 export type RouteCriteria = { reportType?: string | null; surface?: string | null; language?: string | null; jurisdiction?: string | null };
-export type RoutingRule = RouteCriteria & { id: number; position: number; queueId: number; queueKey: string; priority: string };
-export type RouteTarget = { queueId: number; queueKey: string; priority: string; ruleId: number | null };
+export type RoutingRule = RouteCriteria & {
+  id: number;
+  position: number;
+  queueId: number;
+  queueKey: string;
+  priority: string;
+  /** The queue's vendor (null: TrustOps' own queues): a vendor token may only file into its own. */
+  vendorId?: number | null;
+};
+export type RouteTarget = { queueId: number; queueKey: string; priority: string; ruleId: number | null; vendorId?: number | null };
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const ROUTE_ADD_EXAMPLE = '/trustops route add queue:urgent priority:high type:mcp_server surface:mcp_directory';
@@ -55,14 +63,17 @@ export class Router {
         queueId: r.queueId,
         queueKey: r.queue.key,
         priority: r.priority,
+        vendorId: r.queue.vendorId,
       })),
-      { queueId: fallback.id, queueKey: fallback.key, priority: 'normal', ruleId: null },
+      { queueId: fallback.id, queueKey: fallback.key, priority: 'normal', ruleId: null, vendorId: fallback.vendorId },
     );
   }
 
   route(report: RouteCriteria): RouteTarget {
     const rule = this.rules.find((r) => ruleMatches(r, report));
-    return rule ? { queueId: rule.queueId, queueKey: rule.queueKey, priority: rule.priority, ruleId: rule.id } : this.fallback;
+    return rule
+      ? { queueId: rule.queueId, queueKey: rule.queueKey, priority: rule.priority, ruleId: rule.id, vendorId: rule.vendorId }
+      : this.fallback;
   }
 }
 
