@@ -158,14 +158,18 @@ const QA_SQL = `
 
 type Row = Record<string, unknown>;
 
-/** The DSA transparency-report aggregates for a range: five set-based statements on one snapshot of the read model. */
-export async function dsaAggregates(deps: Deps, range: DateRange): Promise<DsaAggregates> {
+/**
+ * The DSA transparency-report aggregates for a range: five set-based statements on one snapshot of the read model.
+ * `medians: false` leaves out the time-to-action medians (null), the costliest statement, for a caller that reads
+ * only the counts (the template report's checks); every count is the same either way.
+ */
+export async function dsaAggregates(deps: Deps, range: DateRange, opts: { medians?: boolean } = {}): Promise<DsaAggregates> {
   const [noticeRows, decisionGroups, medianRows, complaintRows, qaRows] = await deps.analytics.read(async (reader) => {
     const q = (sql: string, ...params: string[]) => reader.query(sql, [range.start, range.end, ...params]);
     return [
       await q(NOTICES_SQL, UNMAPPED.category, UNSPECIFIED_NOTICE_CATEGORY),
       await q(DECISIONS_SQL, UNMAPPED.category, UNMAPPED.ground),
-      await q(MEDIANS_SQL),
+      opts.medians === false ? [] : await q(MEDIANS_SQL),
       await q(COMPLAINTS_SQL, UNMAPPED.category),
       await q(QA_SQL),
     ];
@@ -192,14 +196,13 @@ export async function dsaAggregates(deps: Deps, range: DateRange): Promise<DsaAg
     byCategory: zeros(STATEMENT_CATEGORIES),
     byAction: {},
   };
+  // Counts come from the decision groups below; the medians statement gives only the medians.
   for (const r of medianRows) {
     if (num(r.g) !== 0) {
-      actions.total = num(r.n);
       actions.medianTimeToActionMs = msOrNull(r.p50);
       continue;
     }
     const s = entry(actions.bySource, String(r.source), () => ({ total: 0, medianTimeToActionMs: null as number | null }));
-    s.total = num(r.n);
     s.medianTimeToActionMs = msOrNull(r.p50);
   }
   const ownInitiative: DsaAggregates['ownInitiative'] = {
@@ -218,6 +221,8 @@ export async function dsaAggregates(deps: Deps, range: DateRange): Promise<DsaAg
     const action = String(r.action);
     if (action === 'no_violation') continue;
     const [source, category] = [String(r.source) as SourceType, String(r.category)];
+    actions.total += n;
+    entry(actions.bySource, source, () => ({ total: 0, medianTimeToActionMs: null as number | null })).total += n;
     const ground = entry(actions.byGround, String(r.ground), () => ({ total: 0, onNotices: 0, ownInitiative: 0 }));
     ground.total += n;
     if (source === 'SOURCE_VOLUNTARY') ground.ownInitiative += n;

@@ -161,7 +161,8 @@ async function write(data: DataSet): Promise<{ instants: number[] }> {
       data: {
         queueId: queue.id,
         slaPolicyId: queue.policyId,
-        contentRef: 'ref',
+        // One open case per content reference (the partial unique index on cases).
+        contentRef: `ref-${caseIds.length}`,
         openedAt: at,
         firstActionDueAt: at,
         resolutionDueAt: at,

@@ -229,7 +229,7 @@ export async function reportFigures(deps: Deps, range: DateRange): Promise<Repor
     await deps.analytics.read(async (reader) => {
       const q = (sql: string, ...params: string[]) => reader.query(sql, [range.start, range.end, ...params]);
       return [
-        await dsaAggregates({ analytics: { read: (fn) => fn(reader) } }, range),
+        await dsaAggregates({ analytics: { read: (fn) => fn(reader) } }, range, { medians: false }),
         await q(NOTICES_SQL, UNMAPPED.category),
         await q(NOTICE_ACTIONS_SQL, UNMAPPED.category, UNMAPPED.ground),
         await q(OWN_INITIATIVE_SQL, UNMAPPED.category, UNMAPPED.ground),
