@@ -10,6 +10,8 @@ export type NewAlert = {
   entityId?: string;
   /** The outbox id of the alert whose message this one replies to, in its thread. */
   threadOf?: number;
+  /** When an unacknowledged breach is re-notified; set only on the row this write creates. */
+  renotifyAt?: Date;
 };
 
 /**
@@ -20,9 +22,10 @@ export async function enqueueAlerts(tx: Tx, alerts: readonly NewAlert[], now: Da
   if (alerts.length === 0) return 0;
   // One set-based statement: imports queue thousands of alerts at once.
   return tx.$executeRawUnsafe(
-    `INSERT INTO alerts (kind, dedupe_key, channel, message, entity_type, entity_id, thread_of, created_at, next_attempt_at)
-     SELECT k, d, c, m, et, ei, th, $7::timestamptz, $7::timestamptz
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $8::int[]) AS t(k, d, c, m, et, ei, th)
+    `INSERT INTO alerts (kind, dedupe_key, channel, message, entity_type, entity_id, thread_of, renotify_at, created_at, next_attempt_at)
+     SELECT k, d, c, m, et, ei, th, rn, $7::timestamptz, $7::timestamptz
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $8::int[], $9::timestamptz[])
+            AS t(k, d, c, m, et, ei, th, rn)
      ON CONFLICT (dedupe_key) DO NOTHING`,
     alerts.map((a) => a.kind),
     alerts.map((a) => a.dedupeKey),
@@ -32,5 +35,6 @@ export async function enqueueAlerts(tx: Tx, alerts: readonly NewAlert[], now: Da
     alerts.map((a) => a.entityId ?? null),
     now.toISOString(),
     alerts.map((a) => a.threadOf ?? null),
+    alerts.map((a) => a.renotifyAt?.toISOString() ?? null),
   );
 }

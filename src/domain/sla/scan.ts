@@ -338,7 +338,7 @@ async function applyBatch(
     else result.breached++;
     const key = groupKey(x.row.queue_id, x.target, x.state);
     if (storms.has(key)) rollups.set(key, [...(rollups.get(key) ?? []), x]);
-    else alerts.push(...caseAlerts(deps, x));
+    else alerts.push(...caseAlerts(deps, x, new Date(now.getTime() + o.renotifyAfterMs)));
   }
   await calendars.load(
     tx,
@@ -351,17 +351,6 @@ async function applyBatch(
 
   const inserted = await enqueueAlerts(tx, alerts, now);
   result.alertsQueued += inserted;
-  const breachKeys = alerts.filter((a) => a.kind === 'sla_breach').map((a) => a.dedupeKey);
-  if (breachKeys.length) {
-    // Arms the one re-notification, on the rows this scan wrote (a key written before keeps its history).
-    await tx.$executeRawUnsafe(
-      `UPDATE alerts SET renotify_at = $3::timestamptz
-        WHERE dedupe_key = ANY($1::text[]) AND created_at = $2::timestamptz AND renotify_at IS NULL`,
-      breachKeys,
-      now,
-      new Date(now.getTime() + o.renotifyAfterMs),
-    );
-  }
   return inserted + updated > 0;
 }
 
@@ -376,7 +365,8 @@ function channelsFor(deps: ScanDeps, row: CaseRow): string[] {
   return [...new Set([deps.channels.sla, ...(row.vendor_channel ? [row.vendor_channel] : [])])];
 }
 
-function caseAlerts(deps: ScanDeps, x: Crossing): NewAlert[] {
+/** A breach's alerts arm their one re-notification (`renotifyAt`) on the rows this scan writes; a key written before keeps its history. */
+function caseAlerts(deps: ScanDeps, x: Crossing, renotifyAt: Date): NewAlert[] {
   const { row, target, state } = x;
   const message = {
     caseId: row.id,
@@ -397,6 +387,7 @@ function caseAlerts(deps: ScanDeps, x: Crossing): NewAlert[] {
     message,
     entityType: 'case',
     entityId: String(row.id),
+    ...(state === 'breached' ? { renotifyAt } : {}),
   }));
 }
 
