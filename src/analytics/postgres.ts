@@ -17,12 +17,16 @@ export function snapshotXmin(s: PgSnapshot): bigint {
 /**
  * SQL true for a change row whose transaction the snapshot `p` did not show: still running when it was taken
  * (in its xip list) or started after it (xid ≥ xmax). Both halves use the index on xid, so an import left open
- * for an hour costs one index probe, not a scan of everything since it began. The snapshot is inlined (COPY
- * takes no parameters); it came from Postgres and is checked against its format.
+ * for an hour costs one index probe, not a scan of everything since it began. The snapshot's xmax and xip are
+ * inlined as constants (COPY takes no parameters; they came from Postgres and are checked against its format):
+ * the planner then estimates them from the column's statistics. Through an ARRAY(SELECT …) sub-plan it cannot,
+ * and after a bulk import (a few xids, each with a million rows) it guessed every row and scanned the whole log.
  */
 export function changedSince(p: PgSnapshot): string {
   if (!SNAPSHOT.test(p)) throw new Error(`not a Postgres snapshot: ${p}`);
-  return `(xid >= pg_snapshot_xmax('${p}'::pg_snapshot) OR xid = ANY (ARRAY(SELECT pg_snapshot_xip('${p}'::pg_snapshot))))`;
+  const [, xmax, xip] = p.split(':') as [string, string, string];
+  const running = xip ? ` OR xid = ANY ('{${xip}}'::xid8[])` : '';
+  return `(xid >= '${xmax}'::xid8${running})`;
 }
 
 /**

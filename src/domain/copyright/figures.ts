@@ -275,10 +275,14 @@ export async function cohortRows(r: AnalyticsReader, range: DateRange): Promise<
 /** By surface: a notice counts under each surface its items are on; items taken down are counted per surface. */
 export async function surfaceRows(r: AnalyticsReader, range: DateRange): Promise<FigureRow[]> {
   return r.query<FigureRow>(
-    `${COHORT}, s AS (
-       SELECT x.*, i.surface, i.items AS surface_items
-         FROM x JOIN (SELECT notice_id, surface, count(*) AS items FROM copyright_notice_items
-                       WHERE notice_id IN (SELECT id FROM n) GROUP BY notice_id, surface) i ON i.notice_id = x.id
+    // Items per notice and surface through one histogram per notice: grouping by the notice alone (an integer)
+    // is several times cheaper than by (notice, surface) over a million items.
+    `${COHORT}, i AS (
+       SELECT notice_id, unnest(map_keys(h)) AS surface, unnest(map_values(h)) AS items
+         FROM (SELECT notice_id, histogram(surface) AS h FROM copyright_notice_items
+                WHERE notice_id IN (SELECT id FROM n) GROUP BY notice_id)
+     ), s AS (
+       SELECT x.*, i.surface, i.items AS surface_items FROM x JOIN i ON i.notice_id = x.id
      )
      SELECT 'surface' AS dim, surface AS key, ${FIGURES.replace(
        'coalesce(sum(item_count) FILTER (WHERE taken_down), 0) AS items_taken_down',
