@@ -1,46 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { enqueueAlerts } from '../../src/domain/alerts/outbox';
 import { SlackEmulator, type StoredMessage } from '../../src/sandbox/emulator';
 import { ALERT_EVENT_TYPE } from '../../src/slack/notifier';
 import { triageAlerts } from '../support/alerts';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { freePort, type Started, startMain, waitHealthy, waitUntil } from '../support/process';
+import { type Bot, killHard, startBot, stopBot, waitUntil } from '../support/process';
 
 // Enough channels that 1,000 alerts at one post per second per channel take about 20 s.
 const CHANNELS = 60;
 const ALERTS = 1000;
-
-type Bot = { run: Started; port: number };
-
-async function startBot(db: TestDatabase, emulator: SlackEmulator): Promise<Bot> {
-  const port = await freePort();
-  const run = startMain({
-    PORT: String(port),
-    DATABASE_URL: db.url,
-    TRUSTOPS_MIGRATE_ON_START: 'false',
-    SLACK_BOT_TOKEN: emulator.botToken,
-    SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
-    SLACK_API_URL: emulator.apiUrl,
-    LOG_LEVEL: 'warn',
-  });
-  await waitHealthy(port, 60_000).catch((err: Error) => {
-    throw new Error(`${err.message}\n${run.stdout()}\n${run.stderr()}`);
-  });
-  return { run, port };
-}
-
-async function stopBot(bot: Bot): Promise<void> {
-  if (bot.run.child.exitCode !== null || bot.run.child.signalCode !== null) return;
-  bot.run.child.kill('SIGTERM');
-  await bot.run.exited;
-}
-
-/** SIGKILL for the bot (tsx is loaded into its own process, so there is no wrapper process): no shutdown code runs. */
-async function killHard(bot: Bot): Promise<void> {
-  bot.run.child.kill('SIGKILL');
-  expect(await bot.run.exited).toBeNull();
-  expect(bot.run.child.signalCode).toBe('SIGKILL');
-}
 
 /** A counter from the bot's /metrics, 0 when it has no sample. */
 async function counter(bot: Bot, outcome: string): Promise<number> {
@@ -125,7 +92,7 @@ describe('exactly-once alert delivery with the real bot process', () => {
       // From now on Slack applies each post but answers late: the bot dies with posts made and not recorded.
       emulator.injectSlowResponse({ method: 'chat.postMessage', every: 1, delayMs: 5000 });
       await new Promise((r) => setTimeout(r, 1500));
-      await killHard(bots[0]!);
+      expect(await killHard(bots[0]!)).toEqual({ code: null, signal: 'SIGKILL' });
       emulator.clearFaults();
 
       const byId = messagesByAlert(emulator);
@@ -157,7 +124,7 @@ describe('exactly-once alert delivery with the real bot process', () => {
       emulator.injectLostResponse({ method: 'chat.postMessage', every: 10 });
       bots.push(...(await Promise.all([startBot(db, emulator), startBot(db, emulator)])));
       await waitUntil('300 alerts to be posted', async () => (emulator.allMessages().length >= 300 ? true : undefined), 60_000);
-      await killHard(bots[0]!);
+      expect(await killHard(bots[0]!)).toEqual({ code: null, signal: 'SIGKILL' });
       expect(emulator.allMessages().length).toBeLessThan(ALERTS);
 
       await waitAllSent(db, 180_000);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,40 +6,27 @@ import type { PrismaClient } from '../../src/generated/prisma/client';
 import { SlackEmulator, type StoredMessage } from '../../src/sandbox/emulator';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { facts } from '../support/facts';
-import { freePort, type Started, startMain, waitHealthy, waitUntil } from '../support/process';
+import { type Bot, killHard, startBot, stopBot, waitUntil } from '../support/process';
 
 // The real bot (`npm start`'s entry point) as separate processes on one database, on the system clock: every
 // vendor's digest time is 00:00 UTC, so at start-up each one's digest for yesterday (UTC) is due at once.
 
-type Bot = { run: Started; port: number };
 const VENDORS = ['v1', 'v2', 'v3', 'v4'];
+/**
+ * The thread files' lease, shortened from its 2 minutes so a killed bot's files are taken over within seconds.
+ * It still outlasts the slow completion below, so the killed bot never takes its own file over before it dies.
+ */
+const LEASE_MS = 20_000;
+const SLOW_COMPLETION_MS = 10_000;
 
-async function startBot(db: TestDatabase, emulator: SlackEmulator, dir: string): Promise<Bot> {
-  const port = await freePort();
-  const run = startMain({
-    PORT: String(port),
-    DATABASE_URL: db.url,
-    TRUSTOPS_MIGRATE_ON_START: 'false',
-    SLACK_BOT_TOKEN: emulator.botToken,
-    SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
-    SLACK_API_URL: emulator.apiUrl,
+const startDigestBot = (db: TestDatabase, emulator: SlackEmulator, dir: string): Promise<Bot> =>
+  startBot(db, emulator, {
     TRUSTOPS_DIGEST_TIME: '00:00',
+    TRUSTOPS_DIGEST_FILE_LEASE: `${LEASE_MS / 1000}s`,
     TRUSTOPS_ANALYTICS_DIR: dir,
     TRUSTOPS_ANALYTICS_MEMORY: '512MB',
     TRUSTOPS_ANALYTICS_THREADS: '1',
-    LOG_LEVEL: 'warn',
   });
-  await waitHealthy(port, 60_000).catch((err: Error) => {
-    throw new Error(`${err.message}\n${run.stdout()}\n${run.stderr()}`);
-  });
-  return { run, port };
-}
-
-async function stopBot(bot: Bot): Promise<void> {
-  if (bot.run.child.exitCode !== null || bot.run.child.signalCode !== null) return;
-  bot.run.child.kill('SIGTERM');
-  await bot.run.exited;
-}
 
 async function seed(db: PrismaClient, emulator: SlackEmulator): Promise<string> {
   const yesterday = addDays(localDate(new Date(), 'UTC'), -1);
@@ -110,7 +96,7 @@ describe('digests exactly once with real bot processes', () => {
     const bots: Bot[] = [];
     try {
       const yesterday = await seed(db.prisma, emulator);
-      bots.push(...(await Promise.all([startBot(db, emulator, dir), startBot(db, emulator, dir)])));
+      bots.push(...(await Promise.all([startDigestBot(db, emulator, dir), startDigestBot(db, emulator, dir)])));
       await waitAllFilesDone(db, 120_000);
       expectEachOnce(emulator, yesterday);
       expect(emulator.callsTo('files.completeUploadExternal').filter((c) => c.status === 200)).toHaveLength(VENDORS.length + 1);
@@ -120,35 +106,43 @@ describe('digests exactly once with real bot processes', () => {
     }
   }, 240_000);
 
-  it('killed (SIGKILL) after Slack applied the chart upload but before it answered, then started again: the chart is not posted twice', async () => {
+  it('killed (SIGKILL) after Slack applied the chart upload but before it answered, then started again: the chart is taken over once its lease ends, not posted twice', async () => {
     emulator.reset();
     const db = await createTestDatabase();
     const bots: Bot[] = [];
     try {
       const yesterday = await seed(db.prisma, emulator);
-      // Slack completes each upload at once but answers 20 s later: the bot dies with files shared and not recorded.
-      emulator.injectSlowResponse({ method: 'files.completeUploadExternal', every: 1, delayMs: 20_000 });
-      bots.push(await startBot(db, emulator, dir));
+      // Slack completes each upload at once but answers late: the bot dies with files shared and not recorded.
+      emulator.injectSlowResponse({ method: 'files.completeUploadExternal', every: 1, delayMs: SLOW_COMPLETION_MS });
+      bots.push(await startDigestBot(db, emulator, dir));
       await waitUntil(
         'a chart to be shared',
         async () => (emulator.callsTo('files.completeUploadExternal').length > 0 ? true : undefined),
         120_000,
       );
-      bots[0]!.run.child.kill('SIGKILL');
-      expect(await bots[0]!.run.exited).toBeNull();
+      expect(await killHard(bots[0]!)).toEqual({ code: null, signal: 'SIGKILL' });
       emulator.clearFaults();
       const shared = await db.prisma.digestLedger.findMany({ where: { fileStatus: 'pending', fileId: { not: null } } });
       expect(shared.length).toBeGreaterThanOrEqual(1);
 
-      bots.push(await startBot(db, emulator, dir));
-      // The killed bot's lease (2 min) runs out, then the next run checks files.info and adopts the shared file.
-      await waitAllFilesDone(db, 280_000);
+      bots.push(await startDigestBot(db, emulator, dir));
+      // The killed bot's lease runs out, then the next run checks files.info and adopts the shared file.
+      await waitAllFilesDone(db, 120_000);
       expectEachOnce(emulator, yesterday);
-      const infos = emulator.callsTo('files.info').map((c) => c.args.file);
-      for (const row of shared) expect(infos).toContain(row.fileId);
+      // Each call names its files; the killed bot's own completions are recorded too, once their answer is due.
+      const completions = emulator
+        .callsTo('files.completeUploadExternal')
+        .flatMap((c) => (c.args.files as { id: string }[]).map((f) => f.id));
+      for (const row of shared) {
+        // Looked at only once the killed bot's lease had run out, and completed once in all (adopted, not shared again).
+        const looks = emulator.callsTo('files.info').filter((c) => c.args.file === row.fileId);
+        expect(looks.length).toBeGreaterThanOrEqual(1);
+        for (const look of looks) expect(look.at).toBeGreaterThanOrEqual(row.fileLeaseUntil!.getTime());
+        expect(completions.filter((id) => id === row.fileId)).toHaveLength(1);
+      }
     } finally {
       for (const bot of bots) await stopBot(bot);
       await db.drop();
     }
-  }, 420_000);
+  }, 240_000);
 });

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { freePort } from '../../src/db/embedded';
 
@@ -51,4 +52,50 @@ export function waitHealthy(port: number, timeoutMs: number): Promise<unknown> {
     },
     timeoutMs,
   );
+}
+
+/** The bot (`npm start`'s entry point) as a separate process, and the port it listens on. */
+export type Bot = { run: Started; port: number };
+
+/**
+ * Starts the real bot on a test database, talking to the Slack emulator (HTTP mode, a signing secret made up
+ * for the run), with `env` on top; resolves once it answers /healthz, or fails with what it printed.
+ */
+export async function startBot(
+  db: { url: string },
+  slack: { botToken: string; apiUrl: string },
+  env: Record<string, string> = {},
+): Promise<Bot> {
+  const port = await freePort();
+  const run = startMain({
+    PORT: String(port),
+    DATABASE_URL: db.url,
+    TRUSTOPS_MIGRATE_ON_START: 'false',
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
+    SLACK_API_URL: slack.apiUrl,
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  await waitHealthy(port, 60_000).catch((err: Error) => {
+    throw new Error(`${err.message}\n${run.stdout()}\n${run.stderr()}`);
+  });
+  return { run, port };
+}
+
+/** SIGTERM, and waits for the bot to exit (at once if it is gone already). */
+export async function stopBot(bot: Bot): Promise<void> {
+  if (bot.run.child.exitCode !== null || bot.run.child.signalCode !== null) return;
+  bot.run.child.kill('SIGTERM');
+  await bot.run.exited;
+}
+
+/**
+ * SIGKILL for the bot (tsx is loaded into its own process, so there is no wrapper process): no shutdown code
+ * runs. Resolves with how it ended — exit code null and signal SIGKILL when the kill was what ended it.
+ */
+export async function killHard(bot: Bot): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  bot.run.child.kill('SIGKILL');
+  const code = await bot.run.exited;
+  return { code, signal: bot.run.child.signalCode };
 }
