@@ -1,5 +1,6 @@
 import { runningClock } from '../../src/clock';
 import type { Config } from '../../src/config';
+import type { ChartPort } from '../../src/domain/digests/chart';
 import { deliverDigestFiles } from '../../src/domain/digests/files';
 import { runDigests } from '../../src/domain/digests/send';
 import type { PrismaClient } from '../../src/generated/prisma/client';
@@ -63,9 +64,19 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Pro
 }
 const fileIdOf = (m: StoredMessage | undefined) => (m?.files?.[0] as { id?: string } | undefined)?.id;
 
+/** Charts each app's job has drawn. */
+const drawn = new WeakMap<TestApp, number>();
+
 function job(app: TestApp) {
   const config = { TRUSTOPS_DIGEST_TIME: ENV.TRUSTOPS_DIGEST_TIME } as Config;
-  return digestsJob(config, app.running.deps, { ...digestPorts(app.running.app.client), waitForPostsMs: 20_000, pollMs: 200 });
+  const ports = digestPorts(app.running.app.client);
+  const charts: ChartPort = {
+    render: (spec) => {
+      drawn.set(app, (drawn.get(app) ?? 0) + 1);
+      return ports.charts.render(spec);
+    },
+  };
+  return digestsJob(config, app.running.deps, { ...ports, charts, waitForPostsMs: 20_000, pollMs: 200 });
 }
 
 async function runJob(app: TestApp): Promise<void> {
@@ -157,11 +168,17 @@ describe('daily digests, end to end (the job, the outbox, the emulator)', () => 
     );
   });
 
+  it('draws each chart once: the file pass sends the chart drawn while the overview was read', () => {
+    // acme's and kiri's; the quiet days have none.
+    expect(drawn.get(app)).toBe(2);
+  });
+
   it('sends nothing more when the job runs again', async () => {
     const before = app.emulator.allMessages().length;
     await runJob(app);
     expect(app.emulator.allMessages().length).toBe(before);
     expect(app.emulator.callsTo('files.completeUploadExternal').length).toBe(3);
+    expect(drawn.get(app)).toBe(2);
   });
 });
 

@@ -94,6 +94,53 @@ describe('drawing the trend chart in worker threads', () => {
     await own.close();
   });
 
+  it('draws a chart of a shape it compiled before exactly as it draws it afresh', async () => {
+    const targets = { firstAction: 0.92, resolution: 0.9, qaAccuracy: 0.95 };
+    const vendor = (n: number) =>
+      days.map((d, i) => ({
+        ...d,
+        throughput: d.throughput * n,
+        firstActionAttainment: i % 4 ? 0.9 - n / 50 : null,
+        resolutionAttainment: 0.85,
+        qaAccuracy: n % 2 ? 0.97 : null,
+      }));
+    // The first two compile the shape; the third is drawn from it, with other rows, targets and title.
+    await renderTrendChart(renderer, vendor(1), { title: 'a', targets });
+    await renderTrendChart(renderer, vendor(2), { title: 'b', targets });
+    const reused = await renderTrendChart(renderer, vendor(3), { title: 'a much longer title', targets: { ...targets, resolution: 0.8 } });
+    const own = new ChartRenderer();
+    try {
+      const afresh = await renderTrendChart(own, vendor(3), { title: 'a much longer title', targets: { ...targets, resolution: 0.8 } });
+      expect(reused.svg).toBe(afresh.svg);
+      expect(reused.png.equals(afresh.png)).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('writes straight (not premultiplied) colours where the picture is see-through', async () => {
+    const { png } = await renderer.render({
+      width: 20,
+      height: 20,
+      background: null,
+      data: { values: [{ x: 0 }] },
+      mark: { type: 'square', size: 4000, color: 'rgb(200,100,50)', opacity: 0.5 },
+      encoding: { x: { field: 'x', type: 'quantitative', axis: null }, y: { value: 10 } },
+    });
+    const list = chunks(png);
+    const [width, height] = [list[0]!.data.readUInt32BE(0), list[0]!.data.readUInt32BE(4)];
+    const raw = inflateSync(Buffer.concat(list.filter((c) => c.type === 'IDAT').map((c) => c.data)));
+    const pixels: number[][] = [];
+    for (let y = 0; y < height; y++) {
+      expect(raw[y * (1 + width * 4)]).toBe(0);
+      for (let x = 0; x < width; x++) pixels.push([...raw.subarray(y * (1 + width * 4) + 1 + x * 4, y * (1 + width * 4) + 5 + x * 4)]);
+    }
+    const half = pixels.filter((p) => p[3]! > 100 && p[3]! < 150);
+    expect(half.length).toBeGreaterThan(0);
+    for (const [r, g, b] of half) expect([r, g, b].map((c) => Math.round(c! / 10))).toEqual([20, 10, 5]);
+    expect(pixels.some((p) => p[3] === 0)).toBe(true);
+  });
+
   it('renders charts asked for at once, each its own', async () => {
     const [one, two] = await Promise.all([
       renderTrendChart(renderer, days, { title: 'one' }),

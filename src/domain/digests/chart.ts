@@ -51,6 +51,10 @@ const SERIES_COLORS = {
  * on top (cases decided as bars, cases opened as a line); with targets, rates below (first-action and
  * resolution SLA attainment and QA accuracy as lines, each target a dashed rule in its colour; a day
  * without any sample has no point).
+ *
+ * The rows are named data sets (`datasets`) and the title a parameter, so every vendor's chart of one
+ * morning has the same shape apart from them: the renderer compiles that shape once and draws each chart
+ * from it with its own rows and title.
  */
 export function trendChartSpec(days: readonly ChartDay[], o: ChartOptions): Record<string, unknown> {
   const axisTitles = o.axisTitles ?? true;
@@ -73,7 +77,7 @@ export function trendChartSpec(days: readonly ChartDay[], o: ChartOptions): Reco
   const countsPanel = {
     width,
     height: o.height ?? 240,
-    data: { values: counts },
+    data: { name: 'counts' },
     // With the rates panel below, the dates are written once, under it.
     encoding: { x: o.targets ? { ...x, title: null, axis: { labels: false, ticks: false } } : x },
     layer: [
@@ -87,11 +91,12 @@ export function trendChartSpec(days: readonly ChartDay[], o: ChartOptions): Reco
   };
   const base = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: o.title,
+    params: [{ name: 'chartTitle', value: o.title }],
+    title: { text: { expr: 'chartTitle' } },
     background: 'white',
     config: { font: 'DejaVu Sans' },
   };
-  if (!o.targets) return { ...base, ...countsPanel };
+  if (!o.targets) return { ...base, datasets: { counts }, ...countsPanel };
   const rates = days.flatMap((d) =>
     (
       [
@@ -109,24 +114,23 @@ export function trendChartSpec(days: readonly ChartDay[], o: ChartOptions): Reco
     height: 140,
     layer: [
       {
-        data: { values: rates },
+        data: { name: 'rates' },
         mark: { type: 'line', point: true, strokeWidth: 2 },
         encoding: { x: { ...x, scale: { domain: days.map(label) } }, y: yRate, color },
       },
       {
-        data: {
-          values: [
-            { series: 'First-action SLA', rate: o.targets.firstAction },
-            { series: 'Resolution SLA', rate: o.targets.resolution },
-            { series: 'QA accuracy', rate: o.targets.qaAccuracy },
-          ],
-        },
+        data: { name: 'targets' },
         mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 },
         encoding: { y: { field: 'rate', type: 'quantitative' }, color },
       },
     ],
   };
-  return { ...base, vconcat: [countsPanel, ratesPanel], resolve: { scale: { color: 'shared' } } };
+  const targets = [
+    { series: 'First-action SLA', rate: o.targets.firstAction },
+    { series: 'Resolution SLA', rate: o.targets.resolution },
+    { series: 'QA accuracy', rate: o.targets.qaAccuracy },
+  ];
+  return { ...base, datasets: { counts, rates, targets }, vconcat: [countsPanel, ratesPanel], resolve: { scale: { color: 'shared' } } };
 }
 
 export type RenderedChart = { svg: string; png: Buffer };

@@ -1,5 +1,5 @@
 import type { DomainDeps } from '../deps';
-import { type ChartPort, chartDays, renderTrendChart } from './chart';
+import { type ChartPort, chartDays, type RenderedChart, trendChartSpec } from './chart';
 import { buildOverview, overviewCsv } from './overview';
 import { reviveScorecard } from './revive';
 import type { Scorecard } from './scorecard';
@@ -187,7 +187,43 @@ export const chartFileName = (card: Scorecard) => `digest-${card.vendor.key}-${c
 
 /** The trend chart of a scorecard: its 30-day series, its targets as reference lines, as PNG. */
 export async function digestChart(charts: ChartPort, card: Scorecard): Promise<Buffer> {
-  const targets = { firstAction: card.sla.firstAction.target, resolution: card.sla.resolution.target, qaAccuracy: card.qa.target };
-  const rendered = await renderTrendChart(charts, chartDays(card.series), { title: chartTitle(card), targets });
+  const rendered = await charts.render(digestChartSpec(card));
   return rendered.png;
+}
+
+function digestChartSpec(card: Scorecard): Record<string, unknown> {
+  const targets = { firstAction: card.sla.firstAction.target, resolution: card.sla.resolution.target, qaAccuracy: card.qa.target };
+  return trendChartSpec(chartDays(card.series), { title: chartTitle(card), targets });
+}
+
+/** A ChartPort that can be asked to start drawing a digest's chart before its thread file is sent. */
+export type ChartsAhead = ChartPort & { drawAhead(card: Scorecard): void };
+
+/**
+ * Charts drawn ahead, for one run of the digests job: each vendor's chart starts as soon as its digest is
+ * queued, while the other figures are still being read and the digests posted, and the file pass takes it
+ * from here when it asks for the same spec (its card comes back from the outbox with the same figures). A
+ * chart nobody asks for is dropped with the run; one that failed is drawn again when asked for.
+ */
+export function chartsAhead(charts: ChartPort): ChartsAhead {
+  const drawn = new Map<string, Promise<RenderedChart>>();
+  return {
+    drawAhead(card) {
+      if (card.quiet) return;
+      const spec = digestChartSpec(card);
+      const key = JSON.stringify(spec);
+      if (drawn.has(key)) return;
+      const chart = charts.render(spec);
+      drawn.set(key, chart);
+      chart.catch(() => {
+        if (drawn.get(key) === chart) drawn.delete(key);
+      });
+    },
+    render(spec) {
+      const key = JSON.stringify(spec);
+      const chart = drawn.get(key);
+      drawn.delete(key);
+      return chart ?? charts.render(spec);
+    },
+  };
 }

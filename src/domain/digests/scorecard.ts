@@ -123,6 +123,8 @@ export type ScorecardInput = {
   minutesPerCase?: ReadonlyMap<number, number>;
   /** The same targets for every vendor; by default each vendor's own. */
   targets?: DigestTargets;
+  /** False: no 30-day series (the overview draws no chart), so only the period and the 7 days before it are read. */
+  series?: boolean;
 };
 
 export type ScorecardDeps = Pick<DomainDeps, 'clock'> & { analytics: Pick<Analytics, 'read'> };
@@ -247,10 +249,11 @@ async function zoneScorecards(
   now: Date,
   input: ScorecardInput,
 ): Promise<Scorecard[]> {
+  const withSeries = input.series ?? true;
   const seriesFrom = addDays(input.to, -(SERIES_DAYS - 1));
   const baselineFrom = addDays(input.from, -BASELINE_DAYS);
   // YYYY-MM-DD strings sort as dates.
-  const firstDate = [seriesFrom, baselineFrom].sort()[0]!;
+  const firstDate = withSeries ? [seriesFrom, baselineFrom].sort()[0]! : baselineFrom;
   const windowStart = startOfLocalDate(firstDate, timeZone);
   const start = startOfLocalDate(input.from, timeZone);
   const end = startOfLocalDate(addDays(input.to, 1), timeZone);
@@ -349,6 +352,7 @@ async function zoneScorecards(
       end,
       asOf,
       firstDate,
+      withSeries,
       targets: input.targets ?? vendor.targets,
       minutesPerCase: input.minutesPerCase,
       events: events.filter((r) => Number(r.vendor_id) === vendor.id),
@@ -368,6 +372,7 @@ function buildScorecard(x: {
   end: Date;
   asOf: Date;
   firstDate: string;
+  withSeries: boolean;
   targets: DigestTargets;
   minutesPerCase: ReadonlyMap<number, number> | undefined;
   events: Row[];
@@ -508,6 +513,6 @@ function buildScorecard(x: {
       reviewerHours: reviewerMinutes / 60,
     },
     quiet: QUIET_KEYS.every((k) => sum(k) === 0),
-    series: all.filter((d) => d.date >= addDays(x.to, -(SERIES_DAYS - 1))),
+    series: x.withSeries ? all.filter((d) => d.date >= addDays(x.to, -(SERIES_DAYS - 1))) : [],
   };
 }

@@ -41,6 +41,8 @@ export const OVERVIEW_KIND = 'digest_overview';
 export type DigestRunDeps = Pick<DomainDeps, 'db' | 'analytics' | 'clock' | 'log' | 'channels' | 'timeZone' | 'alertsQueued'> & {
   /** The overview's HH:MM in the reporting zone (TRUSTOPS_DIGEST_TIME). */
   overviewTime: string;
+  /** Told the cards of the vendor digests just queued with a chart, so their charts can be drawn meanwhile. */
+  chartsQueued?: (cards: Scorecard[]) => void;
 };
 
 export type DigestRunResult = { sent: string[]; quiet: string[]; lost: string[] };
@@ -81,6 +83,8 @@ export async function runDigests(deps: DigestRunDeps, now: Date = deps.clock.now
     try {
       const won = await claimAndQueue(deps, claims);
       for (const c of claims) result[!won.has(c.subject) ? 'lost' : c.alert ? 'sent' : 'quiet'].push(`${c.label} ${c.plan.date}`);
+      const charted = claims.filter((c) => won.has(c.subject) && c.alert?.file === 'chart');
+      if (charted.length) deps.chartsQueued?.(charted.map((c) => (c.alert!.message as VendorDigestData).card));
     } catch (err) {
       deps.log.error('vendor digests failed', { date, vendors: group.map((g) => g.v.key), err });
     }
@@ -133,7 +137,7 @@ function vendorClaim(deps: DigestRunDeps, v: VendorRow, plan: Plan, now: Date, c
 }
 
 async function sendOverview(deps: DigestRunDeps, plan: Plan, now: Date): Promise<'sent' | 'lost'> {
-  const cards = (await scorecards(deps, { from: plan.date, to: plan.date, timeZone: deps.timeZone })).map((c) => ({ ...c, series: [] }));
+  const cards = await scorecards(deps, { from: plan.date, to: plan.date, timeZone: deps.timeZone, series: false });
   const data: OverviewDigestData = {
     cards,
     ...(plan.late ? { lateSentAt: now } : {}),

@@ -11,12 +11,14 @@ describe('the 30-day trend chart spec', () => {
   it('has bars for the cases decided, a line for the cases opened, and axis titles unless asked not to', () => {
     const spec = trendChartSpec(days, { title: 't' }) as {
       layer: { mark: unknown }[];
-      data: { values: unknown[] };
+      data: { name: string };
+      datasets: Record<string, unknown[]>;
       encoding: { x: { title: unknown } };
     };
     expect(spec.layer.map((l) => (typeof l.mark === 'string' ? l.mark : (l.mark as { type: string }).type))).toEqual(['bar', 'line']);
-    expect(spec.data.values).toHaveLength(60);
-    expect(spec.data.values[0]).toEqual({ date: '11-01', series: 'Cases decided', count: 38 });
+    expect(spec.data).toEqual({ name: 'counts' });
+    expect(spec.datasets.counts).toHaveLength(60);
+    expect(spec.datasets.counts![0]).toEqual({ date: '11-01', series: 'Cases decided', count: 38 });
     expect(spec.encoding.x.title).toBe('Local date');
     expect((trendChartSpec(days, { title: 't', axisTitles: false }) as typeof spec).encoding.x.title).toBeNull();
   });
@@ -29,16 +31,19 @@ describe('the 30-day trend chart spec', () => {
       resolutionAttainment: 0.85,
       qaAccuracy: 0.97,
     }));
+    type Rate = { series: string; rate: number };
     const spec = trendChartSpec(withRates, { title: 't', targets }) as {
-      vconcat: { layer: { mark: { type: string }; data: { values: { series: string; rate: number }[] } }[] }[];
+      vconcat: { layer: { mark: { type: string }; data: { name: string } }[] }[];
+      datasets: { rates: Rate[]; targets: Rate[] };
     };
     const [, rates] = spec.vconcat;
     expect(rates!.layer.map((l) => l.mark.type)).toEqual(['line', 'rule']);
+    expect(rates!.layer.map((l) => l.data.name)).toEqual(['rates', 'targets']);
     // A day without completed first actions has no point: 29 of them, 30 of the others.
-    expect(rates!.layer[0]!.data.values.filter((v) => v.series === 'First-action SLA')).toHaveLength(29);
-    expect(rates!.layer[0]!.data.values.filter((v) => v.series === 'Resolution SLA')).toHaveLength(30);
-    expect(rates!.layer[0]!.data.values.filter((v) => v.series === 'QA accuracy')).toHaveLength(30);
-    expect(rates!.layer[1]!.data.values).toEqual([
+    expect(spec.datasets.rates.filter((v) => v.series === 'First-action SLA')).toHaveLength(29);
+    expect(spec.datasets.rates.filter((v) => v.series === 'Resolution SLA')).toHaveLength(30);
+    expect(spec.datasets.rates.filter((v) => v.series === 'QA accuracy')).toHaveLength(30);
+    expect(spec.datasets.targets).toEqual([
       { series: 'First-action SLA', rate: 0.92 },
       { series: 'Resolution SLA', rate: 0.9 },
       { series: 'QA accuracy', rate: 0.95 },

@@ -317,6 +317,15 @@ describe('ranges and several vendors', () => {
     expect(cards.find((c) => c.vendor.key === 'nyc')!.reportsReceived).toBe(5); // rE, rA, rB, rH, rJ
   });
 
+  it('reads the same figures without the 30-day series (the overview draws no chart), over a shorter window', async () => {
+    const input = { from: '2026-11-01', to: '2026-11-01', timeZone: 'UTC' };
+    const full = await scorecards(deps('2026-11-10T00:00:00Z'), input);
+    const short = await scorecards(deps('2026-11-10T00:00:00Z'), { ...input, series: false });
+    expect(short.every((c) => c.series.length === 0)).toBe(true);
+    expect(full.some((c) => c.series.length === 30)).toBe(true);
+    expect(short).toEqual(full.map((c) => ({ ...c, series: [] })));
+  });
+
   it('names the vendors there are when asked for one that is not', async () => {
     await expect(vendorScorecard(deps('2026-11-10T00:00:00Z'), 'nope', { from: '2026-11-01', to: '2026-11-01' })).rejects.toThrow(
       /No vendor `nope`\. Vendors: akl, default, nyc, oth\./,
