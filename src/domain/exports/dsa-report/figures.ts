@@ -178,16 +178,25 @@ const AUTOMATION_SQL = `
 // own-initiative, counted once as on 4_notices: a copyright notice once however many items) is processed by its
 // case's first decision (earliest, then lowest id; a report joins only an open case, so it came before), whatever
 // that decided (no_violation too), and counts in the period of that decision: solely automated when it was.
+// With the case's first decision carried on reports (read model columns case_first_decision_at and
+// case_first_decision_automated) it is one scan of reports; without them, each notice joined to its case's decisions
+// (exact, but ~5 s at 10 M decisions).
+const FIRST_DECISION_COLUMNS_SQL = `
+  SELECT count(*) AS n FROM duckdb_columns()
+   WHERE table_name = 'reports' AND column_name IN ('case_first_decision_at', 'case_first_decision_automated')`;
 const NOTICES_PROCESSED_SQL = `
-  WITH f AS (
-    SELECT case_id, arg_min(automated, (decided_at, id)) AS automated
-      FROM decisions
-     WHERE decided_at < $2
-     GROUP BY case_id
-    HAVING min(decided_at) >= $1)
-  SELECT f.automated, r.trusted_flagger AS tf, count(*) AS n
-    FROM reports r JOIN f ON f.case_id = r.case_id
-   WHERE NOT r.own_initiative AND ${NOTICE_HEAD_SQL}
+  SELECT r.case_first_decision_automated AS automated, r.trusted_flagger AS tf, count(*) AS n
+    FROM reports r
+   WHERE r.case_first_decision_at >= $1 AND r.case_first_decision_at < $2 AND NOT r.own_initiative AND ${NOTICE_HEAD_SQL}
+   GROUP BY ALL`;
+const NOTICES_PROCESSED_JOIN_SQL = `
+  SELECT automated, tf, count(*) AS n
+    FROM (SELECT any_value(r.trusted_flagger) AS tf, arg_min(d.automated, (d.decided_at, d.id)) AS automated,
+                 min(d.decided_at) AS first
+            FROM reports r JOIN decisions d ON d.case_id = r.case_id
+           WHERE NOT r.own_initiative AND ${NOTICE_HEAD_SQL.replaceAll('external_id', 'r.external_id')} AND d.decided_at < $2
+           GROUP BY r.id)
+   WHERE first >= $1
    GROUP BY ALL`;
 
 const QA_SQL = `
@@ -236,7 +245,9 @@ export async function reportFigures(deps: Deps, range: DateRange): Promise<Repor
         await q(APPEALS_SQL),
         await q(SUSPENSIONS_SQL),
         await q(AUTOMATION_SQL),
-        await q(NOTICES_PROCESSED_SQL),
+        num((await reader.query(FIRST_DECISION_COLUMNS_SQL))[0]?.n) === 2
+          ? await q(NOTICES_PROCESSED_SQL)
+          : await q(NOTICES_PROCESSED_JOIN_SQL),
         await q(QA_SQL),
       ] as const;
     });
