@@ -107,6 +107,14 @@ function countLf(s: string): number {
  * one. Bytes are checked to be UTF-8 before the parser sees them; strings are taken as already decoded.
  */
 export async function* readCsv(input: AsyncIterable<Uint8Array | string>, opts: CsvReadOptions = {}): AsyncGenerator<CsvRow> {
+  for await (const rows of readCsvBatches(input, opts)) yield* rows;
+}
+
+/**
+ * readCsv's rows as one array per chunk of input: the same rows and the same error, for readers of
+ * large files to whom an await per row would cost more than the parsing.
+ */
+export async function* readCsvBatches(input: AsyncIterable<Uint8Array | string>, opts: CsvReadOptions = {}): AsyncGenerator<CsvRow[]> {
   const maxRecordBytes = opts.maxRecordBytes ?? 1024 * 1024;
   if (!Number.isInteger(maxRecordBytes) || maxRecordBytes < 1)
     throw new RangeError(`maxRecordBytes must be a positive integer, got ${maxRecordBytes}`);
@@ -133,13 +141,18 @@ export async function* readCsv(input: AsyncIterable<Uint8Array | string>, opts: 
   let emptyLines = 0;
   let record = 0;
   const nextLine = () => 1 + linesBefore + emptyLines;
-  function* drain(): Generator<CsvRow> {
-    for (const row of parsed) {
+  function drain(): CsvRow[] {
+    const rows: CsvRow[] = new Array(parsed.length);
+    for (let k = 0; k < parsed.length; k++) {
+      const row = parsed[k]!;
       emptyLines = row.emptyLines;
-      yield { line: nextLine(), record: record++, fields: row.fields };
-      linesBefore += 1 + row.fields.reduce((n, f) => n + countLf(f), 0);
+      rows[k] = { line: nextLine(), record: record++, fields: row.fields };
+      let lines = 1;
+      for (const f of row.fields) lines += countLf(f);
+      linesBefore += lines;
     }
     parsed.length = 0;
+    return rows;
   }
   const parseFailure = (): CsvError | undefined => {
     const err = parser.errored as ParseError | null;
@@ -182,7 +195,8 @@ export async function* readCsv(input: AsyncIterable<Uint8Array | string>, opts: 
         lfs += countLfBytes(chunk, chunk.length);
       }
       parser.write(chunk);
-      yield* drain();
+      const rows = drain();
+      if (rows.length > 0) yield rows;
       const failure = parseFailure() ?? badBytes;
       if (failure) throw failure;
     }
@@ -193,7 +207,8 @@ export async function* readCsv(input: AsyncIterable<Uint8Array | string>, opts: 
     }
     if (highSurrogate) parser.write(highSurrogate);
     await new Promise<void>((resolve) => parser.end(() => resolve()));
-    yield* drain();
+    const rows = drain();
+    if (rows.length > 0) yield rows;
     const failure = parseFailure();
     if (failure) throw failure;
   } finally {
@@ -223,20 +238,32 @@ export async function* readCsvRecords<const Required extends string, const Optio
   input: AsyncIterable<Uint8Array | string>,
   opts: CsvRecordOptions<Required, Optional>,
 ): AsyncGenerator<CsvRecord<Required, Optional>> {
+  for await (const records of readCsvRecordBatches(input, opts)) yield* records;
+}
+
+/** readCsvRecords' records as one array per chunk of input (see readCsvBatches). */
+export async function* readCsvRecordBatches<const Required extends string, const Optional extends string = never>(
+  input: AsyncIterable<Uint8Array | string>,
+  opts: CsvRecordOptions<Required, Optional>,
+): AsyncGenerator<CsvRecord<Required, Optional>[]> {
   let columns: string[] | undefined;
-  for await (const row of readCsv(input, opts)) {
-    if (columns === undefined) {
-      columns = checkHeader(row, opts.requiredColumns, opts.optionalColumns ?? []);
-      continue;
+  for await (const rows of readCsvBatches(input, opts)) {
+    const records: CsvRecord<Required, Optional>[] = [];
+    for (const row of rows) {
+      if (columns === undefined) {
+        columns = checkHeader(row, opts.requiredColumns, opts.optionalColumns ?? []);
+        continue;
+      }
+      const { record, line, fields } = row;
+      if (fields.length !== columns.length) {
+        records.push({ ok: false, record, line, error: `expected ${columns.length} fields, found ${fields.length}` });
+        continue;
+      }
+      const values: Record<string, string> = {};
+      for (let k = 0; k < columns.length; k++) values[columns[k]!] = fields[k]!;
+      records.push({ ok: true, record, line, values: values as Record<Required, string> & Partial<Record<Optional, string>> });
     }
-    const { record, line, fields } = row;
-    if (fields.length !== columns.length) {
-      yield { ok: false, record, line, error: `expected ${columns.length} fields, found ${fields.length}` };
-      continue;
-    }
-    const values: Record<string, string> = {};
-    for (let k = 0; k < columns.length; k++) values[columns[k]!] = fields[k]!;
-    yield { ok: true, record, line, values: values as Record<Required, string> & Partial<Record<Optional, string>> };
+    if (records.length > 0) yield records;
   }
   if (columns === undefined) {
     throw new CsvError(`the file is empty: expected a header row naming ${opts.requiredColumns.join(', ')}`, 1);

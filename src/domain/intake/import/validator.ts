@@ -18,6 +18,37 @@ const ENTRY = path.join(__dirname, `worker${path.extname(__filename)}`);
 /** Chunks of the file handed to the worker ahead of its reading: enough to keep it busy, no more. */
 const CHUNKS_AHEAD = 2;
 
+// Loading the worker's modules takes a second or more: a worker that finished an import cleanly waits,
+// unreferenced, for the next one. Imports running at once each get their own.
+// (Only listeners of our own are ever removed: Node keeps some of its own on a Worker.)
+const idle: { worker: Worker; forget: () => void }[] = [];
+
+function takeWorker(): Worker {
+  const spare = idle.pop();
+  if (spare) {
+    spare.worker.off('exit', spare.forget);
+    spare.worker.off('error', spare.forget);
+    return spare.worker;
+  }
+  return new Worker(BOOT, { eval: true, workerData: { entry: ENTRY, tsx: require.resolve('tsx/cjs/api') } });
+}
+
+function giveBack(worker: Worker): void {
+  worker.unref();
+  if (idle.length > 0) {
+    void worker.terminate();
+    return;
+  }
+  // One that dies while idle is simply forgotten.
+  const forget = () => {
+    const at = idle.findIndex((s) => s.worker === worker);
+    if (at >= 0) idle.splice(at, 1);
+  };
+  worker.once('exit', forget);
+  worker.on('error', forget);
+  idle.push({ worker, forget });
+}
+
 export type Validated = { rows: number; failed: number; errors: RowError[] };
 
 /**
@@ -30,7 +61,8 @@ export function validateInWorker(
   input: AsyncIterable<Uint8Array | string>,
   on: { copy(data: Uint8Array): Promise<void> | undefined; progress(rows: number): void },
 ): Promise<Validated> {
-  const worker = new Worker(BOOT, { eval: true, workerData: { entry: ENTRY, tsx: require.resolve('tsx/cjs/api') } });
+  const worker = takeWorker();
+  worker.ref();
   const post = (m: ToValidator) => worker.postMessage(m);
   const source = input[Symbol.asyncIterator]();
   let credits = 0;
@@ -40,10 +72,15 @@ export function validateInWorker(
   let settled = false;
 
   return new Promise<Validated>((resolve, reject) => {
-    const finish = (err: Error | undefined, value?: Validated) => {
+    // After 'done' or a refused file the worker's run is over and it can take the next import.
+    const finish = (err: Error | undefined, value?: Validated, reusable = false) => {
       if (settled) return;
       settled = true;
-      void worker.terminate();
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      if (reusable) giveBack(worker);
+      else void worker.terminate();
       // An input we stop reading early (a broken file, an error) is still released.
       if (!ended) void Promise.resolve(source.return?.()).catch(() => {});
       if (err) reject(err);
@@ -73,7 +110,7 @@ export function validateInWorker(
         feeding = false;
       }
     };
-    worker.on('message', (m: FromValidator) => {
+    const onMessage = (m: FromValidator) => {
       switch (m.type) {
         case 'pull':
           credits = Math.min(credits + 1, CHUNKS_AHEAD);
@@ -98,16 +135,20 @@ export function validateInWorker(
         case 'done':
           // The last COPY lines may still be on their way to Postgres.
           Promise.resolve(pending)
-            .then(() => finish(undefined, { rows: m.rows, failed: m.failed, errors: m.errors }))
+            .then(() => finish(undefined, { rows: m.rows, failed: m.failed, errors: m.errors }, true))
             .catch((err: Error) => finish(err));
           return;
         case 'failed':
-          finish(m.csv ? new CsvError(m.csv.message, m.csv.line) : new Error(`import validation failed: ${m.message}`));
+          if (m.csv) finish(new CsvError(m.csv.message, m.csv.line), undefined, true);
+          else finish(new Error(`import validation failed: ${m.message}`));
           return;
       }
-    });
-    worker.on('error', (err) => finish(err));
-    worker.on('exit', (code) => finish(new Error(`the import's validator thread stopped (exit code ${code})`)));
+    };
+    const onError = (err: Error) => finish(err);
+    const onExit = (code: number) => finish(new Error(`the import's validator thread stopped (exit code ${code})`));
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
     post({ type: 'start', ctx: ctx as unknown as ContextData });
     credits = CHUNKS_AHEAD;
     void feed();

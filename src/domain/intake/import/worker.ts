@@ -3,7 +3,7 @@
  * back COPY lines for the staging table and the rows it refused. See validator.ts for the other side.
  */
 import { parentPort } from 'node:worker_threads';
-import { CsvError, readCsvRecords } from '../csv';
+import { CsvError, readCsvRecordBatches } from '../csv';
 import { importColumns, type RowError, rowErrors, rowToBody } from './columns';
 import type { FromValidator, ToValidator } from './protocol';
 import { reviveContext, stageReport } from './report-rows';
@@ -48,22 +48,24 @@ async function run(start: Extract<ToValidator, { type: 'start' }>): Promise<void
     copy = '';
     send({ type: 'copy', data: bytes }, [bytes.buffer as ArrayBuffer]);
   };
-  for await (const rec of readCsvRecords(input(), { requiredColumns: required, optionalColumns: optional })) {
-    rows++;
-    if (!rec.ok) {
-      failed++;
-      errors.push(...rowErrors(rec.record, rec.line, [{ path: '(row)', message: rec.error }]));
-    } else {
-      const staged = stageReport(ctx, rec.record, rec.line, rowToBody(rec.values));
-      if (staged.errors) {
+  for await (const batch of readCsvRecordBatches(input(), { requiredColumns: required, optionalColumns: optional })) {
+    for (const rec of batch) {
+      rows++;
+      if (!rec.ok) {
         failed++;
-        errors.push(...rowErrors(rec.record, rec.line, staged.errors));
+        errors.push(...rowErrors(rec.record, rec.line, [{ path: '(row)', message: rec.error }]));
       } else {
-        copy += staged.copy;
-        if (copy.length >= BATCH_CHARS) flush();
+        const staged = stageReport(ctx, rec.record, rec.line, rowToBody(rec.values));
+        if (staged.errors) {
+          failed++;
+          errors.push(...rowErrors(rec.record, rec.line, staged.errors));
+        } else {
+          copy += staged.copy;
+          if (copy.length >= BATCH_CHARS) flush();
+        }
       }
+      if (rows % PROGRESS_EVERY === 0) send({ type: 'progress', rows });
     }
-    if (rows % PROGRESS_EVERY === 0) send({ type: 'progress', rows });
   }
   flush();
   send({ type: 'done', rows, failed, errors });
@@ -71,6 +73,9 @@ async function run(start: Extract<ToValidator, { type: 'start' }>): Promise<void
 
 port.on('message', (m: ToValidator) => {
   if (m.type === 'start') {
+    // Chunks of an earlier import that ended early (a refused file) may still have arrived.
+    chunks.length = 0;
+    wake = undefined;
     run(m).catch((err: unknown) => {
       if (err instanceof CsvError) send({ type: 'failed', csv: { message: err.message, line: err.line } });
       else send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
