@@ -7,6 +7,8 @@ import type { Logger } from '../logger';
 import { literal, readerOn } from './duck';
 import { changedSince, copyToFile, databaseIdentity, type PgSnapshot, PgSource, snapshotXmin, wireSelect } from './postgres';
 import {
+  aliasOf,
+  type Column,
   type CopiedTable,
   duckDdl,
   FACT_TABLES,
@@ -15,6 +17,7 @@ import {
   SCHEMA_VERSION,
   SOURCE_COLUMNS,
   SOURCES,
+  type Sources,
   selfReads,
   TABLES,
   tableNamed,
@@ -80,8 +83,8 @@ function derivedOf(parent: (typeof PARENTS)[number]): string[] {
  * (a case's first decision) keeps them across a change of its own row: the children did not change with it,
  * and those that did are recomputed next (so the decisions are not scanned for every case status change).
  */
-function insertedRows(t: CopiedTable, source: string): string {
-  if (t.derived?.via !== 'id') return rowsWithDerived(t, source);
+function insertedRows(t: CopiedTable, source: string, sources: Sources = {}): string {
+  if (t.derived?.via !== 'id') return rowsWithDerived(t, source, sources);
   const kept = t.derived.columns.map((c) => `p.${c.name}`);
   return `SELECT ${[...t.columns.map((c) => `x.${c.name}`), ...kept].join(', ')} FROM ${source} x LEFT JOIN _old_${t.name} p ON p.id = x.id`;
 }
@@ -361,6 +364,10 @@ class Engine {
    * Applies the changed rows, then brings derived columns up to date level by level, touching a table only
    * when something its rows read has really moved: a case's first decision (for cases whose decisions
    * changed), then what reads cases (for cases whose read columns changed), then what reads decisions.
+   *
+   * The cases a catch-up touches (changed ones, and those of changed reports and decisions) are read from the
+   * 10 M-row cases table once, into `_case_rows`, kept in step with what the catch-up writes, and every later
+   * step reads them there: DuckDB has no index, so each read of `cases` is a scan (~150 ms at 10 M).
    */
   private async apply(changed: Changed[], files: Map<string, string>): Promise<void> {
     const w = this.writer;
@@ -369,13 +376,15 @@ class Engine {
     const run = async (statements: string[]) => {
       if (statements.length) await w.run(statements.join(';\n'));
     };
-    /** Runs `statements`, then the count query `count`, as one script: the count. */
+    /** Runs `statements`, then the count query `count`, as one script: its row. */
     const counted = async (statements: string[], count: string) => {
       const [row] = (await w.runAndReadAll([...statements, count].join(';\n'))).getRowObjectsJS();
-      return Number(row?.n ?? 0);
+      return Object.fromEntries(Object.entries(row ?? {}).map(([k, v]) => [k, Number(v ?? 0)])) as Record<string, number>;
     };
     const ids = (table: string) => `(SELECT row_id FROM _changed WHERE tbl = '${table}')`;
     const csv = (t: CopiedTable) => readCsv(t, files.get(t.name) as string);
+    const has = (name: string) => changed.some((c) => c.tbl === name);
+    const cases = tableNamed('cases') as CopiedTable;
     const prepare = [
       `CREATE OR REPLACE TEMP TABLE _changed AS SELECT * FROM read_csv(${literal(files.get('') as string)}, ${CSV}, columns = {'tbl': 'VARCHAR', 'row_id': 'BIGINT'})`,
     ];
@@ -384,44 +393,65 @@ class Engine {
       const t = tableNamed(c.tbl) as CopiedTable;
       return c.whole && t.kind === 'fact' && (t.derived !== undefined || t.marks !== undefined || PARENTS.includes(t.name as never));
     });
-    // Cases whose first decision may change: those of changed decisions, before and after the change.
-    const marked = changed.flatMap((c) => {
-      const t = tableNamed(c.tbl) as CopiedTable;
-      return t.marks
-        ? [`SELECT ${t.marks.via} AS id FROM ${t.name} WHERE id IN ${ids(t.name)}`, `SELECT ${t.marks.via} FROM ${csv(t)}`]
-        : [];
-    });
+    // Cases whose first decision or first report may change: those of changed decisions and reports, before
+    // (in the copy) and after (in the fetched rows) the change.
+    const marks = (only?: string) =>
+      changed.flatMap((c) => {
+        const t = tableNamed(c.tbl) as CopiedTable;
+        return t.marks && (!only || t.name === only)
+          ? [`SELECT ${t.marks.via} AS id FROM ${t.name} WHERE id IN ${ids(t.name)}`, `SELECT ${t.marks.via} FROM ${csv(t)}`]
+          : [];
+      });
+    const union = (parts: string[]) =>
+      `SELECT DISTINCT id FROM (${['SELECT NULL::BIGINT AS id', ...parts].join(' UNION ALL ')}) WHERE id IS NOT NULL`;
+    prepare.push(
+      `CREATE OR REPLACE TEMP TABLE _scope AS ${union([...(has('cases') ? [`SELECT row_id FROM _changed WHERE tbl = 'cases'`] : []), ...marks()])}`,
+      // The one wide read of cases: every case the steps below read, as it is before the change.
+      `CREATE OR REPLACE TEMP TABLE _case_rows AS SELECT * FROM cases WHERE id IN (SELECT id FROM _scope)`,
+    );
     // ...and changed cases whose own columns the derived ones read moved (a first report set by hand, a merge):
     // compared with the row as it was, new cases included.
+    const moved: string[] = [];
     for (const c of changed) {
       const t = tableNamed(c.tbl) as CopiedTable;
       if (t.derived?.via !== 'id' || c.whole) continue;
-      const moved = selfReads(t.derived).map((col) => `x.${col} IS DISTINCT FROM o.${col}`);
-      marked.push(`SELECT x.id FROM ${csv(t)} x LEFT JOIN ${t.name} o ON o.id = x.id WHERE o.id IS NULL OR ${moved.join(' OR ')}`);
+      const cols = selfReads(t.derived).map((col) => `x.${col} IS DISTINCT FROM o.${col}`);
+      moved.push(`SELECT x.id FROM ${csv(t)} x LEFT JOIN _case_rows o ON o.id = x.id WHERE o.id IS NULL OR ${cols.join(' OR ')}`);
     }
     prepare.push(
-      `CREATE OR REPLACE TEMP TABLE _cases AS SELECT DISTINCT id FROM (${['SELECT NULL::BIGINT AS id', ...marked].join(' UNION ALL ')}) WHERE id IS NOT NULL`,
+      `CREATE OR REPLACE TEMP TABLE _cases AS ${union([...marks(), ...moved])}`,
+      // The cases whose first report may change: the others keep what they say of it (no scan of reports).
+      `CREATE OR REPLACE TEMP TABLE _cases_r AS ${union([...marks('reports'), ...moved])}`,
     );
     // Parents as their children read them, before the change: changed rows, and cases whose firsts may change.
     for (const parent of PARENTS) {
       const cols = new Set([...readByChildren(parent), ...derivedOf(parent)]);
-      const scope = parent === 'cases' ? `(SELECT row_id FROM _changed WHERE tbl = 'cases' UNION SELECT id FROM _cases)` : ids(parent);
-      prepare.push(`CREATE OR REPLACE TEMP TABLE _old_${parent} AS SELECT id, ${[...cols].join(', ')} FROM ${parent} WHERE id IN ${scope}`);
+      const [from, scope] =
+        parent === 'cases'
+          ? ['_case_rows', `(SELECT row_id FROM _changed WHERE tbl = 'cases' UNION SELECT id FROM _cases)`]
+          : [parent, ids(parent)];
+      prepare.push(`CREATE OR REPLACE TEMP TABLE _old_${parent} AS SELECT id, ${[...cols].join(', ')} FROM ${from} WHERE id IN ${scope}`);
     }
     for (const c of changed) {
       const t = tableNamed(c.tbl) as CopiedTable;
       prepare.push(c.whole ? `DELETE FROM ${t.name}` : `DELETE FROM ${t.name} WHERE id IN ${ids(t.name)}`);
-      prepare.push(`INSERT INTO ${t.name} ${insertedRows(t, csv(t))}`);
+      // Rows of a table that marks cases point only at cases in _case_rows (updated just above when cases changed).
+      prepare.push(`INSERT INTO ${t.name} ${insertedRows(t, csv(t), !everything && t.marks ? { cases: '_case_rows' } : {})}`);
+      if (t === cases && !everything)
+        prepare.push(`DELETE FROM _case_rows WHERE id IN ${ids('cases')}`, `INSERT INTO _case_rows ${insertedRows(t, csv(t))}`);
     }
     if (everything) {
       await run([...prepare, ...TABLES.flatMap((t) => (t.derived ? refreshSql(t, undefined) : []))]);
       return;
     }
     for (const parent of PARENTS) prepare.push(`CREATE OR REPLACE TEMP TABLE _fixed_${parent} (id INTEGER)`);
-    const marks = await counted(prepare, 'SELECT count(*) AS n FROM _cases');
-    const pending = marks > 0 ? refreshSql(tableNamed('cases') as CopiedTable, '_cases', '_fixed_cases') : [];
+    const n = await counted(prepare, 'SELECT (SELECT count(*) FROM _cases) AS cases, (SELECT count(*) FROM _cases_r) AS reports');
+    const pending =
+      (n.cases ?? 0) > 0
+        ? refreshSql(cases, '_cases', '_fixed_cases', { rowsFrom: '_case_rows', ...(n.reports ? {} : { without: 'reports' }) })
+        : [];
     for (const parent of PARENTS) {
-      const touched = await counted(
+      const { n: touched = 0 } = await counted(
         pending.splice(0),
         `SELECT (SELECT count(*) FROM _old_${parent}) + (SELECT count(*) FROM _fixed_${parent}) AS n`,
       );
@@ -429,7 +459,7 @@ class Engine {
       // The same rows as _old_<parent>, now (after the level above rewrote what it had to).
       pending.push(
         `CREATE OR REPLACE TEMP TABLE _new AS SELECT id, ${[...new Set([...readByChildren(parent), ...derivedOf(parent)])].join(', ')}
-           FROM ${parent} WHERE id IN (SELECT id FROM _old_${parent})`,
+           FROM ${parent === 'cases' ? '_case_rows' : parent} WHERE id IN (SELECT id FROM _old_${parent})`,
       );
       for (const t of TABLES) {
         if (t.derived?.parent !== parent || t.derived.via === 'id') continue;
@@ -445,8 +475,12 @@ class Engine {
         pending.push(
           `CREATE OR REPLACE TEMP TABLE _moved AS SELECT n.id FROM _new n JOIN _old_${parent} o ON o.id = n.id WHERE ${differs}${rewritten}`,
         );
-        const moved = await counted(pending.splice(0), 'SELECT count(*) AS n FROM _moved');
-        if (moved > 0) pending.push(...refreshSql(t, '_moved', PARENTS.includes(t.name as never) ? `_fixed_${t.name}` : undefined));
+        const { n: movedRows = 0 } = await counted(pending.splice(0), 'SELECT count(*) AS n FROM _moved');
+        // The moved cases are all in _case_rows (they are among _old_cases or _fixed_cases).
+        if (movedRows > 0)
+          pending.push(
+            ...refreshSql(t, '_moved', PARENTS.includes(t.name as never) ? `_fixed_${t.name}` : undefined, { cases: '_case_rows' }),
+          );
       }
     }
     await run(pending);
@@ -754,21 +788,34 @@ function readCsv(t: CopiedTable, file: string): string {
 /**
  * Recomputes a table's derived columns for every row, or for the rows whose `via` is in the temp table
  * `scope`, writing only the rows whose values differ (and noting their ids in `noteIn` when given).
+ * `rowsFrom`: a temp table holding the current rows in scope (read instead of the table, and kept in step);
+ * `cases`: the relation `{cases}` stands for; `without`: a source none of these rows' values read changed, whose
+ * columns are kept as they are instead of joined again.
  */
-function refreshSql(t: CopiedTable, scope: string | undefined, noteIn?: string): string[] {
+function refreshSql(
+  t: CopiedTable,
+  scope: string | undefined,
+  noteIn?: string,
+  opts: { rowsFrom?: string; cases?: string; without?: (typeof SOURCES)[number] } = {},
+): string[] {
   const d = t.derived;
   if (!d) throw new Error(`${t.name} has no derived columns`);
-  const sources = scope ? { decisions: `(SELECT * FROM decisions WHERE case_id IN (SELECT id FROM ${scope}))` } : {};
-  const exprs = d.columns.map((c) => `${c.expr} AS ${c.name}`).join(', ');
+  const sources: Sources = scope ? { decisions: `(SELECT * FROM decisions WHERE case_id IN (SELECT id FROM ${scope}))` } : {};
+  if (opts.cases) sources.cases = opts.cases;
+  const skipped = opts.without ? aliasOf(d, opts.without) : undefined;
+  if (opts.without && skipped) sources[opts.without] = `(SELECT * FROM ${opts.without} LIMIT 0)`;
+  const expr = (c: Column & { expr: string }) => (skipped && new RegExp(`\\b${skipped}\\.`).test(c.expr) ? `x.${c.name}` : c.expr);
+  const exprs = d.columns.map((c) => `${expr(c)} AS ${c.name}`).join(', ');
   // The scope narrows the rows first, so that each join is built from the few rows in it; the rows carry
   // their current derived values, so the stale ones are found in the same pass.
-  const rows = scope ? `(SELECT * FROM ${t.name} WHERE ${d.via} IN (SELECT id FROM ${scope}))` : t.name;
-  const differs = d.columns.map((c) => `x.${c.name} IS DISTINCT FROM ${c.expr}`).join(' OR ');
+  const rows = scope ? `(SELECT * FROM ${opts.rowsFrom ?? t.name} WHERE ${d.via} IN (SELECT id FROM ${scope}))` : t.name;
+  const differs = d.columns.map((c) => `x.${c.name} IS DISTINCT FROM ${expr(c)}`).join(' OR ');
   const set = d.columns.map((c) => `${c.name} = s.${c.name}`).join(', ');
   return [
     `CREATE OR REPLACE TEMP TABLE _stale AS SELECT x.id, ${exprs} FROM ${rows} x ${joinsOf(d, sources)} WHERE ${differs}`,
     ...(noteIn ? [`INSERT INTO ${noteIn} SELECT id FROM _stale`] : []),
     `UPDATE ${t.name} SET ${set} FROM _stale s WHERE ${t.name}.id = s.id`,
+    ...(opts.rowsFrom ? [`UPDATE ${opts.rowsFrom} SET ${set} FROM _stale s WHERE ${opts.rowsFrom}.id = s.id`] : []),
   ];
 }
 

@@ -58,7 +58,8 @@ const DECISION_DERIVED: Derived = {
   via: 'decision_id',
 };
 
-const CASE_JOIN = 'LEFT JOIN cases c ON c.id = x.case_id';
+/** `{cases}`: the cases table, or during a catch-up the affected cases it fetched once (see joinsOf). */
+const CASE_JOIN = 'LEFT JOIN {cases} c ON c.id = x.case_id';
 /** The case's dimensions (its first report's surface, type and category, and its queue) as facts about a case carry them. */
 const CASE_DIMENSIONS = [
   from(int('case_surface_id'), 'c.surface_id'),
@@ -363,7 +364,8 @@ export const SOURCE_COLUMNS: Record<(typeof SOURCES)[number], readonly string[]>
   decisions: ['id', 'case_id', 'action', 'decided_at'],
   reports: ['id', 'own_initiative', 'trusted_flagger', 'jurisdiction', 'language'],
 };
-export type Sources = Partial<Record<(typeof SOURCES)[number], string>>;
+/** What the placeholders of `joins` stand for: the build's staged sources, or a catch-up's fetched cases. */
+export type Sources = Partial<Record<(typeof SOURCES)[number] | 'cases', string>>;
 
 /** The row's own columns (`x.<name>`) a table's derived columns read, besides its id. */
 export function selfReads(d: Derived): string[] {
@@ -373,7 +375,12 @@ export function selfReads(d: Derived): string[] {
 
 /** `joins` with each `{source}` replaced by the relation given, else by the table itself. */
 export function joinsOf(d: Derived, sources: Sources = {}): string {
-  return SOURCES.reduce((sql, name) => sql.replaceAll(`{${name}}`, sources[name] ?? name), d.joins);
+  return [...SOURCES, 'cases' as const].reduce((sql, name) => sql.replaceAll(`{${name}}`, sources[name] ?? name), d.joins);
+}
+
+/** The alias a join gives the relation of `{source}` (`r` for `LEFT JOIN {reports} r`), if the joins read it. */
+export function aliasOf(d: Derived, source: (typeof SOURCES)[number] | 'cases'): string | undefined {
+  return new RegExp(`\\{${source}\\}\\s+(\\w+)`).exec(d.joins)?.[1];
 }
 
 /**
