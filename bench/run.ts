@@ -11,6 +11,7 @@ import { importBench } from './import';
 import { intakeLoad } from './intake-load';
 import { metricsBench } from './metrics';
 import { slaScanBench } from './sla-scan';
+import { soakBench } from './soak';
 import { startup } from './startup';
 
 export type BenchResult = { name: string; description: string; machine: string; at: string; figures: Record<string, number | string> };
@@ -23,6 +24,8 @@ BENCHES.metrics = metricsBench;
 BENCHES.digests = digestsBench;
 BENCHES['dsa-report'] = dsaReportBench;
 BENCHES.copyright = copyrightBench;
+// Last: 30 minutes of mixed traffic (BENCH_SOAK_MINUTES).
+BENCHES.soak = soakBench;
 
 async function main() {
   const wanted = process.argv.slice(2);
