@@ -97,34 +97,45 @@ const NOTICES_SQL = `
     FROM n LEFT JOIN dsa_category_map m ON m.policy = n.policy
    GROUP BY ALL`;
 
-// Actions on notices: every action but no_violation on a case whose first report was a notice.
+// Actions on notices: every action but no_violation on a case whose first report was a notice. One scan groups the
+// decisions by policy (and trusted flagger), keeping each group's times to action as a list; the mapping is joined to
+// those few groups, and each row of the template takes its exact median from its groups' lists put together
+// (quantile_cont over the same values as over the rows themselves: the same figure, without a holistic aggregate per
+// grouping set and row, nor the mapping joined to every decision).
 const NOTICE_ACTIONS_SQL = `
-  WITH x AS (
-    SELECT ${MAPPED}, d.case_first_report_trusted_flagger AS tf, ${TIME_TO_ACTION_SQL} AS ms
-      FROM decisions d LEFT JOIN dsa_category_map m ON m.policy = d.policy
+  WITH p AS (
+    SELECT d.policy, d.case_first_report_trusted_flagger AS tf, count(*) AS n, list(${TIME_TO_ACTION_SQL}) AS ms
+      FROM decisions d
      WHERE d.decided_at >= $1 AND d.decided_at < $2 AND d.action <> 'no_violation'
-       AND (${SOURCE_SQL}) <> 'SOURCE_VOLUNTARY')
+       AND (${SOURCE_SQL}) <> 'SOURCE_VOLUNTARY'
+     GROUP BY ALL),
+  x AS (SELECT ${MAPPED}, p.tf, p.n, p.ms FROM p LEFT JOIN dsa_category_map m ON m.policy = p.policy)
   SELECT category, keyword, grouping(category, keyword) AS g,
-         count(*) FILTER (WHERE ground = 'DECISION_GROUND_ILLEGAL_CONTENT') AS law,
-         count(*) FILTER (WHERE ground = 'DECISION_GROUND_ILLEGAL_CONTENT' AND tf) AS law_tf,
-         count(*) FILTER (WHERE ground <> 'DECISION_GROUND_ILLEGAL_CONTENT') AS tc,
-         count(*) FILTER (WHERE ground <> 'DECISION_GROUND_ILLEGAL_CONTENT' AND tf) AS tc_tf,
-         quantile_cont(ms, 0.5) AS p50, quantile_cont(ms, 0.5) FILTER (WHERE tf) AS p50_tf
+         coalesce(sum(n) FILTER (WHERE ground = 'DECISION_GROUND_ILLEGAL_CONTENT'), 0) AS law,
+         coalesce(sum(n) FILTER (WHERE ground = 'DECISION_GROUND_ILLEGAL_CONTENT' AND tf), 0) AS law_tf,
+         coalesce(sum(n) FILTER (WHERE ground <> 'DECISION_GROUND_ILLEGAL_CONTENT'), 0) AS tc,
+         coalesce(sum(n) FILTER (WHERE ground <> 'DECISION_GROUND_ILLEGAL_CONTENT' AND tf), 0) AS tc_tf,
+         list_aggregate(flatten(list(ms)), 'quantile_cont', 0.5) AS p50,
+         list_aggregate(flatten(list(ms) FILTER (WHERE tf)), 'quantile_cont', 0.5) AS p50_tf
     FROM x GROUP BY ${ROW_SETS}`;
 
 const COLUMN_FILTERS = RESTRICTION_COLUMNS.map((column, k) => {
   const actions = Object.keys(ACTION_RESTRICTION_COLUMN).filter((a) => ACTION_RESTRICTION_COLUMN[a] === column);
-  return actions.length ? `count(*) FILTER (WHERE action IN (${list(actions)})) AS c${k}` : `0 AS c${k}`;
+  return actions.length ? `coalesce(sum(n) FILTER (WHERE action IN (${list(actions)})), 0) AS c${k}` : `0 AS c${k}`;
 }).join(',\n         ');
 
+// Own-initiative measures: counted by policy, action and automation first, the mapping joined to those groups.
 const OWN_INITIATIVE_SQL = `
-  WITH x AS (
-    SELECT ${MAPPED}, d.action, d.automated
-      FROM decisions d LEFT JOIN dsa_category_map m ON m.policy = d.policy
+  WITH p AS (
+    SELECT d.policy, d.action, d.automated, count(*) AS n
+      FROM decisions d
      WHERE d.decided_at >= $1 AND d.decided_at < $2 AND d.action <> 'no_violation'
-       AND (${SOURCE_SQL}) = 'SOURCE_VOLUNTARY')
-  SELECT ground, category, keyword, grouping(category, keyword) AS g, count(*) AS measures,
-         count(*) FILTER (WHERE automated) AS automated, count(*) FILTER (WHERE action = 'account_warned') AS warnings,
+       AND (${SOURCE_SQL}) = 'SOURCE_VOLUNTARY'
+     GROUP BY ALL),
+  x AS (SELECT ${MAPPED}, p.action, p.automated, p.n FROM p LEFT JOIN dsa_category_map m ON m.policy = p.policy)
+  SELECT ground, category, keyword, grouping(category, keyword) AS g, sum(n) AS measures,
+         coalesce(sum(n) FILTER (WHERE automated), 0) AS automated,
+         coalesce(sum(n) FILTER (WHERE action = 'account_warned'), 0) AS warnings,
          ${COLUMN_FILTERS}
     FROM x GROUP BY ground, ${ROW_SETS}`;
 
