@@ -149,12 +149,16 @@ export const TABLES: readonly CopiedTable[] = [
       // The case's first decision (earliest decided_at, then lowest id) and what its first report says.
       columns: [
         from(text('first_decision_action'), 'f.action'),
+        from(bool('first_decision_automated'), 'f.automated'),
+        from(ts('first_decision_at'), 'f.decided_at'),
         from(bool('first_report_own_initiative'), 'r.own_initiative'),
         from(bool('first_report_trusted_flagger'), 'r.trusted_flagger'),
         from(text('first_report_jurisdiction'), 'r.jurisdiction'),
         from(text('first_report_language'), 'r.language'),
       ],
-      joins: `LEFT JOIN (SELECT s.case_id, arg_min(s.action, (s.decided_at, s.id)) AS action FROM {decisions} s GROUP BY s.case_id) f ON f.case_id = x.id
+      joins: `LEFT JOIN (SELECT s.case_id, arg_min(s.action, (s.decided_at, s.id)) AS action,
+                               arg_min(s.automated, (s.decided_at, s.id)) AS automated, min(s.decided_at) AS decided_at
+                          FROM {decisions} s GROUP BY s.case_id) f ON f.case_id = x.id
               LEFT JOIN {reports} r ON r.id = x.first_report_id`,
       parent: 'cases',
       via: 'id',
@@ -181,7 +185,13 @@ export const TABLES: readonly CopiedTable[] = [
       ts('created_at'),
     ],
     derived: {
-      columns: [from(int('case_queue_id'), 'c.queue_id'), from(text('case_first_decision_action'), 'c.first_decision_action')],
+      columns: [
+        from(int('case_queue_id'), 'c.queue_id'),
+        from(text('case_first_decision_action'), 'c.first_decision_action'),
+        // The DSA report's automated-means sheet: how each notice's case was first decided, and when.
+        from(bool('case_first_decision_automated'), 'c.first_decision_automated'),
+        from(ts('case_first_decision_at'), 'c.first_decision_at'),
+      ],
       joins: CASE_JOIN,
       parent: 'cases',
       via: 'case_id',
