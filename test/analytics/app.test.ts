@@ -49,7 +49,18 @@ describe('the analytics copy in the app', () => {
     expect(body.analytics).toEqual({
       state: 'ready',
       lag_seconds: expect.any(Number),
-      rows: { cases: 2, reports: 2, decisions: 2, escalations: 0, appeals: 0, qa_reviews: 0 },
+      rows: {
+        cases: 2,
+        reports: 2,
+        decisions: 2,
+        escalations: 0,
+        appeals: 0,
+        qa_reviews: 0,
+        copyright_notices: 0,
+        copyright_notice_items: 0,
+        counter_notices: 0,
+        copyright_strikes: 0,
+      },
     });
     // Plain /healthz stays the liveness contract.
     expect(await (await fetch(`${t.baseUrl}/healthz`)).json()).toEqual({ status: 'ok', db: 'ok' });

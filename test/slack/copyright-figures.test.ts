@@ -1,7 +1,7 @@
 import { fixedClock } from '../../src/clock';
 import { rejectNotice, retractNotice, takeDownNotice } from '../../src/domain/copyright/notices-actions';
-import { ADMIN, startTestApp, type TestApp } from '../support/app';
 import { settledAlerts } from '../support/adversarial-checks';
+import { ADMIN, startTestApp, type TestApp } from '../support/app';
 
 // `/trustops copyright [range] [by:…]` on a hand-built set of notices, against figures computed by hand,
 // and its Export CSV button.
@@ -74,6 +74,9 @@ beforeAll(async () => {
       status: 'pending',
     },
   });
+  // The figures read the app's analytics copy: built (and caught up) before the first command, whose answer
+  // is awaited for a few seconds only.
+  await deps.analytics.read(async () => undefined);
 });
 afterAll(async () => {
   await t.stop();
