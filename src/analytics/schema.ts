@@ -371,7 +371,7 @@ export const SOURCES = ['decisions', 'reports'] as const;
 
 /** The columns of each source the joins read: all a build stages of it (10 M rows each, so only these). */
 export const SOURCE_COLUMNS: Record<(typeof SOURCES)[number], readonly string[]> = {
-  decisions: ['id', 'case_id', 'action', 'decided_at'],
+  decisions: ['id', 'case_id', 'action', 'automated', 'decided_at'],
   reports: ['id', 'own_initiative', 'trusted_flagger', 'jurisdiction', 'language'],
 };
 /** What the placeholders of `joins` stand for: the build's staged sources, or a catch-up's fetched cases. */
