@@ -125,7 +125,7 @@ async function write(batch: Batch): Promise<void> {
         work: 'A work',
         itemCount: n.items.length,
         elementsPresent: [],
-        missingElements: n.missing ?? [],
+        missingElements: n.missing ? [...n.missing] : [],
         status: n.status,
         actionTaken: n.action,
         receivedAt: new Date(n.received),
