@@ -203,13 +203,15 @@ export type ChartsAhead = ChartPort & { drawAhead(card: Scorecard): void };
  * Charts drawn ahead, for one run of the digests job: each vendor's chart starts as soon as its digest is
  * queued, while the other figures are still being read and the digests posted, and the file pass takes it
  * from here when it asks for the same spec (its card comes back from the outbox with the same figures). A
- * chart nobody asks for is dropped with the run; one that failed is drawn again when asked for.
+ * chart nobody asks for is dropped with the run; one that failed is drawn again when asked for. At most
+ * `max` wait to be taken (a PNG and its SVG, ~200 KB each): past that, the file pass draws its own.
  */
-export function chartsAhead(charts: ChartPort): ChartsAhead {
+export function chartsAhead(charts: ChartPort, o: { max?: number } = {}): ChartsAhead {
   const drawn = new Map<string, Promise<RenderedChart>>();
+  const max = o.max ?? 200;
   return {
     drawAhead(card) {
-      if (card.quiet) return;
+      if (card.quiet || drawn.size >= max) return;
       const spec = digestChartSpec(card);
       const key = JSON.stringify(spec);
       if (drawn.has(key)) return;

@@ -64,6 +64,19 @@ describe('charts drawn ahead of their thread files', () => {
     expect(drawn).toHaveLength(1);
   });
 
+  it('keeps at most so many charts waiting to be taken; past that the file pass draws its own', async () => {
+    const { port, drawn, pending } = recordingPort();
+    const charts = chartsAhead(port, { max: 2 });
+    const cards = ['a', 'b', 'c'].map((key) => withSeries(card({ key })));
+    for (const c of cards) charts.drawAhead(c);
+    expect(drawn).toHaveLength(2);
+    pending[0]!.resolve({ svg: '<svg/>', png: Buffer.from('a') });
+    await expect(digestChart(charts, cards[0]!)).resolves.toEqual(Buffer.from('a'));
+    // Taken: room for one more.
+    charts.drawAhead(cards[2]!);
+    expect(drawn).toHaveLength(3);
+  });
+
   it('draws a chart again when the one drawn ahead failed, and when a file asks again for a chart it already took', async () => {
     const { port, drawn, pending } = recordingPort();
     const charts = chartsAhead(port);
