@@ -94,8 +94,10 @@ const SEVERITIES = ['minor', 'major', 'critical'];
 // $1, $2 are the range; $3, $4 the UNMAPPED category and ground (or the unspecified-notice category).
 
 // The case's first report decides the source, as it decides the case's surface in the metrics; a case
-// opened with no report is the provider's own initiative.
-export const SOURCE_SQL = `CASE WHEN d.case_first_report_id IS NULL OR d.case_first_report_own_initiative THEN 'SOURCE_VOLUNTARY'
+// opened with no report is the provider's own initiative. VOLUNTARY_SQL is that test as a boolean (never NULL), for
+// filters that need no label.
+export const VOLUNTARY_SQL = '(d.case_first_report_id IS NULL OR coalesce(d.case_first_report_own_initiative, false))';
+export const SOURCE_SQL = `CASE WHEN ${VOLUNTARY_SQL} THEN 'SOURCE_VOLUNTARY'
                          WHEN d.case_first_report_trusted_flagger THEN 'SOURCE_TRUSTED_FLAGGER' ELSE 'SOURCE_ARTICLE_16' END`;
 // Timestamps are whole milliseconds; DOUBLE so that quantile_cont interpolates instead of rounding.
 export const TIME_TO_ACTION_SQL = '(epoch_ms(d.decided_at) - epoch_ms(coalesce(d.case_first_report_at, d.case_opened_at)))::DOUBLE';

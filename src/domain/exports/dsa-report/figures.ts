@@ -1,9 +1,9 @@
 // The figures of the template report, read from the analytics copy (src/analytics) in one snapshot. The
-// sources and times follow `export dsa` (dsa.ts): its SOURCE_SQL and TIME_TO_ACTION_SQL, and its
+// sources and times follow `export dsa` (dsa.ts): its source rule (VOLUNTARY_SQL) and TIME_TO_ACTION_SQL, and its
 // aggregates are read in the same snapshot so the consistency checks can hold the two against each other.
 import type { Analytics } from '../../../analytics/types';
 import type { DateRange } from '../../metrics/range';
-import { type DsaAggregates, dsaAggregates, NOTICE_HEAD_SQL, SOURCE_SQL, TIME_TO_ACTION_SQL } from '../dsa';
+import { type DsaAggregates, dsaAggregates, NOTICE_HEAD_SQL, TIME_TO_ACTION_SQL, VOLUNTARY_SQL } from '../dsa';
 import { UNMAPPED } from '../dsa-mapping';
 import {
   ACTION_RESTRICTION_COLUMN,
@@ -76,7 +76,6 @@ export type ReportFigures = {
 const num = (v: unknown) => Number(v ?? 0);
 const hours = (ms: unknown) => (ms === null || ms === undefined ? null : Math.round((Number(ms) / 3_600_000) * 1e6) / 1e6);
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
-const list = (xs: readonly string[]) => xs.map(quote).join(', ');
 
 // $1, $2: the range; $3, $4: the UNMAPPED category and ground. A mapping without a keyword counts under KEYWORD_OTHER.
 const MAPPED = `coalesce(m.category, $3) AS category, coalesce(m.keyword, '${KEYWORD_OTHER}') AS keyword,
@@ -107,7 +106,7 @@ const NOTICE_ACTIONS_SQL = `
     SELECT d.policy, d.case_first_report_trusted_flagger AS tf, count(*) AS n, list(${TIME_TO_ACTION_SQL}) AS ms
       FROM decisions d
      WHERE d.decided_at >= $1 AND d.decided_at < $2 AND d.action <> 'no_violation'
-       AND (${SOURCE_SQL}) <> 'SOURCE_VOLUNTARY'
+       AND NOT ${VOLUNTARY_SQL}
      GROUP BY ALL),
   x AS (SELECT ${MAPPED}, p.tf, p.n, p.ms FROM p LEFT JOIN dsa_category_map m ON m.policy = p.policy)
   SELECT category, keyword, grouping(category, keyword) AS g,
@@ -118,26 +117,6 @@ const NOTICE_ACTIONS_SQL = `
          list_aggregate(flatten(list(ms)), 'quantile_cont', 0.5) AS p50,
          list_aggregate(flatten(list(ms) FILTER (WHERE tf)), 'quantile_cont', 0.5) AS p50_tf
     FROM x GROUP BY ${ROW_SETS}`;
-
-const COLUMN_FILTERS = RESTRICTION_COLUMNS.map((column, k) => {
-  const actions = Object.keys(ACTION_RESTRICTION_COLUMN).filter((a) => ACTION_RESTRICTION_COLUMN[a] === column);
-  return actions.length ? `coalesce(sum(n) FILTER (WHERE action IN (${list(actions)})), 0) AS c${k}` : `0 AS c${k}`;
-}).join(',\n         ');
-
-// Own-initiative measures: counted by policy, action and automation first, the mapping joined to those groups.
-const OWN_INITIATIVE_SQL = `
-  WITH p AS (
-    SELECT d.policy, d.action, d.automated, count(*) AS n
-      FROM decisions d
-     WHERE d.decided_at >= $1 AND d.decided_at < $2 AND d.action <> 'no_violation'
-       AND (${SOURCE_SQL}) = 'SOURCE_VOLUNTARY'
-     GROUP BY ALL),
-  x AS (SELECT ${MAPPED}, p.action, p.automated, p.n FROM p LEFT JOIN dsa_category_map m ON m.policy = p.policy)
-  SELECT ground, category, keyword, grouping(category, keyword) AS g, sum(n) AS measures,
-         coalesce(sum(n) FILTER (WHERE automated), 0) AS automated,
-         coalesce(sum(n) FILTER (WHERE action = 'account_warned'), 0) AS warnings,
-         ${COLUMN_FILTERS}
-    FROM x GROUP BY ground, ${ROW_SETS}`;
 
 // The complaint type: as intake gave it, else from what the appealed decision did. The CASE is generated from
 // complaintTypeOfAction (the one rule, review #16) over every known action, with and without a trusted
@@ -169,45 +148,26 @@ const APPEALS_SQL = `
          quantile_cont(ms, 0.5) AS p50
     FROM x GROUP BY GROUPING SETS ((type), ())`;
 
-// Repeat offenders' suspensions by reason; a suspension or ban under the copyright policy with no reason
-// given is a repeat-infringer ban: manifestly illegal content.
-const SUSPENSIONS_SQL = `
-  SELECT coalesce(suspension_reason,
-                  CASE WHEN policy = ${quote(COPYRIGHT_POLICY)} AND action IN ('account_suspended', 'account_banned')
-                       THEN 'manifestly_illegal_content' END) AS reason, count(*) AS n
-    FROM decisions
-   WHERE decided_at >= $1 AND decided_at < $2 AND action IN (${list(SUSPENDING_ACTIONS)})
-   GROUP BY 1`;
-
-const AUTOMATION_SQL = `
-  SELECT ${SOURCE_SQL} AS source, d.automated, d.action <> 'no_violation' AS measure, count(*) AS n
+// Every decision of the period in a few groups, one scan: own-initiative measures (sheets 5 and 6, by the policy's
+// mapping), automated means (sheet 8) and repeat offenders' suspensions (sheet 7) are all counted from them.
+const DECISION_GROUPS_SQL = `
+  SELECT ${VOLUNTARY_SQL} AS own, coalesce(d.case_first_report_trusted_flagger, false) AS tf, d.policy, d.action,
+         d.automated, d.suspension_reason AS reason, count(*) AS n
     FROM decisions d
    WHERE d.decided_at >= $1 AND d.decided_at < $2
    GROUP BY ALL`;
+
+const MAPPINGS_SQL = 'SELECT policy, category, keyword, decision_ground FROM dsa_category_map';
 
 // Notices processed (8_automated_means): the template counts notices, not decisions. A notice (a report not
 // own-initiative, counted once as on 4_notices: a copyright notice once however many items) is processed by its
 // case's first decision (earliest, then lowest id; a report joins only an open case, so it came before), whatever
 // that decided (no_violation too), and counts in the period of that decision: solely automated when it was.
-// With the case's first decision carried on reports (read model columns case_first_decision_at and
-// case_first_decision_automated) it is one scan of reports; without them, each notice joined to its case's decisions
-// (exact, but ~5 s at 10 M decisions).
-const FIRST_DECISION_COLUMNS_SQL = `
-  SELECT count(*) AS n FROM duckdb_columns()
-   WHERE table_name = 'reports' AND column_name IN ('case_first_decision_at', 'case_first_decision_automated')`;
+// The read model carries each case's first decision on its reports (case_first_decision_at, _automated): one scan.
 const NOTICES_PROCESSED_SQL = `
   SELECT r.case_first_decision_automated AS automated, r.trusted_flagger AS tf, count(*) AS n
     FROM reports r
    WHERE r.case_first_decision_at >= $1 AND r.case_first_decision_at < $2 AND NOT r.own_initiative AND ${NOTICE_HEAD_SQL}
-   GROUP BY ALL`;
-const NOTICES_PROCESSED_JOIN_SQL = `
-  SELECT automated, tf, count(*) AS n
-    FROM (SELECT any_value(r.trusted_flagger) AS tf, arg_min(d.automated, (d.decided_at, d.id)) AS automated,
-                 min(d.decided_at) AS first
-            FROM reports r JOIN decisions d ON d.case_id = r.case_id
-           WHERE NOT r.own_initiative AND ${NOTICE_HEAD_SQL.replaceAll('external_id', 'r.external_id')} AND d.decided_at < $2
-           GROUP BY r.id)
-   WHERE first >= $1
    GROUP BY ALL`;
 
 const QA_SQL = `
@@ -245,23 +205,21 @@ const keyOf = (r: Row) =>
 export async function reportFigures(deps: Deps, range: DateRange): Promise<ReportFigures> {
   // The aggregates of `export dsa` are read in the same snapshot (the same DuckDB transaction), so the checks
   // compare like with like however the facts move meanwhile.
-  const [aggregates, noticeRows, actionRows, ownRows, appealRows, suspensionRows, automationRows, processedRows, qaRows] =
-    await deps.analytics.read(async (reader) => {
+  const [aggregates, noticeRows, actionRows, decisionGroups, mappingRows, appealRows, processedRows, qaRows] = await deps.analytics.read(
+    async (reader) => {
       const q = (sql: string, ...params: string[]) => reader.query(sql, [range.start, range.end, ...params]);
       return [
         await dsaAggregates({ analytics: { read: (fn) => fn(reader) } }, range, { medians: false }),
         await q(NOTICES_SQL, UNMAPPED.category),
         await q(NOTICE_ACTIONS_SQL, UNMAPPED.category, UNMAPPED.ground),
-        await q(OWN_INITIATIVE_SQL, UNMAPPED.category, UNMAPPED.ground),
+        await q(DECISION_GROUPS_SQL),
+        await reader.query(MAPPINGS_SQL),
         await q(APPEALS_SQL),
-        await q(SUSPENSIONS_SQL),
-        await q(AUTOMATION_SQL),
-        num((await reader.query(FIRST_DECISION_COLUMNS_SQL))[0]?.n) === 2
-          ? await q(NOTICES_PROCESSED_SQL)
-          : await q(NOTICES_PROCESSED_JOIN_SQL),
+        await q(NOTICES_PROCESSED_SQL),
         await q(QA_SQL),
       ] as const;
-    });
+    },
+  );
 
   const notices: Record<string, NoticeFigures> = {};
   const notice = (key: string) => {
@@ -289,18 +247,28 @@ export async function reportFigures(deps: Deps, range: DateRange): Promise<Repor
     n.medianHoursTf = hours(r.p50_tf);
   }
 
+  // Own-initiative measures by the ground, category and keyword of their policy (unmapped: the UNMAPPED rule; no
+  // keyword: KEYWORD_OTHER), each on its TOTAL, category and keyword rows.
+  const mappings = new Map(mappingRows.map((m) => [String(m.policy), m]));
   const ownIllegal: Record<string, OwnInitiativeFigures> = {};
   const ownTc: Record<string, OwnInitiativeFigures> = {};
-  for (const r of ownRows) {
-    const sheet = r.ground === 'DECISION_GROUND_ILLEGAL_CONTENT' ? ownIllegal : ownTc;
-    const f = zeroOwn();
-    f.measures = num(r.measures);
-    f.automated = num(r.automated);
-    f.warnings = num(r.warnings);
-    RESTRICTION_COLUMNS.forEach((c, k) => {
-      f.byColumn[c] = num(r[`c${k}`]);
-    });
-    sheet[keyOf(r)] = f;
+  for (const r of decisionGroups) {
+    if (!r.own || r.action === 'no_violation') continue;
+    const m = mappings.get(String(r.policy));
+    const category = String(m?.category ?? UNMAPPED.category);
+    const keyword = String(m?.keyword ?? KEYWORD_OTHER);
+    const ground = String(m?.decision_ground ?? UNMAPPED.ground);
+    const sheet = ground === 'DECISION_GROUND_ILLEGAL_CONTENT' ? ownIllegal : ownTc;
+    const n = num(r.n);
+    const column = ACTION_RESTRICTION_COLUMN[String(r.action)];
+    for (const key of [rowKey(), rowKey(category), rowKey(category, keyword)]) {
+      sheet[key] ??= zeroOwn();
+      const f = sheet[key];
+      f.measures += n;
+      if (r.automated) f.automated += n;
+      if (r.action === 'account_warned') f.warnings += n;
+      if (column) f.byColumn[column] += n;
+    }
   }
 
   const appeals = { all: zeroAppeal(), byType: {} as Record<string, AppealFigures>, untyped: 0 };
@@ -319,8 +287,19 @@ export async function reportFigures(deps: Deps, range: DateRange): Promise<Repor
     else appeals.byType[String(r.type)] = f;
   }
 
+  // Repeat offenders' suspensions by reason; a suspension or ban under the copyright policy with no reason given is a
+  // repeat-infringer ban: manifestly illegal content.
   const suspensions: Record<string, number> = Object.fromEntries(SUSPENSION_REASONS.map((s) => [s, 0]));
-  for (const r of suspensionRows) if (r.reason !== null) suspensions[String(r.reason)] = num(r.n);
+  for (const r of decisionGroups) {
+    const action = String(r.action);
+    if (!(SUSPENDING_ACTIONS as readonly string[]).includes(action)) continue;
+    const reason =
+      r.reason ??
+      (r.policy === COPYRIGHT_POLICY && (action === 'account_suspended' || action === 'account_banned')
+        ? 'manifestly_illegal_content'
+        : null);
+    if (reason !== null) suspensions[String(reason)] = (suspensions[String(reason)] ?? 0) + num(r.n);
+  }
 
   const automated = {
     measuresAutomated: zeroScoped(),
@@ -329,16 +308,15 @@ export async function reportFigures(deps: Deps, range: DateRange): Promise<Repor
     noticesNotAutomated: zeroScoped(),
     negativesAutomated: 0,
   };
-  for (const r of automationRows) {
+  for (const r of decisionGroups) {
     const n = num(r.n);
-    const own = r.source === 'SOURCE_VOLUNTARY';
     const add = (s: Scoped) => {
       s.total += n;
-      if (own) s.ownInitiative += n;
+      if (r.own) s.ownInitiative += n;
       else s.namTotal += n;
-      if (r.source === 'SOURCE_TRUSTED_FLAGGER') s.namTrustedFlagger += n;
+      if (!r.own && r.tf) s.namTrustedFlagger += n;
     };
-    if (r.measure) add(r.automated ? automated.measuresAutomated : automated.measuresNotAutomated);
+    if (r.action !== 'no_violation') add(r.automated ? automated.measuresAutomated : automated.measuresNotAutomated);
     else if (r.automated) automated.negativesAutomated += n;
   }
   for (const r of processedRows) {
