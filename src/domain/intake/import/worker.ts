@@ -24,16 +24,20 @@ let wake: (() => void) | undefined;
 async function* input(): AsyncGenerator<Uint8Array | string> {
   for (;;) {
     if (chunks.length === 0) {
-      send({ type: 'pull' });
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
     }
     const chunk = chunks.shift();
     if (chunk === null || chunk === undefined) return;
+    // Taken: the main thread may send the next one while this one is parsed.
+    send({ type: 'pull' });
     yield chunk;
   }
 }
+
+// Rows are shared out among the validators in runs of this many, by row number.
+const SHARE = 256;
 
 async function run(start: Extract<ToValidator, { type: 'start' }>): Promise<void> {
   const ctx = reviveContext(start.ctx);
@@ -52,9 +56,11 @@ async function run(start: Extract<ToValidator, { type: 'start' }>): Promise<void
     for (const rec of batch) {
       rows++;
       if (!rec.ok) {
+        // Every validator reads every row; a row the reader refused is reported by the first.
+        if (start.part !== 0) continue;
         failed++;
         errors.push(...rowErrors(rec.record, rec.line, [{ path: '(row)', message: rec.error }]));
-      } else {
+      } else if (Math.floor(rec.record / SHARE) % start.parts === start.part) {
         const staged = stageReport(ctx, rec.record, rec.line, rowToBody(rec.values));
         if (staged.errors) {
           failed++;
@@ -64,7 +70,7 @@ async function run(start: Extract<ToValidator, { type: 'start' }>): Promise<void
           if (copy.length >= BATCH_CHARS) flush();
         }
       }
-      if (rows % PROGRESS_EVERY === 0) send({ type: 'progress', rows });
+      if (start.part === 0 && rows % PROGRESS_EVERY === 0) send({ type: 'progress', rows });
     }
   }
   flush();
