@@ -37,7 +37,7 @@ async function main() {
         const at = (h: number) => new Date(now.getTime() + h * HOUR);
         const alert = type.urgent ? JSON.stringify({ reportType: b.report_type, surface: b.surface, contentRef: b.content_ref }) : null;
         const [row] = (
-          await pool.query(FILE_REPORT_SQL, [
+          await pool.query({ name: 'intake_file_report', text: FILE_REPORT_SQL }, [
             b.external_id,
             b.external_id, // stands in for the body hash
             b.content_ref,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import os from 'node:os';
 import { SlackEmulator } from '../src/sandbox/emulator';
@@ -11,7 +12,15 @@ const RATE = Number(process.env.BENCH_INTAKE_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? 60);
 const REFS = 5000;
 
-type Load = { latencies: number[]; statuses: Map<string, number>; seconds: number; load: [number, number] };
+type Load = { latencies: number[]; statuses: Map<string, number>; seconds: number; load: [number, number]; cpuMsPerRequest: number };
+
+/** CPU time (user + system, every thread) a process has used, in ms: steadier than latency on a busy machine. */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
 
 /** The n-th report of the run: every 20th an urgent mcp_server report; 5,000 content references shared. */
 function reportBody(i: number): string {
@@ -54,7 +63,7 @@ function poster(port: number, token: string) {
  * Open loop: requests leave on schedule whether or not earlier ones have answered, so a slow server
  * shows up as latency, not as a lower rate. Latency counts from the scheduled send time.
  */
-async function openLoop(post: (body: string) => Promise<number>, offset: number): Promise<Load> {
+async function openLoop(post: (body: string) => Promise<number>, offset: number, pid: number | undefined): Promise<Load> {
   // Warm-up: connections, JIT, the first queries, on reports outside the measured set.
   for (let i = 0; i < 200; i++) await post(reportBody(10_000_000 + offset + i));
   const total = RATE * SECONDS;
@@ -62,6 +71,7 @@ async function openLoop(post: (body: string) => Promise<number>, offset: number)
   const statuses = new Map<string, number>();
   const pending: Promise<void>[] = [];
   const load0 = os.loadavg()[0] as number;
+  const cpu0 = cpuMs(pid);
   const started = performance.now();
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / RATE;
@@ -78,8 +88,9 @@ async function openLoop(post: (body: string) => Promise<number>, offset: number)
   }
   await Promise.all(pending);
   const seconds = (performance.now() - started) / 1000;
+  const cpuMsPerRequest = (cpuMs(pid) - cpu0) / total;
   latencies.sort((a, b) => a - b);
-  return { latencies, statuses, seconds, load: [load0, os.loadavg()[0] as number] };
+  return { latencies, statuses, seconds, load: [load0, os.loadavg()[0] as number], cpuMsPerRequest };
 }
 
 /**
@@ -97,7 +108,7 @@ export async function intakeLoad(): Promise<BenchResult> {
   let bot: ReturnType<typeof startMain> | undefined;
   try {
     await waitHealthy(floorPort, 60_000);
-    const floorLoad = await openLoop(poster(floorPort, token), 0);
+    const floorLoad = await openLoop(poster(floorPort, token), 0, floor.child.pid);
     floor.child.kill('SIGTERM');
     await floor.exited;
     // The bot starts on the same database, emptied of the floor's rows.
@@ -112,7 +123,7 @@ export async function intakeLoad(): Promise<BenchResult> {
       LOG_LEVEL: 'warn',
     });
     await waitHealthy(botPort, 60_000);
-    const botLoad = await openLoop(poster(botPort, token), 0);
+    const botLoad = await openLoop(poster(botPort, token), 0, bot.child.pid);
     const [written] = await sql(
       scratch.url,
       `SELECT (SELECT count(*) FROM reports)::int AS reports, (SELECT count(*) FROM cases)::int AS cases,
@@ -125,7 +136,7 @@ export async function intakeLoad(): Promise<BenchResult> {
     const total = RATE * SECONDS;
     return {
       name: 'intake-load',
-      description: `POST /api/v1/reports at ${RATE} requests/s for ${SECONDS} s (open loop, latency from the scheduled send, node:http client with kept-alive sockets), against the bot running as its own process (jobs and analytics copy included) on a scratch Postgres database; every 20th report is an urgent mcp_server report (triage alert queued and delivered to the emulator); reports share ${REFS} content references, so most join open cases. Floor: the same requests, first, against a bare Node HTTP server doing the same writes with the same statement through pg (bench/intake-floor.ts); the tables are emptied between the two. Bot, floor, Postgres and the load generator share the machine; the load average is the 1-minute one at the start and end of each run.`,
+      description: `POST /api/v1/reports at ${RATE} requests/s for ${SECONDS} s (open loop, latency from the scheduled send, node:http client with kept-alive sockets), against the bot running as its own process (jobs and analytics copy included) on a scratch Postgres database; every 20th report is an urgent mcp_server report (triage alert queued and delivered to the emulator); reports share ${REFS} content references, so most join open cases. Floor: the same requests, first, against a bare Node HTTP server doing the same writes with the same statement through pg (bench/intake-floor.ts); the tables are emptied between the two. Bot, floor, Postgres and the load generator share the machine; the load average is the 1-minute one at the start and end of each run; CPU per request is the server process's own (all its threads), not Postgres'.`,
       machine: machine(),
       at: new Date().toISOString(),
       figures: {
@@ -143,6 +154,8 @@ export async function intakeLoad(): Promise<BenchResult> {
         'floor p99 (ms)': p(floorLoad, 99),
         'floor errors': errors(floorLoad),
         'floor load average (start → end)': floorLoad.load.map((x) => x.toFixed(1)).join(' → '),
+        'bot CPU per request (ms, its process)': +botLoad.cpuMsPerRequest.toFixed(2),
+        'floor CPU per request (ms, its process)': +floorLoad.cpuMsPerRequest.toFixed(2),
         'p99 ratio bot/floor': +(p(botLoad, 99) / p(floorLoad, 99)).toFixed(2),
         'p50 ratio bot/floor': +(p(botLoad, 50) / p(floorLoad, 50)).toFixed(2),
         'reports written': Number(written?.reports),

@@ -21,7 +21,7 @@ export async function submitReport(deps: DomainDeps, actor: Actor, raw: unknown)
   if ('errors' in checked || unknown.length)
     return { status: 'invalid', errors: [...('errors' in checked ? checked.errors : []), ...unknown] };
   const pool = pgPoolOf(deps.db);
-  const query: Query = async (text, values) => (await pool.query(text, values)).rows;
+  const query: Query = async (statement) => (await pool.query(statement)).rows;
   const outcome = await fileReport(
     query,
     ctx,
@@ -33,7 +33,8 @@ export async function submitReport(deps: DomainDeps, actor: Actor, raw: unknown)
     await checkReportQueue(deps.db, actor, outcome.queue);
     throw new AppError('forbidden', 'this token files for its own vendor only; nothing was stored');
   }
-  if (outcome.status === 'created') deps.alertsQueued();
+  // Only a queued alert wakes delivery: a wake-up per report would keep it polling the outbox under load.
+  if (outcome.status === 'created' && outcome.alerted) deps.alertsQueued();
   return outcome;
 }
 

@@ -257,8 +257,11 @@ async function readOpenCases(tx: Tx, refs: readonly string[], into: Map<string, 
 /** Who files a single report: the audit's actor, and a vendor token's vendor (its own queues only). */
 export type Filer = { actor: string; origin: string; vendorId: number | null };
 
-/** What one statement came to; `refused` names the queue a vendor token may not file into. */
-export type FiledReport = ReportOutcome | { status: 'refused'; queue: string };
+/**
+ * What one statement came to: `alerted` when it queued a triage alert; `refused` names the queue a
+ * vendor token may not file into.
+ */
+export type FiledReport = (ReportOutcome & { alerted?: boolean }) | { status: 'refused'; queue: string };
 
 const ISO = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -305,14 +308,16 @@ WITH prior AS (
   SELECT 'triage', 'triage:case:' || t.id, $30, $31::jsonb || jsonb_build_object('caseId', t.id, 'reportId', f.id), 'case', t.id::text, $16, $16
     FROM filed f, target t WHERE t.new AND $31::jsonb IS NOT NULL
   ON CONFLICT (dedupe_key) DO NOTHING
+  RETURNING id
 )
-SELECT p.body_hash AS prior_hash, coalesce(p.id, f.id) AS id, coalesce(p.case_id, t.id) AS case_id, coalesce(p.queue, t.queue) AS queue,
+SELECT EXISTS (SELECT 1 FROM alerted) AS alerted, p.body_hash AS prior_hash, coalesce(p.id, f.id) AS id, coalesce(p.case_id, t.id) AS case_id, coalesce(p.queue, t.queue) AS queue,
        coalesce(p.vendor_id, t.vendor_id) AS vendor_id, coalesce(p.priority, t.priority) AS priority,
        coalesce(p.first_action_due_at, t.first_action_due_at) AS first_action_due_at,
        coalesce(p.resolution_due_at, t.resolution_due_at) AS resolution_due_at, f.id IS NOT NULL AS filed
   FROM (SELECT 1) one LEFT JOIN prior p ON true LEFT JOIN target t ON true LEFT JOIN filed f ON true`;
 
 type FiledRow = {
+  alerted: boolean;
   prior_hash: string | null;
   id: number | null;
   case_id: number | null;
@@ -324,8 +329,11 @@ type FiledRow = {
   filed: boolean;
 };
 
-/** Runs a statement on a pooled connection; the raw pg path of the intake hot path. */
-export type Query = <R>(text: string, values: unknown[]) => Promise<R[]>;
+/**
+ * Runs a statement on a pooled connection: the raw pg path of the intake hot path. A named statement
+ * is parsed and planned once per connection, then only bound and executed.
+ */
+export type Query = <R>(statement: { name: string; text: string; values: unknown[] }) => Promise<R[]>;
 
 const REPORT_RACE_TRIES = 5;
 
@@ -387,7 +395,7 @@ export async function fileReport(query: Query, ctx: IntakeContext, item: IntakeI
   for (let attempt = 1; ; attempt++) {
     let row: FiledRow | undefined;
     try {
-      [row] = await query<FiledRow>(FILE_REPORT_SQL, values);
+      [row] = await query<FiledRow>({ name: 'intake_file_report', text: FILE_REPORT_SQL, values });
     } catch (err) {
       // The same external id filed by another statement meanwhile: the next try sees it as a replay.
       if (!isUniqueViolation(err, 'reports_external_id_key') || attempt >= REPORT_RACE_TRIES) throw err;
@@ -409,7 +417,9 @@ export async function fileReport(query: Query, ctx: IntakeContext, item: IntakeI
         firstActionDueAt: row.first_action_due_at,
         resolutionDueAt: row.resolution_due_at,
       };
-      return { status: row.filed ? 'created' : 'replayed', receipt: receipt(row.id, c) };
+      return row.filed
+        ? { status: 'created', receipt: receipt(row.id, c), alerted: row.alerted }
+        : { status: 'replayed', receipt: receipt(row.id, c) };
     }
     // Another statement opened the case about this content while this one ran: join it on the next try.
     if (attempt >= REPORT_RACE_TRIES) throw new AppError('conflict', `report ${input.external_id} lost ${attempt} races for its case`);
