@@ -17,6 +17,8 @@ const COMMANDS = ['metrics last 7d', 'metrics today by:vendor', 'sla', 'help', '
 type Sample = { at: number; rssMiB: number; heapMiB: number; loopP99Ms: number; loopMaxMs: number; load: number };
 type Counter = { sent: number; failed: number; failures: Map<string, number> };
 
+/** A failure's key: the status and the start of the answer (or the client's error, status 0). */
+const why = (res: { status: number; text?: string }) => `${res.status} ${(res.text ?? '').slice(0, 80)}`;
 const counter = (): Counter => ({ sent: 0, failed: 0, failures: new Map() });
 function count(c: Counter, outcome: string | undefined): void {
   c.sent++;
@@ -113,7 +115,7 @@ export async function soakBench(): Promise<BenchResult> {
         ...(i % 50 === 0 ? { mcp_server: { name: `server ${i}`, url: 'https://mcp.example.com', issue: 'other' } } : {}),
       });
       const res = await call('POST', '/api/v1/reports', body, json).catch((err: Error) => ({ status: 0, text: err.message }));
-      count(intake, res.status === 201 ? undefined : `${res.status}`);
+      count(intake, res.status === 201 ? undefined : why(res));
       if (res.status === 201 && i % 100 === 1) openCases.push(Number(JSON.parse(res.text).case_id));
     };
     // Intake in ticks of 100 ms, so the rate holds without a timer per request.
@@ -123,7 +125,7 @@ export async function soakBench(): Promise<BenchResult> {
     every(2000, async () => {
       const text = COMMANDS[commands.sent % COMMANDS.length]!;
       const res = await slack.command(text, { userId: ADMIN }).catch((err: Error) => ({ status: 0, body: err.message }));
-      count(commands, res.status === 200 ? undefined : `${res.status}`);
+      count(commands, res.status === 200 ? undefined : why({ status: res.status, text: res.body }));
     });
     every(5000, async () => {
       const caseId = openCases.shift();
@@ -135,7 +137,7 @@ export async function soakBench(): Promise<BenchResult> {
         json,
       ).catch((err: Error) => ({ status: 0, text: err.message }));
       // 409: the case was decided or already escalated meanwhile, as in real traffic; not a fault.
-      count(escalations, res.status === 201 || res.status === 409 ? undefined : `${res.status}`);
+      count(escalations, res.status === 201 || res.status === 409 ? undefined : why(res));
       if (res.status !== 201) return;
       const click = await slack
         .blockAction({
@@ -145,7 +147,7 @@ export async function soakBench(): Promise<BenchResult> {
           value: JSON.stringify({ escalationId: JSON.parse(res.text).id }),
         })
         .catch((err: Error) => ({ status: 0, body: err.message }));
-      count(clicks, click.status === 200 ? undefined : `${click.status}`);
+      count(clicks, click.status === 200 ? undefined : why({ status: click.status, text: click.body }));
     });
     every(5 * 60_000, async () => {
       emulator.injectRateLimit({ method: 'chat.postMessage', times: 5, retryAfterSeconds: 3 });
@@ -196,8 +198,11 @@ export async function soakBench(): Promise<BenchResult> {
         'reports sent / failed': `${intake.sent} / ${intake.failed}`,
         'report failures by status': failures(intake),
         'commands sent / failed': `${commands.sent} / ${commands.failed}`,
+        'command failures': failures(commands),
         'escalations raised (API) / failed': `${escalations.sent} / ${escalations.failed}`,
+        'escalation failures': failures(escalations),
         'approve clicks / failed': `${clicks.sent} / ${clicks.failed}`,
+        'click failures': failures(clicks),
         'RSS first minute → last minute (MiB)': `${figure((s) => s.rssMiB, first)} → ${figure((s) => s.rssMiB, last)}`,
         'heap used first minute → last minute (MiB)': `${figure((s) => s.heapMiB, first)} → ${figure((s) => s.heapMiB, last)}`,
         'event-loop delay p99, first minute → last minute (ms)': `${figure((s) => s.loopP99Ms, first)} → ${figure((s) => s.loopP99Ms, last)}`,
@@ -207,7 +212,13 @@ export async function soakBench(): Promise<BenchResult> {
         'reports / approved escalations in the database': `${db?.reports} / ${db?.approved}`,
         'SLA scans run / failed': `${db?.scans ?? 'n/a'} / ${db?.scans_failed ?? 'n/a'}`,
         'error lines in the bot log': logErrors.length,
-        'first error line': logErrors[0]?.slice(0, 300) ?? '',
+        'error lines by message': JSON.stringify(
+          logErrors.reduce<Record<string, number>>((m, l) => {
+            const msg = /"msg":"([^"]*)"/.exec(l)?.[1] ?? l.slice(0, 80);
+            m[msg] = (m[msg] ?? 0) + 1;
+            return m;
+          }, {}),
+        ),
       },
     };
   } finally {
