@@ -89,7 +89,7 @@ export async function startTestApp(
     async command(text, userId = 'U0VIEWER1') {
       const sent = await slack.command(text, { userId });
       if (sent.status !== 200) throw new Error(`command answered ${sent.status}: ${sent.body}`);
-      const [first] = await slack.waitForResponse(sent.responseUrl!, 5000);
+      const [first] = await slack.waitForResponse(sent.responseUrl!, 15_000);
       return first as { text: string; blocks?: unknown[]; response_type?: string };
     },
     async stop() {
