@@ -94,6 +94,8 @@ function validate(
   const workers = Array.from({ length: parts }, () => takeWorker());
   const credits = workers.map(() => CHUNKS_AHEAD);
   const outcomes: (Validated | undefined)[] = workers.map(() => undefined);
+  // A worker whose run has ended (done, or the file refused); only those can take another import.
+  const over = workers.map(() => false);
   const post = (m: ToValidator) => {
     for (const w of workers) w.postMessage(m);
   };
@@ -122,10 +124,10 @@ function validate(
       if (settled) return;
       settled = true;
       for (const off of listeners) off();
-      for (const w of workers) {
-        if (reusable) giveBack(w);
+      workers.forEach((w, part) => {
+        if (reusable && over[part]) giveBack(w);
         else void w.terminate();
-      }
+      });
       // An input we stop reading early (a broken file, an error) is still released.
       if (!ended) void Promise.resolve(source.return?.()).catch(() => {});
       if (err) reject(err);
@@ -178,6 +180,7 @@ function validate(
           on.progress(m.rows);
           return;
         case 'done': {
+          over[part] = true;
           outcomes[part] = { rows: m.rows, failed: m.failed, errors: m.errors };
           if (outcomes.some((o) => o === undefined)) return;
           const all = outcomes as Validated[];
@@ -193,6 +196,7 @@ function validate(
           return;
         }
         case 'failed':
+          over[part] = true;
           if (m.csv) finish(new CsvError(m.csv.message, m.csv.line), undefined, true);
           else finish(new Error(`import validation failed: ${m.message}`));
           return;
