@@ -23,6 +23,15 @@ export class DatabaseUnavailableError extends Error {}
 // The pg pool behind each client, for what Prisma cannot do (COPY FROM STDIN in CSV imports).
 const pools = new WeakMap<object, Pool>();
 
+// Clients on the embedded PGlite: its socket server does not speak COPY FROM STDIN (the session loses
+// protocol sync), so imports stage their rows with INSERTs there.
+const withoutCopyFrom = new WeakSet<object>();
+
+/** Whether `COPY … FROM STDIN` can be sent through this client's pool (not on the embedded PGlite). */
+export function supportsCopyFrom(db: Db): boolean {
+  return !withoutCopyFrom.has(db);
+}
+
 /** The pg pool a client of openDatabase queries through; connections taken from it count against its size. */
 export function pgPoolOf(db: Db): Pool {
   const pool = pools.get(db);
@@ -76,6 +85,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const prisma = new PrismaClient({ adapter });
   pools.set(prisma, pool);
+  if (embedded) withoutCopyFrom.add(prisma);
   return {
     prisma,
     url,

@@ -103,6 +103,24 @@ describe('sandbox mode on the embedded database', () => {
       },
       10_000,
     );
+    // A CSV import on the embedded database (its socket server does not speak COPY FROM STDIN): the rows
+    // are staged with INSERTs instead, quoted fields and an mcp_server's details included; again, it replays.
+    const csv = [
+      'external_id,surface,report_type,content_ref,description,mcp_server_name,mcp_server_url,mcp_server_issue',
+      'sandbox-csv-1,mcp_directory,mcp_server,https://example.com/mcp/csv-1,"a tab\there, ""quoted""",Csv,https://example.com/mcp,other',
+      'sandbox-csv-2,mcp_directory,mcp_server,https://example.com/mcp/csv-1,,Csv,https://example.com/mcp,other',
+    ].join('\n');
+    const importCsv = async () =>
+      (
+        await fetch(`http://127.0.0.1:${first.port}/api/v1/imports/reports`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+          body: csv,
+        })
+      ).json();
+    expect(await importCsv()).toMatchObject({ rows: 2, imported: 2, replayed: 0, failed: 0 });
+    expect(await importCsv()).toMatchObject({ rows: 2, imported: 0, replayed: 2, failed: 0 });
+    expect(first.started.child.exitCode).toBeNull();
     const firstFigures = await command(first.sandboxPort, figures);
     expect(firstFigures.replies[0]?.text).toMatch(/decision/i);
     await stop(first.started);

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Tx } from '../../db/client';
-import { pgPoolOf } from '../../db/client';
+import { pgPoolOf, supportsCopyFrom } from '../../db/client';
 import { recordAudit, storable } from '../../db/repositories/audit';
 import type { Actor, DomainDeps } from '../deps';
 import { loadIntakeContext } from './context';
@@ -83,7 +83,7 @@ async function importReports(
   let copied: Promise<void> = Promise.resolve();
   let broken = false;
   try {
-    copy = await beginStaging(client);
+    copy = await beginStaging(client, { copy: supportsCopyFrom(deps.db) });
     const stream = copy;
     copied = new Promise<void>((resolve, reject) => {
       stream.on('finish', resolve);

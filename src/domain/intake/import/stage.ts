@@ -1,5 +1,6 @@
+import { Writable } from 'node:stream';
 import type { PoolClient } from 'pg';
-import { type CopyStreamQuery, from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom } from 'pg-copy-streams';
 import { OPEN_CASE_STATUSES } from '../reports';
 import type { RowError } from './columns';
 import { STAGE_COLUMNS } from './report-rows';
@@ -18,13 +19,56 @@ import { STAGE_COLUMNS } from './report-rows';
 
 const OPEN = OPEN_CASE_STATUSES.map((s) => `'${s}'`).join(', ');
 
-/** Opens the transaction and the staging table, and returns a COPY stream into it. */
-export async function beginStaging(client: PoolClient): Promise<CopyStreamQuery> {
+/**
+ * Opens the transaction and the staging table, and returns a stream of COPY text lines into it: COPY
+ * itself, or (`copy: false`, the embedded PGlite) INSERTs of the same lines in batches.
+ */
+export async function beginStaging(client: PoolClient, opts: { copy: boolean }): Promise<Writable> {
   await client.query('BEGIN');
   // Sorts and hashes over a whole file: give them memory rather than temporary files.
   await client.query(`SET LOCAL work_mem = '256MB'`);
   await client.query(`CREATE TEMP TABLE import_rows (${STAGE_COLUMNS.join(', ')}) ON COMMIT DROP`);
-  return client.query(copyFrom('COPY import_rows FROM STDIN'));
+  return opts.copy ? client.query(copyFrom('COPY import_rows FROM STDIN')) : stageByInsert(client);
+}
+
+const STAGE_NAMES = STAGE_COLUMNS.map((c) => c.split(' ')[0]!);
+const INSERT_BATCH = 1000;
+
+/** One field of COPY's text format back to its value (`\N` is NULL). */
+function unescapeField(f: string): string | null {
+  if (f === '\\N') return null;
+  return f.includes('\\') ? f.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c)) : f;
+}
+
+/** The same COPY lines written with INSERTs (json_populate_recordset casts each field to its column's type). */
+function stageByInsert(client: PoolClient): Writable {
+  let rest = '';
+  let rows: Record<string, unknown>[] = [];
+  // A jsonb column takes the JSON value itself, not the text of it.
+  const field = (name: string, raw: string) => {
+    const value = unescapeField(raw);
+    return name === 'details' && value !== null ? JSON.parse(value) : value;
+  };
+  const flush = async () => {
+    if (rows.length === 0) return;
+    const batch = rows;
+    rows = [];
+    await client.query('INSERT INTO import_rows SELECT * FROM json_populate_recordset(NULL::import_rows, $1::json)', [
+      JSON.stringify(batch),
+    ]);
+  };
+  return new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, done) {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) rows.push(Object.fromEntries(line.split('\t').map((f, k) => [STAGE_NAMES[k]!, field(STAGE_NAMES[k]!, f)])));
+      (rows.length >= INSERT_BATCH ? flush() : Promise.resolve()).then(() => done(), done);
+    },
+    final(done) {
+      flush().then(() => done(), done);
+    },
+  });
 }
 
 export type Written = { imported: number; replayed: number; conflicts: RowError[] };
