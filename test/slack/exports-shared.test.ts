@@ -21,16 +21,16 @@ async function answers(text: string, channelId: string): Promise<string[]> {
 }
 
 describe('exports and Slack Connect', () => {
-  it.each([
-    ['export metrics 2026-11-01..2026-11-30'],
-    ['export decisions 2026-11-01..2026-11-30'],
-  ])('`%s` in a channel shared with another organisation uploads nothing and says why', async (command) => {
-    const shared = t.emulator.addChannel('vendor-connect', { externallyShared: true });
-    const before = uploads();
-    const [answer] = await answers(command, shared.id);
-    expect(answer).toContain('shared outside the workspace (Slack Connect), so no export is uploaded here');
-    expect(uploads()).toBe(before);
-  });
+  it.each([['export metrics 2026-11-01..2026-11-30'], ['export decisions 2026-11-01..2026-11-30']])(
+    '`%s` in a channel shared with another organisation uploads nothing and says why',
+    async (command) => {
+      const shared = t.emulator.addChannel('vendor-connect', { externallyShared: true });
+      const before = uploads();
+      const [answer] = await answers(command, shared.id);
+      expect(answer).toContain('shared outside the workspace (Slack Connect), so no export is uploaded here');
+      expect(uploads()).toBe(before);
+    },
+  );
 
   it('the same export in an internal channel is uploaded', async () => {
     const internal = t.emulator.addChannel('trust-internal');
