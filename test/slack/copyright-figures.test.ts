@@ -1,7 +1,9 @@
 import { fixedClock } from '../../src/clock';
 import { rejectNotice, retractNotice, takeDownNotice } from '../../src/domain/copyright/notices-actions';
 import { settledAlerts } from '../support/adversarial-checks';
+import { BUILDING_NOTICE, simulateBuild } from '../support/analytics';
 import { ADMIN, startTestApp, type TestApp } from '../support/app';
+import { waitUntil } from '../support/process';
 
 // `/trustops copyright [range] [by:…]` on a hand-built set of notices, against figures computed by hand,
 // and its Export CSV button.
@@ -118,6 +120,20 @@ describe('/trustops copyright', () => {
     expect(json).toContain('*claude_ai* — 2 notices · 2 taken down');
     expect(json).toContain('*api* — 3 notices · 1 taken down · 1 rejected');
     expect(json).toContain('False-positive rate by claimant');
+  });
+
+  it('while the analytics copy is being built, first says how far it has come, then answers the figures', async () => {
+    const build = simulateBuild(t.running.deps);
+    try {
+      const sent = await t.slack.command('copyright last 7d', { userId: ANALYST });
+      const texts = () => t.emulator.responses(sent.responseUrl!).map((r) => (r.body as { text: string }).text);
+      await waitUntil('the progress', async () => (texts().includes(BUILDING_NOTICE) ? true : undefined), 10_000);
+      expect(texts().some((x) => x.includes('5 notices, 3 taken down'))).toBe(false);
+      build.finish();
+      await waitUntil('the figures', async () => (texts().at(-1)?.includes('5 notices, 3 taken down') ? true : undefined), 10_000);
+    } finally {
+      build.finish();
+    }
   });
 
   it('says what is wrong with an option or a range', async () => {

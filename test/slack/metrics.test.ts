@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import type { Analytics } from '../../src/analytics/types';
 import { fixedClock } from '../../src/clock';
+import { BUILDING_NOTICE, simulateBuild } from '../support/analytics';
 import { ADMIN, startTestApp, type TestApp } from '../support/app';
 import { databaseUrl } from '../support/postgres';
 import { waitUntil } from '../support/process';
@@ -218,29 +218,8 @@ describe("Slack's 3-second rule", () => {
 
 describe('while the analytics copy is being built', () => {
   /** Makes the app's copy look mid-build (42 % of 10 M decisions) until `finish` is called; reads wait for it. */
-  function building() {
-    const real = t.running.deps.analytics;
-    let finish!: () => void;
-    const built = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    let done = false;
-    const progress = { table: 'decisions', rowsLoaded: 4_200_000, rowsExpected: 10_000_000, fraction: 0.42 };
-    const stand: Analytics = {
-      status: () => (done ? real.status() : { ...real.status(), state: 'building', progress }),
-      read: (fn) => built.then(() => real.read(fn)),
-      close: () => real.close(),
-    };
-    t.running.deps.analytics = stand;
-    return {
-      finish() {
-        done = true;
-        finish();
-        t.running.deps.analytics = real;
-      },
-    };
-  }
-  const PROGRESS = '⏳ Building the analytics copy: 42 % (4.2 M of 10 M decisions); your figures follow.';
+  const building = () => simulateBuild(t.running.deps);
+  const PROGRESS = BUILDING_NOTICE;
   const texts = (responseUrl: string) => t.emulator.responses(responseUrl).map((r) => (r.body as { text: string }).text);
 
   it('a look-up first says how far the build has come, then answers the figures', async () => {

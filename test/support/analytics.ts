@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type AnalyticsEngine, type AnalyticsOptions, openAnalytics } from '../../src/analytics';
+import type { Analytics } from '../../src/analytics/types';
 import { silentLogger } from '../../src/logger';
 
 export type TestAnalytics = AnalyticsEngine & { dir: string };
@@ -30,3 +31,30 @@ export async function openTestAnalytics(db: { url: string }, opts: Partial<Analy
     },
   }) as TestAnalytics;
 }
+
+/**
+ * Makes a running app's analytics copy look as if it were being built (42 %, 4.2 M of 10 M decisions): look-ups
+ * wait until `finish()`, which puts the real copy back. The answer a look-up gives meanwhile is `BUILDING_NOTICE`.
+ */
+export function simulateBuild(deps: { analytics: Analytics }): { finish(): void } {
+  const real = deps.analytics;
+  let finish!: () => void;
+  const built = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  let done = false;
+  const progress = { table: 'decisions', rowsLoaded: 4_200_000, rowsExpected: 10_000_000, fraction: 0.42 };
+  deps.analytics = {
+    status: () => (done ? real.status() : { ...real.status(), state: 'building', progress }),
+    read: (fn) => built.then(() => real.read(fn)),
+    close: () => real.close(),
+  };
+  return {
+    finish() {
+      done = true;
+      finish();
+      deps.analytics = real;
+    },
+  };
+}
+export const BUILDING_NOTICE = '⏳ Building the analytics copy: 42 % (4.2 M of 10 M decisions); your figures follow.';

@@ -9,6 +9,7 @@ import {
 } from '../../../domain/copyright/figures';
 import { noticeCardData } from '../../../domain/copyright/notices-cards';
 import { setStrikePolicy, strikePolicy } from '../../../domain/copyright/repeat-infringers';
+import { whileBuilding } from '../../../domain/metrics/building';
 import { requireRole } from '../../../domain/roles/roles';
 import { AppError, badInput } from '../../../errors';
 import { incompleteNoticeCard, noticeCard } from '../../views/copyright';
@@ -31,7 +32,7 @@ export const COPYRIGHT_SUBCOMMANDS: readonly Subcommand[] = [
     description:
       'Copyright figures for the notices received in a range (last 30 days by default): taken down, rejected, time to action, counter-notices, restores, false-positive rate by claimant and detection source, repeat infringers, open disputes. Analysts. `policy` shows (analysts) or sets (admins) the repeat-infringer policy.',
     example: COPYRIGHT_FIGURES_EXAMPLE,
-    async run({ deps, actor, args }) {
+    async run({ deps, actor, args, progress }) {
       const [verb, ...rest] = args;
       if (isCopyrightDisputeVerb(verb)) return copyrightDisputeCommand(deps, actor, args);
       // A notice's card with its buttons, for the one who asks: imported notices get no card in the channel.
@@ -60,7 +61,13 @@ export const COPYRIGHT_SUBCOMMANDS: readonly Subcommand[] = [
       // Repeat infringers' account ids, claimants and open disputes: analysts only (as the dispute view and App Home).
       await requireRole(deps, actor, 'analyst', 'see the copyright figures');
       const query = parseCopyrightQuery(deps, args);
-      return copyrightFiguresMessage(await computeCopyrightFigures(deps, query), { q: copyrightQueryText(query, args) });
+      // The figures read the analytics copy: while it is being built, say how far it has come first.
+      const figures = await whileBuilding(
+        deps.analytics,
+        (text) => progress(text, { atOnce: true }),
+        () => computeCopyrightFigures(deps, query),
+      );
+      return copyrightFiguresMessage(figures, { q: copyrightQueryText(query, args) });
     },
   },
 ];
