@@ -3,6 +3,7 @@ import { atRiskTimes } from '../../sla/state';
 import { catalogErrors, type IntakeContext } from '../context';
 import { Router } from '../routing';
 import { bodyHash, type FieldError, validateIntake } from '../schemas';
+import { copyField as text } from './copy-text';
 
 /**
  * One reports-CSV row made ready for the staging table: validated by the JSON API's rules, hashed for
@@ -11,7 +12,7 @@ import { bodyHash, type FieldError, validateIntake } from '../schemas';
  */
 
 /** The staging table's columns, in the order of a COPY line. */
-export const STAGE_COLUMNS = [
+export const REPORT_STAGE_COLUMNS = [
   'row_no int NOT NULL',
   'line_no int NOT NULL',
   'external_id text NOT NULL',
@@ -49,14 +50,6 @@ export function reviveContext(data: ContextData): IntakeContext {
   Object.setPrototypeOf(data.router, Router.prototype);
   Object.setPrototypeOf(data.policies, PolicyBook.prototype);
   return data as unknown as IntakeContext;
-}
-
-// COPY's text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
-const SPECIAL = /[\\\t\n\r]/;
-function text(v: string | null | undefined): string {
-  if (v === null || v === undefined) return '\\N';
-  if (!SPECIAL.test(v)) return v;
-  return v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
 /** A row's COPY line (ending in a newline), or every field error it has, as the JSON API would list them. */

@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { OPEN_CASE_STATUSES } from '../reports';
 import type { RowError } from './columns';
-import { STAGE_COLUMNS } from './report-rows';
+import { unescapeField } from './copy-text';
 
 /**
  * The set-based half of a reports import, on one pg connection inside one transaction: COPY the
@@ -20,34 +20,30 @@ import { STAGE_COLUMNS } from './report-rows';
 const OPEN = OPEN_CASE_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /**
- * Opens the transaction and the staging table, and returns a stream of COPY text lines into it: COPY
- * itself, or (`copy: false`, the embedded PGlite) INSERTs of the same lines in batches.
+ * Opens the transaction and the staging table (`columns`: the import kind's, e.g. REPORT_STAGE_COLUMNS),
+ * and returns a stream of COPY text lines into it: COPY itself, or (`copy: false`, the embedded PGlite)
+ * INSERTs of the same lines in batches. Every import kind stages this way.
  */
-export async function beginStaging(client: PoolClient, opts: { copy: boolean }): Promise<Writable> {
+export async function beginStaging(client: PoolClient, opts: { copy: boolean; columns: readonly string[] }): Promise<Writable> {
   await client.query('BEGIN');
   // Sorts and hashes over a whole file: give them memory rather than temporary files.
   await client.query(`SET LOCAL work_mem = '256MB'`);
-  await client.query(`CREATE TEMP TABLE import_rows (${STAGE_COLUMNS.join(', ')}) ON COMMIT DROP`);
-  return opts.copy ? client.query(copyFrom('COPY import_rows FROM STDIN')) : stageByInsert(client);
+  await client.query(`CREATE TEMP TABLE import_rows (${opts.columns.join(', ')}) ON COMMIT DROP`);
+  return opts.copy ? client.query(copyFrom('COPY import_rows FROM STDIN')) : stageByInsert(client, opts.columns);
 }
 
-const STAGE_NAMES = STAGE_COLUMNS.map((c) => c.split(' ')[0]!);
 const INSERT_BATCH = 1000;
 
-/** One field of COPY's text format back to its value (`\N` is NULL). */
-function unescapeField(f: string): string | null {
-  if (f === '\\N') return null;
-  return f.includes('\\') ? f.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c)) : f;
-}
-
 /** The same COPY lines written with INSERTs (json_populate_recordset casts each field to its column's type). */
-function stageByInsert(client: PoolClient): Writable {
+function stageByInsert(client: PoolClient, columns: readonly string[]): Writable {
+  const names = columns.map((c) => c.split(' ')[0]!);
+  const json = new Set(columns.filter((c) => c.split(' ')[1] === 'jsonb').map((c) => c.split(' ')[0]!));
   let rest = '';
   let rows: Record<string, unknown>[] = [];
   // A jsonb column takes the JSON value itself, not the text of it.
   const field = (name: string, raw: string) => {
     const value = unescapeField(raw);
-    return name === 'details' && value !== null ? JSON.parse(value) : value;
+    return json.has(name) && value !== null ? JSON.parse(value) : value;
   };
   const flush = async () => {
     if (rows.length === 0) return;
@@ -62,7 +58,7 @@ function stageByInsert(client: PoolClient): Writable {
     write(chunk: string | Buffer, _encoding, done) {
       const lines = (rest + chunk.toString()).split('\n');
       rest = lines.pop() ?? '';
-      for (const line of lines) rows.push(Object.fromEntries(line.split('\t').map((f, k) => [STAGE_NAMES[k]!, field(STAGE_NAMES[k]!, f)])));
+      for (const line of lines) rows.push(Object.fromEntries(line.split('\t').map((f, k) => [names[k]!, field(names[k]!, f)])));
       (rows.length >= INSERT_BATCH ? flush() : Promise.resolve()).then(() => done(), done);
     },
     final(done) {

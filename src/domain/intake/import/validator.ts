@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { IntakeContext } from '../context';
 import { CsvError } from '../csv';
 import type { RowError } from './columns';
-import type { FromValidator, ToValidator } from './protocol';
+import type { FromValidator, JobData, ToValidator } from './protocol';
 import type { ContextData } from './report-rows';
 
 // Runs worker.ts in a worker thread: from TypeScript sources (tsx, jest) through tsx's require hook,
@@ -50,7 +50,11 @@ function giveBack(worker: Worker): void {
   idle.push({ worker, forget });
 }
 
-export type Validated = { rows: number; failed: number; errors: RowError[] };
+/** What the validators made of a file; `buckets`: the intake lock buckets of the external ids staged. */
+export type Validated = { rows: number; failed: number; errors: RowError[]; buckets: number[] };
+
+/** What the rows of an import are checked against (see JobData). */
+export type ImportJob = { kind: 'reports'; ctx: IntakeContext } | { kind: 'decisions' | 'qa-reviews'; now: Date };
 
 /**
  * Validator threads per import. Each reads the whole file (reading is about a quarter of the work) and
@@ -59,12 +63,12 @@ export type Validated = { rows: number; failed: number; errors: RowError[] };
 export const VALIDATORS = Math.max(1, Math.min(2, availableParallelism()));
 
 /**
- * Reads and validates a reports CSV in worker threads. `copy` receives the good rows as COPY lines
+ * Reads and validates an import's CSV (any kind) in worker threads. `copy` receives the good rows as COPY lines
  * (the file is not read further until the promise it returns settles); `progress` the rows read so far.
  * A broken file rejects with the CsvError the reader raised, as if it had been read here.
  */
 export async function validateInWorker(
-  ctx: IntakeContext,
+  job: ImportJob,
   input: AsyncIterable<Uint8Array | string>,
   on: { copy(data: Uint8Array): Promise<void> | undefined; progress(rows: number): void },
 ): Promise<Validated> {
@@ -79,13 +83,13 @@ export async function validateInWorker(
     headBytes += step.value.length;
   }
   const small = head.at(-1)?.done === true;
-  return validate(ctx, source, head, small ? 1 : VALIDATORS, on);
+  return validate(job, source, head, small ? 1 : VALIDATORS, on);
 }
 
 const SMALL_FILE_BYTES = 4 << 20;
 
 function validate(
-  ctx: IntakeContext,
+  job: ImportJob,
   source: AsyncIterator<Uint8Array | string>,
   head: IteratorResult<Uint8Array | string>[],
   parts: number,
@@ -181,13 +185,14 @@ function validate(
           return;
         case 'done': {
           over[part] = true;
-          outcomes[part] = { rows: m.rows, failed: m.failed, errors: m.errors };
+          outcomes[part] = { rows: m.rows, failed: m.failed, errors: m.errors, buckets: m.buckets };
           if (outcomes.some((o) => o === undefined)) return;
           const all = outcomes as Validated[];
-          const total = { rows: all[0]!.rows, failed: 0, errors: [] as RowError[] };
+          const total = { rows: all[0]!.rows, failed: 0, errors: [] as RowError[], buckets: [] as number[] };
           for (const o of all) {
             total.failed += o.failed;
             total.errors.push(...o.errors);
+            total.buckets.push(...o.buckets);
           }
           // The last COPY lines may still be on their way to Postgres.
           Promise.resolve(pending)
@@ -202,8 +207,10 @@ function validate(
           return;
       }
     };
+    // Structured clone keeps the context's data, not its classes: the worker revives them.
+    const data: JobData = job.kind === 'reports' ? { kind: 'reports', ctx: job.ctx as unknown as ContextData } : job;
     workers.forEach((w, part) => {
-      w.postMessage({ type: 'start', ctx: ctx as unknown as ContextData, part, parts } satisfies ToValidator);
+      w.postMessage({ type: 'start', job: data, part, parts } satisfies ToValidator);
     });
     void feed();
   });

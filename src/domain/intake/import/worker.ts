@@ -1,11 +1,13 @@
 /**
  * The import's worker thread: reads the CSV, validates each row with the JSON API's rules, and sends
- * back COPY lines for the staging table and the rows it refused. See validator.ts for the other side.
+ * back COPY lines for the staging table and the rows it refused, for every import kind. See
+ * validator.ts for the other side.
  */
 import { parentPort } from 'node:worker_threads';
 import { CsvError, readCsvRecordBatches } from '../csv';
 import { importColumns, type RowError, rowErrors, rowToBody } from './columns';
-import type { FromValidator, ToValidator } from './protocol';
+import { type Staged, stageDecision, stageQaReview } from './outcome-rows';
+import type { FromValidator, JobData, ToValidator } from './protocol';
 import { reviveContext, stageReport } from './report-rows';
 
 const port = parentPort;
@@ -39,10 +41,25 @@ async function* input(): AsyncGenerator<Uint8Array | string> {
 // Rows are shared out among the validators in runs of this many, by row number.
 const SHARE = 256;
 
+/** The row stager of a job's kind: one row's COPY line (and lock bucket), or its field errors. */
+function stagerOf(job: JobData): (row: number, line: number, body: Record<string, unknown>) => Staged {
+  switch (job.kind) {
+    case 'reports': {
+      const ctx = reviveContext(job.ctx);
+      return (row, line, body) => stageReport(ctx, row, line, body);
+    }
+    case 'decisions':
+      return (row, line, body) => stageDecision(job.now, row, line, body);
+    case 'qa-reviews':
+      return (row, line, body) => stageQaReview(job.now, row, line, body);
+  }
+}
+
 async function run(start: Extract<ToValidator, { type: 'start' }>): Promise<void> {
-  const ctx = reviveContext(start.ctx);
-  const { required, optional } = importColumns('reports');
+  const stage = stagerOf(start.job);
+  const { required, optional } = importColumns(start.job.kind);
   const errors: RowError[] = [];
+  const buckets = new Set<number>();
   let rows = 0;
   let failed = 0;
   let copy = '';
@@ -61,11 +78,12 @@ async function run(start: Extract<ToValidator, { type: 'start' }>): Promise<void
         failed++;
         errors.push(...rowErrors(rec.record, rec.line, [{ path: '(row)', message: rec.error }]));
       } else if (Math.floor(rec.record / SHARE) % start.parts === start.part) {
-        const staged = stageReport(ctx, rec.record, rec.line, rowToBody(rec.values));
+        const staged = stage(rec.record, rec.line, rowToBody(rec.values));
         if (staged.errors) {
           failed++;
           errors.push(...rowErrors(rec.record, rec.line, staged.errors));
         } else {
+          if (staged.bucket !== undefined) buckets.add(staged.bucket);
           copy += staged.copy;
           if (copy.length >= BATCH_CHARS) flush();
         }
@@ -74,7 +92,7 @@ async function run(start: Extract<ToValidator, { type: 'start' }>): Promise<void
     }
   }
   flush();
-  send({ type: 'done', rows, failed, errors });
+  send({ type: 'done', rows, failed, errors, buckets: [...buckets] });
 }
 
 port.on('message', (m: ToValidator) => {
