@@ -808,13 +808,18 @@ function refreshSql(
   const exprs = d.columns.map((c) => `${expr(c)} AS ${c.name}`).join(', ');
   // The scope narrows the rows first, so that each join is built from the few rows in it; the rows carry
   // their current derived values, so the stale ones are found in the same pass.
-  const rows = scope ? `(SELECT * FROM ${opts.rowsFrom ?? t.name} WHERE ${d.via} IN (SELECT id FROM ${scope}))` : t.name;
+  // Stale rows read from the table itself are updated by rowid (stable within the transaction): a join on
+  // rowid skips every other row group, where one on id scans the whole id column (~15 ms at 10 M reports).
+  const byRowid = !opts.rowsFrom;
+  const where = scope ? ` WHERE ${d.via} IN (SELECT id FROM ${scope})` : '';
+  const rows = `(SELECT *${byRowid ? ', rowid AS _rid' : ''} FROM ${opts.rowsFrom ?? t.name}${where})`;
   const differs = d.columns.map((c) => `x.${c.name} IS DISTINCT FROM ${expr(c)}`).join(' OR ');
   const set = d.columns.map((c) => `${c.name} = s.${c.name}`).join(', ');
+  const [rid, match] = byRowid ? [', x._rid', `${t.name}.rowid = s._rid`] : ['', `${t.name}.id = s.id`];
   return [
-    `CREATE OR REPLACE TEMP TABLE _stale AS SELECT x.id, ${exprs} FROM ${rows} x ${joinsOf(d, sources)} WHERE ${differs}`,
+    `CREATE OR REPLACE TEMP TABLE _stale AS SELECT x.id${rid}, ${exprs} FROM ${rows} x ${joinsOf(d, sources)} WHERE ${differs}`,
     ...(noteIn ? [`INSERT INTO ${noteIn} SELECT id FROM _stale`] : []),
-    `UPDATE ${t.name} SET ${set} FROM _stale s WHERE ${t.name}.id = s.id`,
+    `UPDATE ${t.name} SET ${set} FROM _stale s WHERE ${match}`,
     ...(opts.rowsFrom ? [`UPDATE ${opts.rowsFrom} SET ${set} FROM _stale s WHERE ${opts.rowsFrom}.id = s.id`] : []),
   ];
 }
