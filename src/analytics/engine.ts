@@ -96,6 +96,13 @@ function readByChildren(parent: (typeof PARENTS)[number]): string[] {
   );
   return [...new Set(cols)];
 }
+/**
+ * The columns of cases a catch-up reads (what children and derived columns read, and the derived columns):
+ * `_case_rows` holds only these, so a catch-up never loads the others from the file.
+ */
+const CASE_ROW_COLUMNS = [
+  ...new Set(['id', ...readByChildren('cases'), ...derivedOf('cases'), ...selfReads((tableNamed('cases') as CopiedTable).derived!)]),
+].join(', ');
 const CSV = "header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false";
 const SCHEMA_HASH = createHash('sha256').update(SCHEMA_VERSION).digest('hex').slice(0, 16);
 
@@ -406,8 +413,8 @@ class Engine {
       `SELECT DISTINCT id FROM (${['SELECT NULL::BIGINT AS id', ...parts].join(' UNION ALL ')}) WHERE id IS NOT NULL`;
     prepare.push(
       `CREATE OR REPLACE TEMP TABLE _scope AS ${union([...(has('cases') ? [`SELECT row_id FROM _changed WHERE tbl = 'cases'`] : []), ...marks()])}`,
-      // The one wide read of cases: every case the steps below read, as it is before the change.
-      `CREATE OR REPLACE TEMP TABLE _case_rows AS SELECT * FROM cases WHERE id IN (SELECT id FROM _scope)`,
+      // The one read of cases: every case the steps below read, as it is before the change (the columns they read).
+      `CREATE OR REPLACE TEMP TABLE _case_rows AS SELECT ${CASE_ROW_COLUMNS} FROM cases WHERE id IN (SELECT id FROM _scope)`,
     );
     // ...and changed cases whose own columns the derived ones read moved (a first report set by hand, a merge):
     // compared with the row as it was, new cases included.
@@ -438,7 +445,10 @@ class Engine {
       // Rows of a table that marks cases point only at cases in _case_rows (updated just above when cases changed).
       prepare.push(`INSERT INTO ${t.name} ${insertedRows(t, csv(t), !everything && t.marks ? { cases: '_case_rows' } : {})}`);
       if (t === cases && !everything)
-        prepare.push(`DELETE FROM _case_rows WHERE id IN ${ids('cases')}`, `INSERT INTO _case_rows ${insertedRows(t, csv(t))}`);
+        prepare.push(
+          `DELETE FROM _case_rows WHERE id IN ${ids('cases')}`,
+          `INSERT INTO _case_rows SELECT ${CASE_ROW_COLUMNS} FROM (${insertedRows(t, csv(t))})`,
+        );
     }
     if (everything) {
       await run([...prepare, ...TABLES.flatMap((t) => (t.derived ? refreshSql(t, undefined) : []))]);
