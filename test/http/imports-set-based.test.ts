@@ -3,8 +3,14 @@
 // would (that is what the row-by-row import did), and they must not hold the intake locks while the
 // file is still arriving.
 
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { importCsv } from '../../src/domain/intake/import';
 import { INTAKE_TOKEN, startTestApp, type TestApp } from '../support/app';
+import { ROOT } from '../support/process';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -388,5 +394,69 @@ describe('a decision posted to the API while a large decisions import is still s
     // The import's case update took the API's decision, committed first, into account.
     const c = await t.db.prisma.case.findUniqueOrThrow({ where: { id: caseId } });
     expect([c.firstActionAt, c.resolvedAt]).toEqual([new Date(json(0.5)), new Date(json(0.5))]);
+  }, 120_000);
+});
+
+describe('on the embedded database (no COPY FROM STDIN: staged with INSERTs)', () => {
+  it('imports decisions and QA reviews from the command line with the same answers, and replays them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'trustops-import-embedded-'));
+    try {
+      const env = { PATH: process.env.PATH ?? '', TRUSTOPS_DATA_DIR: path.join(dir, 'data') };
+      const run = async (script: string, ...args: string[]) => {
+        const out = await promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), script, ...args], { cwd: ROOT, env }).catch(
+          (err: { code: number; stdout: string; stderr: string }) => err,
+        );
+        return { code: 'code' in out ? out.code : 0, stdout: out.stdout, stderr: out.stderr };
+      };
+      const importFile = (kind: string, columns: string[], bodies: Body[]) => {
+        const file = path.join(dir, `${kind}.csv`);
+        writeFileSync(file, csv(columns, bodies));
+        return run('src/cli/import.ts', kind, file);
+      };
+      expect((await run('src/cli/db-migrate.ts')).code).toBe(0);
+      const report = {
+        external_id: 'pg-r1',
+        surface: 'claude_ai',
+        report_type: 'harmful_content',
+        content_ref: 'msg_pg_r1',
+        received_at: at(0),
+      };
+      expect((await importFile('reports', Object.keys(report), [report])).stdout).toContain('1 imported');
+      // A quoted cell with a tab and quotes goes through COPY's escapes and back into the INSERTs.
+      const d1 = {
+        external_id: 'pg-d1',
+        report_external_id: 'pg-r1',
+        action: 'content_removed',
+        policy: 'spam',
+        decided_at: at(2),
+        reviewer_id: '"a\tb ""q"""',
+      };
+      const decisions: Body[] = [
+        d1,
+        { external_id: 'pg-d2', report_external_id: 'pg-r1', action: 'no_violation', policy: 'spam', decided_at: at(1) },
+        d1,
+        { external_id: 'pg-d3', report_external_id: 'pg-missing', action: 'content_removed', policy: 'spam', decided_at: at(2) },
+      ];
+      const columns = ['external_id', 'report_external_id', 'action', 'policy', 'decided_at', 'reviewer_id'];
+      const first = await importFile('decisions', columns, decisions);
+      expect([first.code, first.stderr]).toEqual([2, '']);
+      expect(first.stdout).toContain('importing decisions: 100 % of the file, 4 rows');
+      expect(first.stdout).toContain('2 imported, 1 already there, 1 refused');
+      expect(first.stdout).toContain('row 4 (line 5), report_external_id: no report pg-missing');
+      const qa = await importFile(
+        'qa-reviews',
+        ['external_id', 'decision_external_id', 'outcome', 'reviewed_at'],
+        [
+          { external_id: 'pg-q1', decision_external_id: 'pg-d1', outcome: 'agree', reviewed_at: at(3) },
+          { external_id: 'pg-q2', decision_external_id: 'pg-d2', outcome: 'agree', reviewed_at: at(0.5) },
+        ],
+      );
+      expect(qa.stdout).toContain('1 imported, 0 already there, 1 refused');
+      expect(qa.stdout).toContain(`row 2 (line 3), external_id: reviewed_at is before the decision was made (${json(1)})`);
+      // The same file again writes nothing.
+      expect((await importFile('decisions', columns, decisions)).stdout).toContain('0 imported, 3 already there, 1 refused');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
