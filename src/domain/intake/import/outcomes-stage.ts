@@ -27,12 +27,16 @@ export type WriteOptions = { now: Date; actor: string; origin: 'api' | 'cli'; bu
 
 /** Writes a staged decisions or QA-reviews file. */
 export async function writeStagedOutcomes(client: PoolClient, kind: OutcomeKind, opts: WriteOptions): Promise<Written> {
-  // lockIntakeBuckets speaks to a Prisma transaction; here the same statement runs on the import's connection.
-  const tx = { $queryRawUnsafe: (sql: string, ...values: unknown[]) => client.query(sql, values).then((r) => r.rows) } as unknown as Tx;
-  await lockIntakeBuckets(tx, opts.buckets);
   // Temporary tables are never analyzed by autovacuum: without statistics the joins below go wrong.
   await client.query('ANALYZE import_rows');
   return kind === 'decisions' ? writeDecisions(client, opts) : writeQaReviews(client, opts);
+}
+
+/** The file's intake lock buckets, held to COMMIT (before any row lock: the API takes its bucket first too). */
+async function lockBuckets(client: PoolClient, buckets: readonly number[]): Promise<void> {
+  // lockIntakeBuckets speaks to a Prisma transaction; here the same statement runs on the import's connection.
+  const tx = { $queryRawUnsafe: (sql: string, ...values: unknown[]) => client.query(sql, values).then((r) => r.rows) } as unknown as Tx;
+  await lockIntakeBuckets(tx, buckets);
 }
 
 // An instant as JSON.stringify writes a Date (how recordAudit stores one): 2026-11-20T12:00:00.000Z.
@@ -72,13 +76,16 @@ async function counts(client: PoolClient): Promise<{ fresh: number; replayed: nu
 
 async function writeDecisions(client: PoolClient, opts: WriteOptions): Promise<Written> {
   const at = opts.now.toISOString();
-  // 1. The case each row names (by id, or through its report) and when what it decides arrived.
+  // 1. The case each row names (by id, or through its report) and when what it decides arrived. Reports
+  //    are no business of the intake locks: this is read before they are taken.
   await client.query(`
     CREATE TEMP TABLE import_targets ON COMMIT DROP AS
     SELECT s.row_no, coalesce(s.case_id, r.case_id) AS case_id, r.received_at AS report_received_at
       FROM import_rows s LEFT JOIN reports r ON r.external_id = s.report_external_id`);
+  await lockBuckets(client, opts.buckets);
   // 2. Those cases as they stand, locked (in id order) against other writers until COMMIT: the case
-  //    updates and the audit's before/after below are computed from this one reading.
+  //    updates and the audit's before/after below are computed from this one reading. Only after the
+  //    buckets: an API submission holds its bucket when it comes to lock its case.
   await client.query(`
     CREATE TEMP TABLE import_case_state ON COMMIT DROP AS
     SELECT c.id, c.status::text AS status, c.opened_at, c.first_action_at, c.resolved_at
@@ -195,6 +202,7 @@ async function writeDecisions(client: PoolClient, opts: WriteOptions): Promise<W
 
 async function writeQaReviews(client: PoolClient, opts: WriteOptions): Promise<Written> {
   const at = opts.now.toISOString();
+  await lockBuckets(client, opts.buckets);
   // 1. Each row's fate. The decision it names is one the database holds: a file holds one kind, so no
   //    decision of this file can be named (row by row, an earlier import's decisions are committed).
   await client.query(`
