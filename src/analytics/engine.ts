@@ -389,11 +389,18 @@ class Engine {
       return Object.fromEntries(Object.entries(row ?? {}).map(([k, v]) => [k, Number(v ?? 0)])) as Record<string, number>;
     };
     const ids = (table: string) => `(SELECT row_id FROM _changed WHERE tbl = '${table}')`;
-    const csv = (t: CopiedTable) => readCsv(t, files.get(t.name) as string);
     const has = (name: string) => changed.some((c) => c.tbl === name);
+    const whole = (t: CopiedTable) => changed.some((c) => c.tbl === t.name && c.whole);
+    // A changed table's rows, parsed from their file once into a temporary table (the steps below read them up to
+    // four times); a table reloaded whole is read from its file where it is used instead of held twice.
+    const csv = (t: CopiedTable) => (whole(t) ? readCsv(t, files.get(t.name) as string) : `_in_${t.name}`);
     const cases = tableNamed('cases') as CopiedTable;
     const prepare = [
       `CREATE OR REPLACE TEMP TABLE _changed AS SELECT * FROM read_csv(${literal(files.get('') as string)}, ${CSV}, columns = {'tbl': 'VARCHAR', 'row_id': 'BIGINT'})`,
+      ...changed.flatMap((c) => {
+        const t = tableNamed(c.tbl) as CopiedTable;
+        return c.whole ? [] : [`CREATE OR REPLACE TEMP TABLE _in_${t.name} AS SELECT * FROM ${readCsv(t, files.get(t.name) as string)}`];
+      }),
     ];
     // A fact reloaded whole (TRUNCATE) that derived columns read, or that carries them: every derived column again.
     const everything = changed.some((c) => {
@@ -426,7 +433,8 @@ class Engine {
       moved.push(`SELECT x.id FROM ${csv(t)} x LEFT JOIN _case_rows o ON o.id = x.id WHERE o.id IS NULL OR ${cols.join(' OR ')}`);
     }
     prepare.push(
-      `CREATE OR REPLACE TEMP TABLE _cases AS ${union([...marks(), ...moved])}`,
+      // (the same set as _scope when no case changed)
+      `CREATE OR REPLACE TEMP TABLE _cases AS ${has('cases') ? union([...marks(), ...moved]) : 'SELECT id FROM _scope'}`,
       // The cases whose first report may change: the others keep what they say of it (no scan of reports).
       `CREATE OR REPLACE TEMP TABLE _cases_r AS ${union([...marks('reports'), ...moved])}`,
     );
