@@ -1,8 +1,9 @@
 import type { Db, Tx } from '../../db/client';
-import { PolicyBook } from '../sla/policies';
+import { dueTimes, PolicyBook } from '../sla/policies';
+import { atRiskTimes } from '../sla/state';
 import { intakeContextVersion } from './context-cache';
 import { Router } from './routing';
-import type { FieldError } from './schemas';
+import type { FieldError, ReportInput } from './schemas';
 
 /** Everything intake looks up once per batch: catalog, routing rules, SLA policies. */
 export type IntakeContext = {
@@ -58,4 +59,20 @@ export function catalogErrors(ctx: IntakeContext, raw: { surface?: unknown; repo
     errors.push({ path: 'report_type', message: `unknown report type; known: ${[...ctx.types.keys()].sort().join(', ')}` });
   }
   return errors;
+}
+
+/**
+ * Where a report goes and when a case it opens is due: the routing rules, the queue's SLA policy, the clock
+ * started when the report was received (not when it reached us). The one routing step of every intake path.
+ */
+export function routeReport(ctx: IntakeContext, input: ReportInput) {
+  const target = ctx.router.route({
+    reportType: input.report_type,
+    surface: input.surface,
+    language: input.language,
+    jurisdiction: input.jurisdiction,
+  });
+  const policy = ctx.policies.policyFor(target.queueId, target.priority);
+  const openedAt = input.received_at ?? ctx.now;
+  return { target, policy, openedAt, due: dueTimes(policy, openedAt), risk: atRiskTimes(policy, openedAt) };
 }

@@ -2,9 +2,8 @@ import type { Tx } from '../../db/client';
 import { AppError } from '../../errors';
 import type { Prisma } from '../../generated/prisma/client';
 import { enqueueAlerts, type NewAlert } from '../alerts/outbox';
-import { type DueTimes, dueTimes } from '../sla/policies';
-import { atRiskTimes } from '../sla/state';
-import type { IntakeContext } from './context';
+import type { DueTimes } from '../sla/policies';
+import { type IntakeContext, routeReport } from './context';
 import type { ReportInput } from './schemas';
 
 /** The intake API's answer for a report. */
@@ -80,15 +79,7 @@ export async function ingestReports(tx: Tx, ctx: IntakeContext, items: readonly 
     const input = items[idx]!.input;
     if (open.has(input.content_ref) || opening.has(input.content_ref)) continue;
     opening.add(input.content_ref);
-    const target = ctx.router.route({
-      reportType: input.report_type,
-      surface: input.surface,
-      language: input.language,
-      jurisdiction: input.jurisdiction,
-    });
-    const policy = ctx.policies.policyFor(target.queueId, target.priority);
-    // The SLA clock starts when the report was received, not when it reached us.
-    const openedAt = input.received_at ?? ctx.now;
+    const { target, policy, openedAt, due, risk } = routeReport(ctx, input);
     newCases.push({
       ref: input.content_ref,
       queueId: target.queueId,
@@ -96,8 +87,8 @@ export async function ingestReports(tx: Tx, ctx: IntakeContext, items: readonly 
       priority: target.priority,
       policyId: policy.id,
       openedAt,
-      ...dueTimes(policy, openedAt),
-      ...atRiskTimes(policy, openedAt),
+      ...due,
+      ...risk,
     });
   }
   const openedCaseIds = new Set<number>();
@@ -345,17 +336,7 @@ const REPORT_RACE_TRIES = 5;
 export async function fileReport(query: Query, ctx: IntakeContext, item: IntakeItem, filer: Filer): Promise<FiledReport> {
   const { input, hash } = item;
   const type = ctx.types.get(input.report_type)!;
-  const target = ctx.router.route({
-    reportType: input.report_type,
-    surface: input.surface,
-    language: input.language,
-    jurisdiction: input.jurisdiction,
-  });
-  const policy = ctx.policies.policyFor(target.queueId, target.priority);
-  // The SLA clock starts when the report was received, not when it reached us.
-  const receivedAt = input.received_at ?? ctx.now;
-  const due = dueTimes(policy, receivedAt);
-  const risk = atRiskTimes(policy, receivedAt);
+  const { target, policy, openedAt: receivedAt, due, risk } = routeReport(ctx, input);
   const targetVendor = target.vendorId ?? null;
   const mayOpen = filer.vendorId === null || targetVendor === filer.vendorId;
   const alert = type.urgent ? triageMessage(input, type.name, target.queueKey, target.priority, due) : null;

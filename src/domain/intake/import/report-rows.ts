@@ -1,6 +1,5 @@
-import { dueTimes, PolicyBook } from '../../sla/policies';
-import { atRiskTimes } from '../../sla/state';
-import { catalogErrors, type IntakeContext } from '../context';
+import { PolicyBook } from '../../sla/policies';
+import { catalogErrors, type IntakeContext, routeReport } from '../context';
 import { Router } from '../routing';
 import { bodyHash, type FieldError, validateIntake } from '../schemas';
 import { copyField as text } from './copy-text';
@@ -63,17 +62,7 @@ export function stageReport(
   const unknown = catalogErrors(ctx, body);
   if ('errors' in checked || unknown.length) return { errors: [...('errors' in checked ? checked.errors : []), ...unknown] };
   const input = checked.data;
-  const target = ctx.router.route({
-    reportType: input.report_type,
-    surface: input.surface,
-    language: input.language,
-    jurisdiction: input.jurisdiction,
-  });
-  const policy = ctx.policies.policyFor(target.queueId, target.priority);
-  // The SLA clock starts when the report was received, not when it reached us.
-  const openedAt = input.received_at ?? ctx.now;
-  const risk = atRiskTimes(policy, openedAt);
-  const due = dueTimes(policy, openedAt);
+  const { target, policy, openedAt, due, risk } = routeReport(ctx, input);
   const fields = [
     String(row),
     String(line),
