@@ -1,18 +1,21 @@
 /**
  * CSV import kind `notices`: one row per item, the notice's columns repeated on each of its rows.
  * Every notice is validated as the API would take it (a notice fails whole, never imported with
- * some of its items); good ones are written in batches inside one transaction.
+ * some of its items). The records go to the import's worker thread, which groups and checks them and
+ * stages the good notices (notice-rows.ts) while this thread streams them into a staging table; then a
+ * few statements write the whole file (notices-stage.ts) and COMMIT, on one connection, in one
+ * transaction (stageImport in ../intake/import.ts, the mechanism every import shares). The intake locks
+ * of the file's notices are taken for that write only: while the file arrives the API goes on answering.
  */
 import { randomUUID } from 'node:crypto';
-import { recordAudit } from '../../db/repositories/audit';
-import { enqueueAlerts } from '../alerts/outbox';
+import { storable } from '../../db/repositories/audit';
 import type { Actor, DomainDeps } from '../deps';
 import { loadIntakeContext } from '../intake/context';
-import type { RowError } from '../intake/import';
-import { ALL_BUCKETS, lockIntakeBuckets } from '../intake/locks';
-import { bodyHash } from '../intake/schemas';
-import { ingestNotices, type NoticeItemIn, surfaceErrors } from './notices';
-import { type CopyrightCsvRecord, checkNotice, groupCopyrightRows } from './schemas';
+import { type RowError, stageImport } from '../intake/import';
+import type { RecordBatch } from '../intake/import/protocol';
+import { COPYRIGHT_QUEUE, NOTICE_STAGE_COLUMNS } from './notice-rows';
+import { writeStagedNotices } from './notices-stage';
+import type { CopyrightCsvRecord } from './schemas';
 
 export type NoticeImportResult = {
   kind: 'notices';
@@ -49,9 +52,9 @@ export type NoticeImportSummary = {
   incompleteNotices: { externalId: string; missing: string[] }[];
 };
 
-/** Items per write: the batch's notices go in together (a notice's items are never split). */
-const BATCH_ITEMS = 20_000;
-const IMPORT_TX = { maxWait: 60_000, timeout: 60 * 60_000 };
+/** Records handed to the worker per message. */
+const RECORDS_PER_BATCH = 2_000;
+const PROGRESS_EVERY = 50_000;
 const MAX_ERRORS = 10_000;
 
 export async function importNotices(
@@ -61,138 +64,89 @@ export async function importNotices(
   onProgress?: (rows: number) => void,
 ): Promise<NoticeImportResult> {
   const now = deps.clock.now();
-  const result: NoticeImportResult = {
-    kind: 'notices',
-    rows: 0,
-    notices: 0,
-    imported: 0,
-    replayed: 0,
-    failed: 0,
-    incomplete: 0,
-    errors: [],
-  };
-  const addErrors = (errors: readonly RowError[]) => {
-    for (const e of errors) if (result.errors.length < MAX_ERRORS) result.errors.push(e);
-  };
+  const ctx = await loadIntakeContext(deps.db, now, deps.channels.triage);
+  const queue = await deps.db.queue.findUnique({ where: { key: COPYRIGHT_QUEUE }, select: { id: true } });
 
-  // Rows counted as they stream past, on their way to the grouping.
-  async function* counted(): AsyncGenerator<CopyrightCsvRecord> {
+  // Records counted as they go to the worker, in batches.
+  let read = 0;
+  async function* batches(): AsyncGenerator<RecordBatch> {
+    let batch: CopyrightCsvRecord[] = [];
     for await (const r of records) {
-      result.rows++;
-      if (result.rows % 50_000 === 0) onProgress?.(result.rows);
-      yield r;
+      read++;
+      if (read % PROGRESS_EVERY === 0) onProgress?.(read);
+      batch.push(r);
+      if (batch.length >= RECORDS_PER_BATCH) {
+        yield { records: batch };
+        batch = [];
+      }
     }
+    if (batch.length) yield { records: batch };
   }
 
-  const incompleteNotices: NoticeImportSummary['incompleteNotices'] = [];
-  await deps.db.$transaction(async (tx) => {
-    // Imports take every intake lock bucket, in order: they may touch any content reference.
-    await lockIntakeBuckets(tx, ALL_BUCKETS);
-    const ctx = await loadIntakeContext(tx, now, deps.channels.triage);
-    let batch: { item: NoticeItemIn; rows: { record: number; line: number }[] }[] = [];
-    let batchItems = 0;
-    let writing: Promise<void> = Promise.resolve();
-    const flush = async () => {
-      await writing;
-      if (batch.length === 0) return;
-      const taken = batch;
-      batch = [];
-      batchItems = 0;
-      writing = ingestNotices(
-        tx,
-        ctx,
-        taken.map((b) => b.item),
-        { actor, copyrightChannel: deps.channels.copyright, audit: 'none', cards: 'none' },
-      ).then((outcomes) =>
-        outcomes.forEach((o, k) => {
-          const first = taken[k]!.rows[0]!;
-          if (o.status === 'created') {
-            result.imported++;
-            if (o.receipt.status === 'incomplete') {
-              result.incomplete++;
-              if (incompleteNotices.length < IMPORT_CARD_INCOMPLETE_LIMIT)
-                incompleteNotices.push({ externalId: o.receipt.external_id, missing: [...o.receipt.missing] });
-            }
-          } else if (o.status === 'replayed') result.replayed++;
-          else {
-            result.failed++;
-            const message = 'message' in o ? o.message : 'errors' in o ? o.errors.map((e) => e.message).join('; ') : o.status;
-            addErrors([{ row: first.record, line: first.line, column: 'external_id', message }]);
-          }
-        }),
-      );
-      writing.catch(() => {});
-    };
-
-    for await (const group of groupCopyrightRows('notices', counted(), now)) {
-      result.notices++;
-      if (!group.ok) {
-        result.failed++;
-        addErrors(group.errors);
-        continue;
-      }
-      const unknown = surfaceErrors(ctx, group.data);
-      if (unknown.length) {
-        result.failed++;
-        addErrors(
-          unknown.map((e) => {
-            const k = Number(/^items\.(\d+)/.exec(e.path)?.[1] ?? 0);
-            const row = group.rows[k] ?? group.rows[0]!;
-            return { row: row.record, line: row.line, column: 'surface', message: e.message };
-          }),
-        );
-        continue;
-      }
-      batch.push({ item: { input: group.data, hash: bodyHash(group.body), check: checkNotice(group.data) }, rows: group.rows });
-      batchItems += group.data.items?.length ?? 0;
-      if (batchItems >= BATCH_ITEMS) await flush();
-    }
-    await flush();
-    await writing;
-    onProgress?.(result.rows);
-    if (result.imported > 0) {
-      const summary: NoticeImportSummary = {
-        by: actor.id,
-        at: now.toISOString(),
-        rows: result.rows,
-        notices: result.notices,
-        imported: result.imported,
-        complete: result.imported - result.incomplete,
-        incomplete: result.incomplete,
-        replayed: result.replayed,
-        failed: result.failed,
-        incompleteNotices,
-      };
-      await enqueueAlerts(
-        tx,
-        [
-          {
-            kind: NOTICE_IMPORT_KIND,
-            dedupeKey: `copyright:import:${randomUUID()}`,
-            channel: deps.channels.copyright,
-            message: summary,
-            entityType: 'import',
-          },
-        ],
+  const result = await stageImport(
+    deps,
+    { kind: 'notices', ctx, copyrightQueueId: queue?.id ?? null },
+    NOTICE_STAGE_COLUMNS,
+    batches(),
+    onProgress,
+    async (client, validated) => {
+      const written = await writeStagedNotices(client, {
         now,
+        buckets: validated.buckets,
+        triageChannel: deps.channels.triage,
+        incompleteLimit: IMPORT_CARD_INCOMPLETE_LIMIT,
+      });
+      const errors: RowError[] = [...validated.errors, ...written.conflicts].slice(0, MAX_ERRORS);
+      const result: NoticeImportResult = {
+        kind: 'notices',
+        rows: validated.rows,
+        notices: validated.failed + written.staged,
+        imported: written.imported,
+        replayed: written.replayed,
+        failed: validated.failed + written.conflicts.length,
+        incomplete: written.incomplete,
+        errors,
+      };
+      if (result.imported > 0) {
+        const summary: NoticeImportSummary = {
+          by: actor.id,
+          at: now.toISOString(),
+          rows: result.rows,
+          notices: result.notices,
+          imported: result.imported,
+          complete: result.imported - result.incomplete,
+          incomplete: result.incomplete,
+          replayed: result.replayed,
+          failed: result.failed,
+          incompleteNotices: written.incompleteNotices,
+        };
+        await client.query(
+          `INSERT INTO alerts (kind, dedupe_key, channel, message, entity_type, created_at, next_attempt_at)
+           VALUES ($1, $2, $3, $4::jsonb, 'import', $5::timestamptz, $5::timestamptz)
+           ON CONFLICT (dedupe_key) DO NOTHING`,
+          [NOTICE_IMPORT_KIND, `copyright:import:${randomUUID()}`, deps.channels.copyright, JSON.stringify(summary), now.toISOString()],
+        );
+      }
+      await client.query(
+        `INSERT INTO audit_events (actor, origin, action, entity_type, after, created_at)
+         VALUES ($1, $2, 'import.notices', 'import', $3::jsonb, $4::timestamptz)`,
+        [
+          storable(actor.id),
+          actor.origin,
+          JSON.stringify({
+            rows: result.rows,
+            notices: result.notices,
+            imported: result.imported,
+            replayed: result.replayed,
+            failed: result.failed,
+            incomplete: result.incomplete,
+          }),
+          now.toISOString(),
+        ],
       );
-    }
-    await recordAudit(tx, {
-      actor: actor.id,
-      origin: actor.origin,
-      action: 'import.notices',
-      entityType: 'import',
-      after: {
-        rows: result.rows,
-        notices: result.notices,
-        imported: result.imported,
-        replayed: result.replayed,
-        failed: result.failed,
-        incomplete: result.incomplete,
-      },
-      at: now,
-    });
-  }, IMPORT_TX);
+      return result;
+    },
+  );
   if (result.imported > 0) deps.alertsQueued();
   return result;
 }

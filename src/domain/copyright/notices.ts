@@ -2,9 +2,9 @@
  * Copyright notices in (17 U.S.C. §512(c)(3)): recorded whether complete or not, idempotent on
  * external_id like every intake. A complete notice opens (or joins) a case per item on the copyright
  * queue and posts a notice card; an incomplete one posts a card saying what to ask the sender for.
- * One set-based path serves the API (a batch of one) and the CSV import (thousands at a time).
+ * ingestNotices writes a batch of notices set-based (the API's batch of one); the CSV import stages the
+ * file and writes the same rows with a few statements over it (notices-import.ts, notices-stage.ts).
  */
-import { createHash } from 'node:crypto';
 import { TX_OPTIONS, type Tx } from '../../db/client';
 import { storable } from '../../db/repositories/audit';
 import { enqueueAlerts, type NewAlert } from '../alerts/outbox';
@@ -15,15 +15,23 @@ import { type IntakeItem, ingestReports } from '../intake/reports';
 import type { RouteCriteria, Router } from '../intake/routing';
 import { bodyHash, type FieldError } from '../intake/schemas';
 import type { CardItem, CardSender, IncompleteNoticeCardData, NoticeCardData } from './cards';
+import {
+  COPYRIGHT_QUEUE,
+  COPYRIGHT_REPORT_TYPE,
+  claimantOf,
+  copyrightTarget,
+  noticeLockKeys,
+  reportExternalId,
+  reportHash,
+  surfaceErrors,
+} from './notice-rows';
 import { CARD_ITEM_LIMIT, noticeCardKey } from './notices-cards';
 import { checkNotice, type NoticeCheck, type NoticeInput, validateNotice } from './schemas';
 
 export const NOTICE_CARD_KIND = 'copyright_notice';
 export const INCOMPLETE_NOTICE_CARD_KIND = 'copyright_notice_incomplete';
-/** The report type of the reports (one per item) through which a notice's items open cases. */
-export const COPYRIGHT_REPORT_TYPE = 'copyright';
-/** The queue copyright cases go to when no routing rule for the report type says otherwise. */
-export const COPYRIGHT_QUEUE = 'copyright';
+// Shared with the CSV import's worker (notice-rows.ts holds what it needs without the database).
+export { COPYRIGHT_QUEUE, COPYRIGHT_REPORT_TYPE, claimantOf, surfaceErrors } from './notice-rows';
 
 /** The API's answer for a notice; a replay answers the same. */
 export type NoticeReceipt = {
@@ -40,17 +48,6 @@ export type NoticeOutcome =
   | { status: 'invalid'; errors: FieldError[] };
 
 export type NoticeItemIn = { input: NoticeInput; hash: string; check: NoticeCheck };
-
-/** The claimant the figures group by: the sender's organization, else their name. */
-export const claimantOf = (s: NoticeInput['sender']) => s.organization ?? s.name;
-
-/** Items whose surface is not in the catalog: field errors naming each, with the known surfaces. */
-export function surfaceErrors(ctx: Pick<IntakeContext, 'surfaces'>, input: NoticeInput): FieldError[] {
-  const known = () => [...ctx.surfaces.keys()].sort().join(', ');
-  return (input.items ?? []).flatMap((item, k) =>
-    ctx.surfaces.has(item.surface) ? [] : [{ path: `items.${k}.surface`, message: `unknown surface; known: ${known()}` }],
-  );
-}
 
 /** Validates a body as the API takes it: every field error, or the input with its completeness check. */
 export function checkNoticeBody(
@@ -84,16 +81,10 @@ export async function copyrightContext(tx: Tx, ctx: IntakeContext): Promise<Inta
   const queue = found.id;
   const router = {
     rules: ctx.router.rules,
-    route: (r: RouteCriteria) => {
-      const target = ctx.router.route(r);
-      return target.ruleId === null ? { queueId: queue, queueKey: COPYRIGHT_QUEUE, priority: 'normal', ruleId: null } : target;
-    },
+    route: (r: RouteCriteria) => copyrightTarget((c) => ctx.router.route(c), queue, r),
   } as unknown as Router;
   return { ...ctx, router };
 }
-
-const reportExternalId = (noticeExternalId: string, position: number) => `copyright-notice:${noticeExternalId}:${position}`;
-const reportHash = (noticeHash: string, position: number) => createHash('sha256').update(`${noticeHash}:${position}`).digest('hex');
 
 const senderOf = (s: NoticeInput['sender']): CardSender => ({
   name: s.name,
@@ -364,11 +355,7 @@ async function noticeReceipts(tx: Tx, externalIds: readonly string[]): Promise<M
 
 /** The intake locks a batch of notices takes: their external ids and every item's content reference. */
 export function noticeLockBuckets(batch: readonly NoticeItemIn[]): number[] {
-  return batch.flatMap((b) => [
-    lockBucket(`copyright_notice:${b.input.external_id}`),
-    ...(b.check.complete ? (b.input.items ?? []).map((i) => lockBucket(`ref:${i.content_ref}`)) : []),
-    ...(b.check.complete ? (b.input.items ?? []).map((_, p) => lockBucket(`ext:${reportExternalId(b.input.external_id, p)}`)) : []),
-  ]);
+  return batch.flatMap((b) => noticeLockKeys(b.input, b.check).map(lockBucket));
 }
 
 /** POST /api/v1/copyright/notices: one notice, recorded complete or incomplete. */

@@ -7,6 +7,7 @@ import { loadIntakeContext } from './context';
 import { IMPORT_KINDS, type ImportKind, importColumns, type RowError, rowToBody } from './import/columns';
 import { DECISION_STAGE_COLUMNS, QA_REVIEW_STAGE_COLUMNS } from './import/outcome-rows';
 import { writeStagedOutcomes } from './import/outcomes-stage';
+import type { RecordBatch } from './import/protocol';
 import { REPORT_STAGE_COLUMNS } from './import/report-rows';
 import { beginStaging, type Written, writeStaged } from './import/stage';
 import { type ImportJob, type Validated, validateInWorker } from './import/validator';
@@ -53,39 +54,20 @@ export async function importCsv(
 }
 
 /**
- * The one import mechanism: validate in worker threads while staging their COPY lines (COPY, or batched
- * INSERTs on the embedded PGlite), then `write` the staged rows and the import's audit event, and COMMIT.
- * Nothing is committed before that: a killed import leaves nothing.
+ * Validates in a worker while staging (stageImport), then `write`s the staged rows, records the import's
+ * audit event, and COMMITs.
  */
 async function importStaged(
   deps: DomainDeps,
   now: Date,
   actor: Actor,
-  job: ImportJob,
+  job: ImportJob & { kind: ImportKind },
   columns: readonly string[],
   input: AsyncIterable<Uint8Array | string>,
   onProgress: ((rows: number) => void) | undefined,
   write: (client: PoolClient, validated: Validated) => Promise<Written>,
 ): Promise<ImportResult> {
-  const client = await pgPoolOf(deps.db).connect();
-  let copy: Awaited<ReturnType<typeof beginStaging>> | undefined;
-  let copied: Promise<void> = Promise.resolve();
-  let broken = false;
-  try {
-    copy = await beginStaging(client, { copy: supportsCopyFrom(deps.db), columns });
-    const stream = copy;
-    copied = new Promise<void>((resolve, reject) => {
-      stream.on('finish', resolve);
-      stream.on('error', reject);
-    });
-    copied.catch(() => {});
-    const validated = await validateInWorker(job, input, {
-      copy: (data) => (stream.write(data) ? undefined : once(stream, 'drain').then(() => {})),
-      progress: (rows) => onProgress?.(rows),
-    });
-    stream.end();
-    await copied;
-    onProgress?.(validated.rows);
+  return stageImport(deps, job, columns, input, onProgress, async (client, validated) => {
     const written = await write(client, validated);
     const result: ImportResult = {
       kind: job.kind,
@@ -105,6 +87,44 @@ async function importStaged(
         now.toISOString(),
       ],
     );
+    return result;
+  });
+}
+
+/**
+ * The one import mechanism, for every kind (the copyright notices import too): validate in worker
+ * threads while staging their COPY lines (COPY, or batched INSERTs on the embedded PGlite), then `write`
+ * the staged rows (with the import's audit event) on the same connection, and COMMIT. Nothing is
+ * committed before that: a killed import leaves nothing.
+ */
+export async function stageImport<R>(
+  deps: DomainDeps,
+  job: ImportJob,
+  columns: readonly string[],
+  input: AsyncIterable<Uint8Array | string> | AsyncIterable<RecordBatch>,
+  onProgress: ((rows: number) => void) | undefined,
+  write: (client: PoolClient, validated: Validated) => Promise<R>,
+): Promise<R> {
+  const client = await pgPoolOf(deps.db).connect();
+  let copy: Awaited<ReturnType<typeof beginStaging>> | undefined;
+  let copied: Promise<void> = Promise.resolve();
+  let broken = false;
+  try {
+    copy = await beginStaging(client, { copy: supportsCopyFrom(deps.db), columns });
+    const stream = copy;
+    copied = new Promise<void>((resolve, reject) => {
+      stream.on('finish', resolve);
+      stream.on('error', reject);
+    });
+    copied.catch(() => {});
+    const validated = await validateInWorker(job, input, {
+      copy: (data) => (stream.write(data) ? undefined : once(stream, 'drain').then(() => {})),
+      progress: (rows) => onProgress?.(rows),
+    });
+    stream.end();
+    await copied;
+    onProgress?.(validated.rows);
+    const result = await write(client, validated);
     await client.query('COMMIT');
     return result;
   } catch (err) {

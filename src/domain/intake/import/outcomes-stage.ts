@@ -33,7 +33,7 @@ export async function writeStagedOutcomes(client: PoolClient, kind: OutcomeKind,
 }
 
 /** The file's intake lock buckets, held to COMMIT (before any row lock: the API takes its bucket first too). */
-async function lockBuckets(client: PoolClient, buckets: readonly number[]): Promise<void> {
+export async function lockBuckets(client: PoolClient, buckets: readonly number[]): Promise<void> {
   // lockIntakeBuckets speaks to a Prisma transaction; here the same statement runs on the import's connection.
   const tx = { $queryRawUnsafe: (sql: string, ...values: unknown[]) => client.query(sql, values).then((r) => r.rows) } as unknown as Tx;
   await lockIntakeBuckets(tx, buckets);

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { IntakeContext } from '../context';
 import { CsvError } from '../csv';
 import type { RowError } from './columns';
-import type { FromValidator, JobData, ToValidator } from './protocol';
+import type { FromValidator, JobData, RecordBatch, ToValidator } from './protocol';
 import type { ContextData } from './report-rows';
 
 // Runs worker.ts in a worker thread: from TypeScript sources (tsx, jest) through tsx's require hook,
@@ -54,7 +54,12 @@ function giveBack(worker: Worker): void {
 export type Validated = { rows: number; failed: number; errors: RowError[]; buckets: number[] };
 
 /** What the rows of an import are checked against (see JobData). */
-export type ImportJob = { kind: 'reports'; ctx: IntakeContext } | { kind: 'decisions' | 'qa-reviews'; now: Date };
+export type ImportJob =
+  | { kind: 'reports'; ctx: IntakeContext }
+  | { kind: 'decisions' | 'qa-reviews'; now: Date }
+  | { kind: 'notices'; ctx: IntakeContext; copyrightQueueId: number | null };
+
+type Chunk = Uint8Array | string | RecordBatch;
 
 /**
  * Validator threads per import. Each reads the whole file (reading is about a quarter of the work) and
@@ -69,11 +74,13 @@ export const VALIDATORS = Math.max(1, Math.min(2, availableParallelism()));
  */
 export async function validateInWorker(
   job: ImportJob,
-  input: AsyncIterable<Uint8Array | string>,
+  input: AsyncIterable<Uint8Array | string> | AsyncIterable<RecordBatch>,
   on: { copy(data: Uint8Array): Promise<void> | undefined; progress(rows: number): void },
 ): Promise<Validated> {
+  // A notice's rows are grouped in file order: one validator reads them all, as records (RecordBatch).
+  if (job.kind === 'notices') return validate(job, (input as AsyncIterable<Chunk>)[Symbol.asyncIterator](), [], 1, on);
   // A small file is not worth a second thread's start-up: look at its first megabytes first.
-  const source = input[Symbol.asyncIterator]();
+  const source = (input as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
   const head: IteratorResult<Uint8Array | string>[] = [];
   let headBytes = 0;
   while (headBytes < SMALL_FILE_BYTES) {
@@ -90,8 +97,8 @@ const SMALL_FILE_BYTES = 4 << 20;
 
 function validate(
   job: ImportJob,
-  source: AsyncIterator<Uint8Array | string>,
-  head: IteratorResult<Uint8Array | string>[],
+  source: AsyncIterator<Chunk>,
+  head: IteratorResult<Chunk>[],
   parts: number,
   on: { copy(data: Uint8Array): Promise<void> | undefined; progress(rows: number): void },
 ): Promise<Validated> {
@@ -208,7 +215,12 @@ function validate(
       }
     };
     // Structured clone keeps the context's data, not its classes: the worker revives them.
-    const data: JobData = job.kind === 'reports' ? { kind: 'reports', ctx: job.ctx as unknown as ContextData } : job;
+    const data: JobData =
+      job.kind === 'reports'
+        ? { kind: 'reports', ctx: job.ctx as unknown as ContextData }
+        : job.kind === 'notices'
+          ? { kind: 'notices', ctx: job.ctx as unknown as ContextData, copyrightQueueId: job.copyrightQueueId }
+          : job;
     workers.forEach((w, part) => {
       w.postMessage({ type: 'start', job: data, part, parts } satisfies ToValidator);
     });

@@ -4,10 +4,13 @@
  * validator.ts for the other side.
  */
 import { parentPort } from 'node:worker_threads';
+import { noticeBuckets, stageNotice, surfaceErrors } from '../../copyright/notice-rows';
+import { type CopyrightCsvRecord, checkNotice, groupCopyrightRows } from '../../copyright/schemas';
 import { CsvError, readCsvRecordBatches } from '../csv';
+import { bodyHash } from '../schemas';
 import { importColumns, type RowError, rowErrors, rowToBody } from './columns';
 import { type Staged, stageDecision, stageQaReview } from './outcome-rows';
-import type { FromValidator, JobData, ToValidator } from './protocol';
+import type { FromValidator, JobData, RecordBatch, ToValidator } from './protocol';
 import { reviveContext, stageReport } from './report-rows';
 
 const port = parentPort;
@@ -21,9 +24,9 @@ const send = (m: FromValidator, transfer: ArrayBuffer[] = []) => port.postMessag
 const encoder = new TextEncoder();
 
 // Chunks arrive as messages; the CSV reader pulls them through this queue and asks for more when it runs dry.
-const chunks: (Uint8Array | string | null)[] = [];
+const chunks: (Uint8Array | string | RecordBatch | null)[] = [];
 let wake: (() => void) | undefined;
-async function* input(): AsyncGenerator<Uint8Array | string> {
+async function* input(): AsyncGenerator<Uint8Array | string | RecordBatch> {
   for (;;) {
     if (chunks.length === 0) {
       await new Promise<void>((resolve) => {
@@ -52,10 +55,13 @@ function stagerOf(job: JobData): (row: number, line: number, body: Record<string
       return (row, line, body) => stageDecision(job.now, row, line, body);
     case 'qa-reviews':
       return (row, line, body) => stageQaReview(job.now, row, line, body);
+    case 'notices':
+      throw new Error('notices are staged by runNotices');
   }
 }
 
 async function run(start: Extract<ToValidator, { type: 'start' }>): Promise<void> {
+  if (start.job.kind === 'notices') return runNotices(start.job);
   const stage = stagerOf(start.job);
   const { required, optional } = importColumns(start.job.kind);
   const errors: RowError[] = [];
@@ -69,7 +75,8 @@ async function run(start: Extract<ToValidator, { type: 'start' }>): Promise<void
     copy = '';
     send({ type: 'copy', data: bytes }, [bytes.buffer as ArrayBuffer]);
   };
-  for await (const batch of readCsvRecordBatches(input(), { requiredColumns: required, optionalColumns: optional })) {
+  const bytes = input() as AsyncGenerator<Uint8Array | string>;
+  for await (const batch of readCsvRecordBatches(bytes, { requiredColumns: required, optionalColumns: optional })) {
     for (const rec of batch) {
       rows++;
       if (!rec.ok) {
@@ -90,6 +97,65 @@ async function run(start: Extract<ToValidator, { type: 'start' }>): Promise<void
       }
       if (start.part === 0 && rows % PROGRESS_EVERY === 0) send({ type: 'progress', rows });
     }
+  }
+  flush();
+  send({ type: 'done', rows, failed, errors, buckets: [...buckets] });
+}
+
+/** Notices keep no more errors than this (the rest are counted in `failed`), as the import always did. */
+const MAX_NOTICE_ERRORS = 10_000;
+
+/**
+ * A notices import: the records (read as CSV by the caller) grouped into notices and checked as the JSON
+ * API checks one (groupCopyrightRows, the surfaces, checkNotice); each good notice staged (stageNotice)
+ * with the intake lock buckets of its keys. `failed` counts notices, not rows.
+ */
+async function runNotices(job: Extract<JobData, { kind: 'notices' }>): Promise<void> {
+  const ctx = reviveContext(job.ctx);
+  const errors: RowError[] = [];
+  const addErrors = (more: readonly RowError[]) => {
+    for (const e of more) if (errors.length < MAX_NOTICE_ERRORS) errors.push(e);
+  };
+  const buckets = new Set<number>();
+  let rows = 0;
+  let failed = 0;
+  let copy = '';
+  const flush = () => {
+    if (!copy) return;
+    const bytes = encoder.encode(copy);
+    copy = '';
+    send({ type: 'copy', data: bytes }, [bytes.buffer as ArrayBuffer]);
+  };
+  async function* records(): AsyncGenerator<CopyrightCsvRecord> {
+    for await (const chunk of input()) {
+      for (const r of (chunk as RecordBatch).records) {
+        rows++;
+        yield r;
+      }
+    }
+  }
+  for await (const group of groupCopyrightRows('notices', records(), ctx.now)) {
+    if (!group.ok) {
+      failed++;
+      addErrors(group.errors);
+      continue;
+    }
+    // Items on a surface not in the catalog: each on its own row.
+    const unknown = surfaceErrors(ctx, group.data);
+    if (unknown.length) {
+      failed++;
+      addErrors(
+        unknown.map((e) => {
+          const row = group.rows[Number(/^items\.(\d+)/.exec(e.path)?.[1] ?? 0)] ?? group.rows[0]!;
+          return { row: row.record, line: row.line, column: 'surface', message: e.message };
+        }),
+      );
+      continue;
+    }
+    const staged = stageNotice(ctx, job.copyrightQueueId, group.rows, group.data, bodyHash(group.body), checkNotice(group.data));
+    for (const b of noticeBuckets(staged.keys)) buckets.add(b);
+    copy += staged.copy;
+    if (copy.length >= BATCH_CHARS) flush();
   }
   flush();
   send({ type: 'done', rows, failed, errors, buckets: [...buckets] });
