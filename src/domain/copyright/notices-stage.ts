@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { RowError } from '../intake/import/columns';
 import { lockBuckets } from '../intake/import/outcomes-stage';
-import { OPEN_CASE_STATUSES } from '../intake/reports';
+import { openImportCases } from '../intake/import/stage';
 
 /**
  * The set-based half of a copyright notices import, on the connection and in the transaction the
@@ -22,7 +22,6 @@ import { OPEN_CASE_STATUSES } from '../intake/reports';
  * a case or report another writer committed meanwhile is joined or answered as ingestReports does.
  */
 
-const OPEN = OPEN_CASE_STATUSES.map((s) => `'${s}'`).join(', ');
 const iso = (x: string) => `to_char(${x} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 export type NoticesWritten = {
@@ -89,36 +88,7 @@ export async function writeStagedNotices(
 
   // 4. The open case of each new report's content: the one there is, else one opened by the item that
   //    comes first in the file, routed and timed by the worker.
-  await client.query(
-    `CREATE TEMP TABLE import_cases (content_ref text PRIMARY KEY, case_id int NOT NULL, opened bool NOT NULL) ON COMMIT DROP`,
-  );
-  const openCases = `
-    INSERT INTO import_cases
-    SELECT c.content_ref, c.id, false FROM cases c
-     WHERE c.status IN (${OPEN})
-       AND c.content_ref IN (SELECT p.content_ref FROM import_reports p
-                              WHERE p.prior_id IS NULL AND NOT EXISTS (SELECT 1 FROM import_cases o WHERE o.content_ref = p.content_ref))
-    ON CONFLICT DO NOTHING`;
-  await client.query(openCases);
-  await client.query(
-    `WITH firsts AS (
-       SELECT DISTINCT ON (s.content_ref) s.*
-         FROM import_rows s JOIN import_reports p USING (row_no)
-        WHERE p.prior_id IS NULL AND NOT EXISTS (SELECT 1 FROM import_cases o WHERE o.content_ref = s.content_ref)
-        ORDER BY s.content_ref, s.notice_no, s.position),
-     opened AS (
-       INSERT INTO cases (queue_id, sla_policy_id, priority, status, content_ref, opened_at, first_action_due_at, resolution_due_at,
-                          first_action_at_risk_at, resolution_at_risk_at, updated_at)
-       SELECT queue_id, sla_policy_id, priority, 'queued', content_ref, received_at, first_action_due_at, resolution_due_at,
-              first_action_at_risk_at, resolution_at_risk_at, $1::timestamptz
-         FROM firsts ORDER BY notice_no, position
-       ON CONFLICT (content_ref) WHERE status IN (${OPEN}) DO NOTHING
-       RETURNING id, content_ref)
-     INSERT INTO import_cases SELECT content_ref, id, true FROM opened`,
-    [at],
-  );
-  // Refs whose insert met an open case another writer committed meanwhile (a new statement sees it).
-  await client.query(openCases);
+  await openImportCases(client, at, '(SELECT row_no FROM import_reports WHERE prior_id IS NULL)', 's.notice_no, s.position');
 
   // 5. The reports, in file order, and the case each item's report has. One already recorded with the
   //    same body is a replay and gives its case; with another body, a conflict: the item has no case.

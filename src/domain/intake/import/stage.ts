@@ -88,36 +88,7 @@ export async function writeStaged(client: PoolClient, now: Date, triageChannel: 
 
   // 2. The open case of each new report's content: the one there is, else one opened by the report
   //    that comes first in the file, routed and timed by the worker.
-  await client.query(
-    `CREATE TEMP TABLE import_cases (content_ref text PRIMARY KEY, case_id int NOT NULL, opened bool NOT NULL) ON COMMIT DROP`,
-  );
-  const openCases = `
-    INSERT INTO import_cases
-    SELECT c.content_ref, c.id, false FROM cases c
-     WHERE c.status IN (${OPEN})
-       AND c.content_ref IN (SELECT f.content_ref FROM import_fates f
-                              WHERE f.fresh AND NOT EXISTS (SELECT 1 FROM import_cases o WHERE o.content_ref = f.content_ref))
-    ON CONFLICT DO NOTHING`;
-  await client.query(openCases);
-  await client.query(
-    `WITH firsts AS (
-       SELECT DISTINCT ON (s.content_ref) s.*
-         FROM import_rows s JOIN import_fates f USING (row_no)
-        WHERE f.fresh AND NOT EXISTS (SELECT 1 FROM import_cases o WHERE o.content_ref = s.content_ref)
-        ORDER BY s.content_ref, s.row_no),
-     opened AS (
-       INSERT INTO cases (queue_id, sla_policy_id, priority, status, content_ref, opened_at, first_action_due_at, resolution_due_at,
-                          first_action_at_risk_at, resolution_at_risk_at, updated_at)
-       SELECT queue_id, sla_policy_id, priority, 'queued', content_ref, received_at, first_action_due_at, resolution_due_at,
-              first_action_at_risk_at, resolution_at_risk_at, $1::timestamptz
-         FROM firsts ORDER BY row_no
-       ON CONFLICT (content_ref) WHERE status IN (${OPEN}) DO NOTHING
-       RETURNING id, content_ref)
-     INSERT INTO import_cases SELECT content_ref, id, true FROM opened`,
-    [at],
-  );
-  // Refs whose insert met an open case another writer committed meanwhile (a new statement sees it).
-  await client.query(openCases);
+  await openImportCases(client, at, '(SELECT row_no FROM import_fates WHERE fresh)', 's.row_no');
 
   // 3. The reports, in file order.
   const fresh = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM import_fates WHERE fresh');
@@ -200,4 +171,41 @@ function conflictError(r: { row_no: number; line_no: number; external_id: string
     column: 'external_id',
     message: `external_id ${r.external_id} was already received with a different body`,
   };
+}
+
+/**
+ * Fills import_cases (content_ref → case_id, opened) for the staged rows whose row_no `wanted` (a relation)
+ * names: the open case about each row's content, else one opened, routed and timed as the worker staged it, by
+ * the row that comes first in `order`. Inserted against the partial unique index on open cases, then read
+ * again: a ref whose insert met an open case another writer committed meanwhile takes that case.
+ */
+export async function openImportCases(client: PoolClient, at: string, wanted: string, order: string): Promise<void> {
+  await client.query(
+    `CREATE TEMP TABLE import_cases (content_ref text PRIMARY KEY, case_id int NOT NULL, opened bool NOT NULL) ON COMMIT DROP`,
+  );
+  const needing = `SELECT s.content_ref FROM import_rows s
+                    WHERE s.row_no IN ${wanted} AND NOT EXISTS (SELECT 1 FROM import_cases o WHERE o.content_ref = s.content_ref)`;
+  const openCases = `
+    INSERT INTO import_cases
+    SELECT c.content_ref, c.id, false FROM cases c WHERE c.status IN (${OPEN}) AND c.content_ref IN (${needing})
+    ON CONFLICT DO NOTHING`;
+  await client.query(openCases);
+  await client.query(
+    `WITH firsts AS (
+       SELECT DISTINCT ON (s.content_ref) s.*
+         FROM import_rows s
+        WHERE s.row_no IN ${wanted} AND NOT EXISTS (SELECT 1 FROM import_cases o WHERE o.content_ref = s.content_ref)
+        ORDER BY s.content_ref, ${order}),
+     opened AS (
+       INSERT INTO cases (queue_id, sla_policy_id, priority, status, content_ref, opened_at, first_action_due_at, resolution_due_at,
+                          first_action_at_risk_at, resolution_at_risk_at, updated_at)
+       SELECT queue_id, sla_policy_id, priority, 'queued', content_ref, received_at, first_action_due_at, resolution_due_at,
+              first_action_at_risk_at, resolution_at_risk_at, $1::timestamptz
+         FROM firsts s ORDER BY ${order}
+       ON CONFLICT (content_ref) WHERE status IN (${OPEN}) DO NOTHING
+       RETURNING id, content_ref)
+     INSERT INTO import_cases SELECT content_ref, id, true FROM opened`,
+    [at],
+  );
+  await client.query(openCases);
 }

@@ -60,6 +60,24 @@ function stagerOf(job: JobData): (row: number, line: number, body: Record<string
   }
 }
 
+/** COPY lines gathered and sent to the main thread (which streams them to Postgres) about BATCH_CHARS at a time. */
+function copySender() {
+  let copy = '';
+  const flush = () => {
+    if (!copy) return;
+    const bytes = encoder.encode(copy);
+    copy = '';
+    send({ type: 'copy', data: bytes }, [bytes.buffer as ArrayBuffer]);
+  };
+  return {
+    add(lines: string) {
+      copy += lines;
+      if (copy.length >= BATCH_CHARS) flush();
+    },
+    flush,
+  };
+}
+
 async function run(start: Extract<ToValidator, { type: 'start' }>): Promise<void> {
   if (start.job.kind === 'notices') return runNotices(start.job);
   const stage = stagerOf(start.job);
@@ -68,13 +86,7 @@ async function run(start: Extract<ToValidator, { type: 'start' }>): Promise<void
   const buckets = new Set<number>();
   let rows = 0;
   let failed = 0;
-  let copy = '';
-  const flush = () => {
-    if (!copy) return;
-    const bytes = encoder.encode(copy);
-    copy = '';
-    send({ type: 'copy', data: bytes }, [bytes.buffer as ArrayBuffer]);
-  };
+  const copy = copySender();
   const bytes = input() as AsyncGenerator<Uint8Array | string>;
   for await (const batch of readCsvRecordBatches(bytes, { requiredColumns: required, optionalColumns: optional })) {
     for (const rec of batch) {
@@ -91,14 +103,13 @@ async function run(start: Extract<ToValidator, { type: 'start' }>): Promise<void
           errors.push(...rowErrors(rec.record, rec.line, staged.errors));
         } else {
           if (staged.bucket !== undefined) buckets.add(staged.bucket);
-          copy += staged.copy;
-          if (copy.length >= BATCH_CHARS) flush();
+          copy.add(staged.copy);
         }
       }
       if (start.part === 0 && rows % PROGRESS_EVERY === 0) send({ type: 'progress', rows });
     }
   }
-  flush();
+  copy.flush();
   send({ type: 'done', rows, failed, errors, buckets: [...buckets] });
 }
 
@@ -119,13 +130,7 @@ async function runNotices(job: Extract<JobData, { kind: 'notices' }>): Promise<v
   const buckets = new Set<number>();
   let rows = 0;
   let failed = 0;
-  let copy = '';
-  const flush = () => {
-    if (!copy) return;
-    const bytes = encoder.encode(copy);
-    copy = '';
-    send({ type: 'copy', data: bytes }, [bytes.buffer as ArrayBuffer]);
-  };
+  const copy = copySender();
   async function* records(): AsyncGenerator<CopyrightCsvRecord> {
     for await (const chunk of input()) {
       for (const r of (chunk as RecordBatch).records) {
@@ -154,10 +159,9 @@ async function runNotices(job: Extract<JobData, { kind: 'notices' }>): Promise<v
     }
     const staged = stageNotice(ctx, job.copyrightQueueId, group.rows, group.data, bodyHash(group.body), checkNotice(group.data));
     for (const b of noticeBuckets(staged.keys)) buckets.add(b);
-    copy += staged.copy;
-    if (copy.length >= BATCH_CHARS) flush();
+    copy.add(staged.copy);
   }
-  flush();
+  copy.flush();
   send({ type: 'done', rows, failed, errors, buckets: [...buckets] });
 }
 
