@@ -20,10 +20,11 @@ import { loadIntakeContext } from '../../src/domain/intake/context';
 import { invalidateIntakeContext } from '../../src/domain/intake/context-cache';
 import { readCsvRecords } from '../../src/domain/intake/csv';
 import type { RowError } from '../../src/domain/intake/import';
-import { ALL_BUCKETS, lockBucket, lockIntakeBuckets } from '../../src/domain/intake/locks';
+import { ALL_BUCKETS, lockIntakeBuckets } from '../../src/domain/intake/locks';
 import { bodyHash } from '../../src/domain/intake/schemas';
 import { INTAKE_TOKEN, startTestApp, type TestApp } from '../support/app';
-import { ROOT, waitUntil } from '../support/process';
+import { importBehindApiLock } from '../support/intake-locks';
+import { ROOT } from '../support/process';
 
 const clock = runningClock('2026-11-27T12:00:00Z');
 jest.setTimeout(120_000);
@@ -495,19 +496,13 @@ describe('a notice posted to the API while a large notices import is still strea
 
 describe('an import and an API submission of the same notice at once', () => {
   it('the import waits for the intake lock bucket the API holds, then answers a conflict rather than writing a second notice', async () => {
-    // The JSON API's transaction, held open: it has locked the notice's bucket and written the notice.
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const holding = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const api = t.db.prisma.$transaction(
-      async (tx) => {
-        await lockIntakeBuckets(tx, [lockBucket('copyright_notice:lock-n')]);
-        await tx.copyrightNotice.create({
+    // The JSON API's transaction, held open: it has locked the notice's bucket and written the notice. The
+    // import, its file staged, waits for that bucket.
+    const imported = await importBehindApiLock(
+      t.db.prisma,
+      'copyright_notice:lock-n',
+      (tx) =>
+        tx.copyrightNotice.create({
           data: {
             externalId: 'lock-n',
             bodyHash: 'another body',
@@ -516,26 +511,10 @@ describe('an import and an API submission of the same notice at once', () => {
             missingElements: [],
             receivedAt: new Date('2026-11-26T10:00:00Z'),
           },
-        });
-        locked();
-        await gate;
-      },
-      { timeout: 60_000 },
+        }),
+      () => upload(csvOf(notice('lock-n', [{ ref: 'https://claude.ai/share/lock-n-a' }]).rows)),
     );
-    await holding;
-    const imported = upload(csvOf(notice('lock-n', [{ ref: 'https://claude.ai/share/lock-n-a' }]).rows));
-    // The import, its file staged, waits for that bucket.
-    await waitUntil(
-      'the import waiting for the intake lock',
-      async () =>
-        (
-          await t.db.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_locks
-            WHERE locktype = 'advisory' AND NOT granted AND classid = ${0x7125} AND objid = ${lockBucket('copyright_notice:lock-n')}`
-        )[0]?.n || undefined,
-      20_000,
-    ).finally(release);
-    await api;
-    expect((await imported).json).toMatchObject({
+    expect(imported.json).toMatchObject({
       imported: 0,
       failed: 1,
       errors: [{ row: 1, line: 2, column: 'external_id', message: 'external_id lock-n was already received with a different body' }],

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { importCsv } from '../../src/domain/intake/import';
-import { lockBucket, lockIntakeBuckets } from '../../src/domain/intake/locks';
 import { INTAKE_TOKEN, startTestApp, type TestApp } from '../support/app';
-import { ROOT, waitUntil } from '../support/process';
+import { importBehindApiLock } from '../support/intake-locks';
+import { ROOT } from '../support/process';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -465,54 +465,34 @@ describe('on the embedded database (no COPY FROM STDIN: staged with INSERTs)', (
 describe('an import and an API submission of the same external id at once', () => {
   it('the import waits for the intake lock bucket the API holds, then answers a conflict rather than writing a second row', async () => {
     await importReports(['lock-r1']);
-    // The JSON API's transaction, held open: it has locked the id's bucket and written the decision.
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const holding = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const api = t.db.prisma.$transaction(
-      async (tx) => {
-        await lockIntakeBuckets(tx, [lockBucket('decision:lock-x')]);
-        await tx.decision.create({
+    // The JSON API's transaction, held open: it has locked the id's bucket and written the decision. The
+    // import, its file staged, waits for that bucket.
+    const caseId = await caseOf('lock-r1');
+    const columns = ['external_id', 'report_external_id', 'action', 'policy', 'decided_at'];
+    const imported = await importBehindApiLock(
+      t.db.prisma,
+      'decision:lock-x',
+      (tx) =>
+        tx.decision.create({
           data: {
             externalId: 'lock-x',
             bodyHash: 'another body',
-            caseId: await caseOf('lock-r1'),
+            caseId,
             action: 'no_violation',
             policy: 'spam',
             actorType: 'automated',
             decidedAt: new Date(T),
           },
-        });
-        locked();
-        await gate;
-      },
-      { timeout: 60_000 },
+        }),
+      () =>
+        upload(
+          'decisions',
+          csv(columns, [
+            { external_id: 'lock-x', report_external_id: 'lock-r1', action: 'content_removed', policy: 'spam', decided_at: at(1) },
+          ]),
+        ),
     );
-    await holding;
-    const columns = ['external_id', 'report_external_id', 'action', 'policy', 'decided_at'];
-    const imported = upload(
-      'decisions',
-      csv(columns, [
-        { external_id: 'lock-x', report_external_id: 'lock-r1', action: 'content_removed', policy: 'spam', decided_at: at(1) },
-      ]),
-    );
-    // The import, its file staged, waits for that bucket.
-    await waitUntil(
-      'the import waiting for the intake lock',
-      async () =>
-        (
-          await t.db.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_locks
-            WHERE locktype = 'advisory' AND NOT granted AND classid = ${0x7125} AND objid = ${lockBucket('decision:lock-x')}`
-        )[0]?.n || undefined,
-      20_000,
-    ).finally(release);
-    await api;
-    expect((await imported).json).toMatchObject({
+    expect(imported.json).toMatchObject({
       imported: 0,
       failed: 1,
       errors: [{ row: 1, column: 'external_id', message: 'external_id lock-x was already received with a different body' }],

@@ -4,7 +4,7 @@ import type { Tx } from '../../db/client';
 // submission never race while unrelated ones proceed in parallel. Buckets are taken in ascending
 // order: no deadlocks. Reports take none: the unique indexes on reports.external_id and on open cases
 // (cases_open_content_ref_key) keep them apart (see reports.ts).
-const LOCK_CLASS = 0x7125;
+export const LOCK_CLASS = 0x7125;
 export const LOCK_BUCKETS = 256;
 
 export function lockBucket(key: string): number {
