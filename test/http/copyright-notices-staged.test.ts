@@ -4,11 +4,9 @@
 // order writes, less the card and audit event per notice; and it must not hold the intake locks while
 // the file is still arriving.
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { runningClock } from '../../src/clock';
 import { recordAudit } from '../../src/db/repositories/audit';
 import { enqueueAlerts } from '../../src/domain/alerts/outbox';
@@ -24,7 +22,7 @@ import { ALL_BUCKETS, lockIntakeBuckets } from '../../src/domain/intake/locks';
 import { bodyHash } from '../../src/domain/intake/schemas';
 import { INTAKE_TOKEN, startTestApp, type TestApp } from '../support/app';
 import { importBehindApiLock } from '../support/intake-locks';
-import { ROOT } from '../support/process';
+import { ROOT, runScript } from '../support/process';
 
 const clock = runningClock('2026-11-27T12:00:00Z');
 jest.setTimeout(120_000);
@@ -531,12 +529,7 @@ describe('on the embedded database (no COPY FROM STDIN: staged with INSERTs)', (
     const dir = mkdtempSync(path.join(tmpdir(), 'trustops-notices-embedded-'));
     try {
       const env = { PATH: process.env.PATH ?? '', TRUSTOPS_DATA_DIR: path.join(dir, 'data') };
-      const run = async (script: string, ...args: string[]) => {
-        const out = await promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), script, ...args], { cwd: ROOT, env }).catch(
-          (err: { code: number; stdout: string; stderr: string }) => err,
-        );
-        return { code: 'code' in out ? out.code : 0, stdout: out.stdout, stderr: out.stderr };
-      };
+      const run = (script: string, ...args: string[]) => runScript(env, script, ...args);
       expect((await run('src/cli/db-migrate.ts')).code).toBe(0);
       const file = path.join(dir, 'notices.csv');
       const rows = [

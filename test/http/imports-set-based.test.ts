@@ -3,15 +3,13 @@
 // would (that is what the row-by-row import did), and they must not hold the intake locks while the
 // file is still arriving.
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { importCsv } from '../../src/domain/intake/import';
 import { INTAKE_TOKEN, startTestApp, type TestApp } from '../support/app';
 import { importBehindApiLock } from '../support/intake-locks';
-import { ROOT } from '../support/process';
+import { runScript } from '../support/process';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -403,12 +401,7 @@ describe('on the embedded database (no COPY FROM STDIN: staged with INSERTs)', (
     const dir = mkdtempSync(path.join(tmpdir(), 'trustops-import-embedded-'));
     try {
       const env = { PATH: process.env.PATH ?? '', TRUSTOPS_DATA_DIR: path.join(dir, 'data') };
-      const run = async (script: string, ...args: string[]) => {
-        const out = await promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), script, ...args], { cwd: ROOT, env }).catch(
-          (err: { code: number; stdout: string; stderr: string }) => err,
-        );
-        return { code: 'code' in out ? out.code : 0, stdout: out.stdout, stderr: out.stderr };
-      };
+      const run = (script: string, ...args: string[]) => runScript(env, script, ...args);
       const importFile = (kind: string, columns: string[], bodies: Body[]) => {
         const file = path.join(dir, `${kind}.csv`);
         writeFileSync(file, csv(columns, bodies));

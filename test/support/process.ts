@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { freePort } from '../../src/db/embedded';
 
 export { freePort };
@@ -98,4 +99,16 @@ export async function killHard(bot: Bot): Promise<{ code: number | null; signal:
   bot.run.child.kill('SIGKILL');
   const code = await bot.run.exited;
   return { code, signal: bot.run.child.signalCode };
+}
+
+/** Runs one of the project's TypeScript scripts to its end (as `npm run` would): its exit code and output. */
+export async function runScript(
+  env: Record<string, string>,
+  script: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), script, ...args], { cwd: ROOT, env }).catch(
+    (err: { code: number; stdout: string; stderr: string }) => err,
+  );
+  return { code: 'code' in out ? out.code : 0, stdout: out.stdout, stderr: out.stderr };
 }
