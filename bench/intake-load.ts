@@ -189,7 +189,7 @@ export async function intakeLoad(): Promise<BenchResult> {
       'floor CPU per request (ms, its process)': +floorLoad.cpuMsPerRequest.toFixed(2),
       'p99 ratio bot/floor': +ratio(median).toFixed(2),
       'p50 ratio bot/floor': +(p(botLoad, 50) / p(floorLoad, 50)).toFixed(2),
-      [`every pair, in order: bot p99 / floor p99 (ms) = ratio; bot errors`]: pairs
+      'every pair, in order: bot p99 / floor p99 (ms) = ratio; bot errors': pairs
         .map((x) => `${p(x.bot, 99)} / ${p(x.floor, 99)} = ${ratio(x).toFixed(2)}; ${errors(x.bot)}`)
         .join(' · '),
       'reports written': written.reports,

@@ -8,7 +8,7 @@
  * names what is missing (stable element names, used in the API answer and on the card).
  */
 import { z } from 'zod';
-import type { RowError } from '../intake/import';
+import type { RowError } from '../intake/import/columns';
 import { type FieldError, fieldErrors, unstorableTextErrors, ZContentRef, ZExternalId, ZInstant } from '../intake/schemas';
 
 export const SENDER_KINDS = ['rights_holder', 'agent', 'automated_agent'] as const;
