@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { RowError } from '../intake/import/columns';
-import { lockBuckets } from '../intake/import/outcomes-stage';
+import { iso, lockBuckets } from '../intake/import/outcomes-stage';
 import { openImportCases } from '../intake/import/stage';
 
 /**
@@ -21,8 +21,6 @@ import { openImportCases } from '../intake/import/stage';
  * reports.external_id and on open cases per content reference keep them apart, see intake/reports.ts):
  * a case or report another writer committed meanwhile is joined or answered as ingestReports does.
  */
-
-const iso = (x: string) => `to_char(${x} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 export type NoticesWritten = {
   /** Notices staged (the file's notices that passed validation). */

@@ -40,7 +40,7 @@ export async function lockBuckets(client: PoolClient, buckets: readonly number[]
 }
 
 // An instant as JSON.stringify writes a Date (how recordAudit stores one): 2026-11-20T12:00:00.000Z.
-const iso = (x: string) => `to_char(${x} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const iso = (x: string) => `to_char(${x} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 // An instant to read back as a JS Date, whatever the session's time zone and date style.
 const ms = (x: string) => `(extract(epoch FROM ${x}) * 1000)::bigint::text`;
 const isoOf = (epochMs: string) => new Date(Number(epochMs)).toISOString();
